@@ -1,0 +1,160 @@
+"""Commands that build, load and read the statistical database."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table as RichTable
+
+from citystat.catalog import bundled_tables, read_table, subject
+from citystat.catalog.tablefile import write_values
+from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
+from citystat.cli.render import render_table
+from citystat.formats.jsonstat import iso_utc, to_jsonstat
+from citystat.model import TableMeta
+from citystat.store import LoadResult, Store, StoredTable
+
+
+class ShowFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    jsonstat = "jsonstat"
+
+
+def _periods_covered(meta: TableMeta, lang: str) -> str:
+    periods = meta.periods
+    first, last = min(periods), max(periods)
+    end = meta.all_stocks
+    if first == last:
+        return first.label(lang, end=end)
+    return f"{first.label(lang, end=end)} – {last.label(lang, end=end)}"
+
+
+def table_summary(stored: StoredTable, lang: str) -> dict[str, Any]:
+    meta = stored.meta
+    periods = sorted(meta.periods)
+    return {
+        "id": meta.id,
+        "title": meta.title.get(lang),
+        "subject": meta.subject,
+        "subject_name": subject(meta.subject).name.get(lang),
+        "first_period": periods[0].code,
+        "last_period": periods[-1].code,
+        "periods": _periods_covered(meta, lang),
+        "release": stored.release.release,
+        "updated": iso_utc(stored.release.loaded_at),
+        "cells": stored.release.cell_count,
+    }
+
+
+def _print_results(results: list[LoadResult], lang: str = "en") -> None:
+    grid = RichTable(title="citystat database", title_justify="left")
+    for column in ("table", "release", "cells", "change"):
+        grid.add_column(column, justify="right" if column in ("release", "cells") else "left")
+    for result in results:
+        info = result.release
+        grid.add_row(info.table_id, str(info.release), f"{info.cell_count:,}", "new release" if result.created
+                     else "unchanged")
+    console.print(grid)
+
+
+@app.command()
+@reports_errors
+def build(db: DbOption = None) -> None:
+    """Create or update the database from the bundled catalog tables; each changed table becomes a release."""
+    path = db_path(db)
+    tables = bundled_tables()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                  transient=True) as progress:
+        task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
+        done_before: dict[str, int] = {}
+
+        def advance(table_id: str, written: int, total: int) -> None:
+            progress.update(task, description=f"loading {table_id}", advance=written - done_before.get(table_id, 0))
+            done_before[table_id] = written
+
+        with Store(path) as store:
+            results = store.load_many(tables, origin="catalog", progress=advance)
+    created = sum(r.created for r in results)
+    _print_results(results)
+    console.print(f"{path}: {len(results)} tables, {created} new release(s), {len(results) - created} unchanged.")
+
+
+@app.command()
+@reports_errors
+def load(
+    data: Annotated[Path, typer.Argument(help="Values in the catalog's CSV format (UTF-8 or Big5/CP950)")],
+    meta: Annotated[Path, typer.Option("--meta", help="The table's metadata in the catalog's YAML format")],
+    db: DbOption = None,
+) -> None:
+    """Check and load a table of your own; any problem is reported and nothing is loaded."""
+    table = read_table(data, meta)
+    with Store(db_path(db)) as store:
+        result = store.load(table, origin=f"load:{data.name}")
+    _print_results([result])
+
+
+@app.command()
+@reports_errors
+def tables(
+    lang: LangOption = "zh-TW",
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output")] = False,
+    db: DbOption = None,
+) -> None:
+    """List the tables: id, title, subject, the periods covered and the latest release."""
+    with Store(db_path(db), read_only=True) as store:
+        summaries = [table_summary(s, lang) for s in store.latest()]
+    if as_json:
+        console.print_json(json.dumps(summaries, ensure_ascii=False))
+        return
+    grid = RichTable(title_justify="left")
+    for column in ("id", "title", "subject", "periods", "release"):
+        grid.add_column(column)
+    for s in summaries:
+        grid.add_row(s["id"], s["title"], s["subject_name"], s["periods"], str(s["release"]))
+    console.print(grid)
+
+
+@app.command()
+@reports_errors
+def show(
+    table_id: Annotated[str, typer.Argument(metavar="ID", help="Table id (see 'citystat tables')")],
+    lang: LangOption = "zh-TW",
+    release: Annotated[int | None, typer.Option("--release", help="An earlier release [default: latest]")] = None,
+    output: Annotated[ShowFormat, typer.Option("--format", help="table, csv (long) or jsonstat")] = ShowFormat.table,
+    db: DbOption = None,
+) -> None:
+    """Show a table: readable, as long CSV, or as a JSON-stat 2.0 dataset."""
+    with Store(db_path(db), read_only=True) as store:
+        stored = store.read(table_id, release)
+    if output is ShowFormat.csv:
+        typer.echo(write_values(stored.table), nl=False)
+    elif output is ShowFormat.jsonstat:
+        dataset = to_jsonstat(stored.table, lang=lang, updated=stored.release.loaded_at,
+                              release=stored.release.release)
+        typer.echo(json.dumps(dataset, ensure_ascii=False, indent=2))
+    else:
+        console.print(render_table(stored.table, stored.release, lang))
+
+
+@app.command()
+@reports_errors
+def releases(
+    table_id: Annotated[str, typer.Argument(metavar="ID")],
+    db: DbOption = None,
+) -> None:
+    """List the releases (vintages) of a table."""
+    with Store(db_path(db), read_only=True) as store:
+        infos = store.releases(table_id)
+    grid = RichTable(title=table_id, title_justify="left")
+    for column in ("release", "loaded", "origin", "cells", "content"):
+        grid.add_column(column)
+    for info in infos:
+        grid.add_row(str(info.release), iso_utc(info.loaded_at), info.origin, f"{info.cell_count:,}",
+                     info.content_hash[:12])
+    console.print(grid)

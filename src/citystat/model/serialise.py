@@ -1,0 +1,347 @@
+"""Table metadata to and from plain mappings (the shape of the catalog's YAML files).
+
+Parsing collects every problem with the path where it occurred, rather than stopping at the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from citystat.model.measure import Measure, MeasureKind
+from citystat.model.period import Period
+from citystat.model.problems import InvalidInput, Problem
+from citystat.model.table import (
+    CellNote,
+    Derivation,
+    DerivationOp,
+    Note,
+    Role,
+    Source,
+    TableMeta,
+    Value,
+    Variable,
+)
+from citystat.model.text import Text
+
+
+def text_to_dict(text: Text) -> dict[str, str]:
+    return text.to_dict()
+
+
+def _notes_to_list(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
+    return [{"text": n.text.to_dict(), "mandatory": n.mandatory} for n in notes]
+
+
+def _measure_to_dict(measure: Measure) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "unit": measure.unit.to_dict(),
+        "decimals": measure.decimals,
+        "kind": measure.kind.value,
+    }
+    if measure.average_of:
+        out["average_of"] = measure.average_of
+    if measure.share_of:
+        out["share_of"] = measure.share_of
+    if measure.service_from:
+        out["service_from"] = measure.service_from.code
+    return out
+
+
+def meta_to_dict(meta: TableMeta) -> dict[str, Any]:
+    """A canonical mapping: meta_from_dict(meta_to_dict(m)) == m."""
+    variables = []
+    for var in meta.variables:
+        values = []
+        for val in var.values:
+            item: dict[str, Any] = {"code": val.code, "label": val.label.to_dict()}
+            if val.notes:
+                item["notes"] = _notes_to_list(val.notes)
+            if val.is_aggregate:
+                item["aggregate"] = True
+            if val.measure:
+                item.update(_measure_to_dict(val.measure))
+            values.append(item)
+        entry: dict[str, Any] = {
+            "code": var.code,
+            "role": var.role.value,
+            "label": var.label.to_dict(),
+            "values": values,
+        }
+        if var.notes:
+            entry["notes"] = _notes_to_list(var.notes)
+        variables.append(entry)
+    cell_notes = []
+    for cn in meta.cell_notes:
+        item = {
+            "cell": dict(zip((v.code for v in meta.variables), cn.key)),
+            "text": cn.text.to_dict(),
+            "mandatory": cn.mandatory,
+        }
+        if cn.derivation:
+            item["derivation"] = {
+                "from": dict(cn.derivation.source),
+                "op": cn.derivation.op.value,
+                "by": str(cn.derivation.operand),
+            }
+        cell_notes.append(item)
+    out: dict[str, Any] = {
+        "id": meta.id,
+        "subject": meta.subject,
+        "title": meta.title.to_dict(),
+        "sources": [{"name": s.name.to_dict(), **({"url": s.url} if s.url else {})} for s in meta.sources],
+        "notes": _notes_to_list(meta.notes),
+        "variables": variables,
+        "cell_notes": cell_notes,
+        "aliases": list(meta.aliases),
+        "discontinued": meta.discontinued,
+    }
+    if meta.description:
+        out["description"] = meta.description.to_dict()
+    return out
+
+
+class _Parser:
+    def __init__(self, table_id: str | None, file: str | None):
+        self.problems: list[Problem] = []
+        self.table_id = table_id
+        self.file = file
+
+    def problem(self, code: str, path: str, message: str) -> None:
+        self.problems.append(
+            Problem(code, f"{path}: {message}" if path else message, table=self.table_id, file=self.file)
+        )
+
+    def field(self, raw: Mapping[str, Any], name: str, path: str, required: bool = True) -> Any:
+        if name in raw and raw[name] is not None:
+            return raw[name]
+        if required:
+            self.problem("missing_field", path, f"the field {name!r} is required")
+        return None
+
+    def text(self, raw: Any, path: str) -> Text | None:
+        if raw is None:
+            return None
+        try:
+            text = Text.of(raw)
+        except (TypeError, ValueError) as exc:
+            self.problem("bad_text", path, str(exc))
+            return None
+        if isinstance(raw, Mapping) and not (text.zh and text.en):
+            self.problem("missing_language", path, "bilingual text needs both 'zh-TW' and 'en'")
+        return text
+
+    def notes(self, raw: Any, path: str) -> tuple[Note, ...]:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.problem("bad_notes", path, "notes must be a list")
+            return ()
+        notes = []
+        for i, item in enumerate(raw):
+            p = f"{path}[{i}]"
+            if isinstance(item, Mapping) and "text" in item:
+                text = self.text(item["text"], f"{p}.text")
+                mandatory = bool(item.get("mandatory", False))
+            else:
+                text, mandatory = self.text(item, p), False
+            if text:
+                notes.append(Note(text, mandatory))
+        return tuple(notes)
+
+    def measure(self, raw: Mapping[str, Any], path: str) -> Measure | None:
+        unit = self.text(self.field(raw, "unit", path), f"{path}.unit")
+        decimals = self.field(raw, "decimals", path)
+        kind_raw = self.field(raw, "kind", path)
+        kind = None
+        if kind_raw is not None:
+            try:
+                kind = MeasureKind(kind_raw)
+            except ValueError:
+                allowed = ", ".join(k.value for k in MeasureKind)
+                self.problem("bad_measure_kind", f"{path}.kind", f"unknown kind {kind_raw!r}; use one of {allowed}")
+        service_from = None
+        if raw.get("service_from") is not None:
+            try:
+                service_from = Period.parse(str(raw["service_from"]))
+            except ValueError as exc:
+                self.problem("bad_period", f"{path}.service_from", str(exc))
+        if unit is None or kind is None or decimals is None:
+            return None
+        if not isinstance(decimals, int):
+            self.problem("bad_decimals", f"{path}.decimals", f"decimals must be a whole number, got {decimals!r}")
+            return None
+        try:
+            return Measure(
+                unit=unit,
+                decimals=decimals,
+                kind=kind,
+                average_of=raw.get("average_of"),
+                share_of=raw.get("share_of"),
+                service_from=service_from,
+            )
+        except ValueError as exc:
+            self.problem("bad_measure", path, str(exc))
+            return None
+
+    def value(self, raw: Any, path: str, role: Role | None) -> Value | None:
+        if not isinstance(raw, Mapping):
+            raw = {"code": raw}
+        code = self.field(raw, "code", path)
+        if code is None:
+            return None
+        code = str(code)
+        label = None
+        if role is Role.TIME:
+            try:
+                period = Period.parse(code)
+                label = Text(period.label("zh-TW"), period.label("en"))
+            except ValueError as exc:
+                self.problem("bad_period", f"{path}.code", str(exc))
+                return None
+        if "label" in raw or label is None:
+            label = self.text(self.field(raw, "label", path), f"{path}.label")
+        measure = self.measure(raw, path) if role is Role.METRIC else None
+        if label is None:
+            return None
+        notes = self.notes(raw.get("notes"), f"{path}.notes")
+        return Value(code, label, notes, measure, bool(raw.get("aggregate", False)))
+
+    def variable(self, raw: Any, path: str) -> Variable | None:
+        if not isinstance(raw, Mapping):
+            self.problem("bad_variable", path, "a variable must be a mapping")
+            return None
+        code = self.field(raw, "code", path)
+        label = self.text(self.field(raw, "label", path), f"{path}.label")
+        role = None
+        role_raw = raw.get("role", "category")
+        try:
+            role = Role(role_raw)
+        except ValueError:
+            allowed = ", ".join(r.value for r in Role)
+            self.problem("bad_role", f"{path}.role", f"unknown role {role_raw!r}; use one of {allowed}")
+        values_raw = self.field(raw, "values", path)
+        values: list[Value] = []
+        if values_raw is not None:
+            if not isinstance(values_raw, list) or not values_raw:
+                self.problem("bad_values", f"{path}.values", "values must be a non-empty list")
+            else:
+                for i, item in enumerate(values_raw):
+                    value = self.value(item, f"{path}.values[{i}]", role)
+                    if value:
+                        values.append(value)
+        seen: set[str] = set()
+        for value in values:
+            if value.code in seen:
+                self.problem("duplicate_value", f"{path}.values", f"the value code {value.code!r} appears twice")
+            seen.add(value.code)
+        if code is None or label is None or role is None:
+            return None
+        return Variable(str(code), label, role, tuple(values), self.notes(raw.get("notes"), f"{path}.notes"))
+
+    def derivation(self, raw: Any, path: str) -> Derivation | None:
+        if not isinstance(raw, Mapping):
+            self.problem("bad_derivation", path, "a derivation must be a mapping with from, op and by")
+            return None
+        source = self.field(raw, "from", path)
+        op_raw = self.field(raw, "op", path)
+        by = self.field(raw, "by", path)
+        if source is None or op_raw is None or by is None:
+            return None
+        try:
+            op = DerivationOp(op_raw)
+        except ValueError:
+            allowed = ", ".join(o.value for o in DerivationOp)
+            self.problem("bad_derivation", f"{path}.op", f"unknown operation {op_raw!r}; use one of {allowed}")
+            return None
+        try:
+            operand = Decimal(str(by))
+        except InvalidOperation:
+            self.problem("bad_derivation", f"{path}.by", f"{by!r} is not a number")
+            return None
+        if not isinstance(source, Mapping) or not source:
+            self.problem("bad_derivation", f"{path}.from", "from must map variable codes to value codes")
+            return None
+        return Derivation(tuple((str(k), str(v)) for k, v in source.items()), op, operand)
+
+
+def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
+    """Parse and check table metadata; raises InvalidInput listing every problem."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([Problem("bad_metadata", "table metadata must be a mapping", file=file)])
+    table_id = raw.get("id")
+    parser = _Parser(str(table_id) if table_id is not None else None, file)
+    table_id = parser.field(raw, "id", "")
+    subject = parser.field(raw, "subject", "")
+    title = parser.text(parser.field(raw, "title", ""), "title")
+    description = parser.text(raw.get("description"), "description")
+    sources = []
+    for i, s in enumerate(parser.field(raw, "sources", "") or []):
+        name = parser.text(s.get("name") if isinstance(s, Mapping) else s, f"sources[{i}].name")
+        if name:
+            sources.append(Source(name, s.get("url") if isinstance(s, Mapping) else None))
+    variables = []
+    variables_raw = parser.field(raw, "variables", "") or []
+    for i, item in enumerate(variables_raw):
+        variable = parser.variable(item, f"variables[{i}]")
+        if variable:
+            variables.append(variable)
+    codes = [v.code for v in variables]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        parser.problem("duplicate_variable", "variables", f"the variable code {code!r} appears twice")
+    for role in (Role.TIME, Role.METRIC):
+        count = sum(1 for v in variables if v.role is role)
+        if count != 1 and len(variables) == len(variables_raw):
+            parser.problem("bad_roles", "variables", f"a table needs exactly one {role.value} variable, found {count}")
+    for var in variables:
+        for value in var.values:
+            if var.role is Role.METRIC and value.measure is not None:
+                for ref in (value.measure.average_of, value.measure.share_of):
+                    if ref is not None and ref not in var.codes:
+                        parser.problem(
+                            "unknown_measure_reference",
+                            f"variables.{var.code}.{value.code}",
+                            f"refers to measure {ref!r}, which the table does not have",
+                        )
+    cell_notes = []
+    by_code = {v.code: v for v in variables}
+    for i, item in enumerate(raw.get("cell_notes") or []):
+        path = f"cell_notes[{i}]"
+        if not isinstance(item, Mapping):
+            parser.problem("bad_cell_note", path, "a cell note must be a mapping with cell and text")
+            continue
+        cell = parser.field(item, "cell", path) or {}
+        text = parser.text(parser.field(item, "text", path), f"{path}.text")
+        key = []
+        for var in variables:
+            code = cell.get(var.code) if isinstance(cell, Mapping) else None
+            if code is None:
+                parser.problem("bad_cell_note", f"{path}.cell", f"no value given for variable {var.code!r}")
+            elif str(code) not in var.codes:
+                parser.problem("unknown_value", f"{path}.cell", f"variable {var.code!r} has no value {code!r}")
+            key.append(str(code))
+        derivation = parser.derivation(item["derivation"], f"{path}.derivation") if "derivation" in item else None
+        if derivation:
+            for var_code, value_code in derivation.source:
+                if var_code not in by_code or value_code not in by_code[var_code].codes:
+                    parser.problem(
+                        "unknown_value", f"{path}.derivation.from", f"no cell has {var_code}={value_code}"
+                    )
+        if text and len(key) == len(variables):
+            cell_notes.append(CellNote(tuple(key), text, bool(item.get("mandatory", False)), derivation))
+    if parser.problems:
+        raise InvalidInput(parser.problems)
+    assert title is not None
+    return TableMeta(
+        id=str(table_id),
+        subject=str(subject),
+        title=title,
+        variables=tuple(variables),
+        sources=tuple(sources),
+        notes=parser.notes(raw.get("notes"), "notes"),
+        description=description,
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        cell_notes=tuple(cell_notes),
+        discontinued=bool(raw.get("discontinued", False)),
+    )

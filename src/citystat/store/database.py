@@ -1,0 +1,318 @@
+"""The DuckDB statistical database: every load of a table is a release (a vintage).
+
+- Loading content identical to the latest release creates nothing.
+- Changed content becomes a new release; earlier releases stay readable.
+- A load is one transaction: an error, or the process being killed, leaves the previous state intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from citystat.model import (
+    Cell,
+    InvalidInput,
+    Problem,
+    Status,
+    Table,
+    TableMeta,
+    check_table,
+    meta_from_dict,
+    meta_to_dict,
+)
+
+DEFAULT_DB = "citystat.duckdb"
+DB_ENV = "CITYSTAT_DB"
+SCHEMA_VERSION = 1
+BATCH_ROWS = 50_000
+
+ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS citystat_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS releases (
+    table_id     VARCHAR NOT NULL,
+    release      INTEGER NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    loaded_at    TIMESTAMPTZ NOT NULL,
+    origin       VARCHAR NOT NULL,
+    cell_count   BIGINT NOT NULL,
+    meta         JSON NOT NULL,
+    PRIMARY KEY (table_id, release)
+);
+CREATE TABLE IF NOT EXISTS cells (
+    table_id    VARCHAR NOT NULL,
+    release     INTEGER NOT NULL,
+    ordinal     BIGINT NOT NULL,
+    coordinates VARCHAR[] NOT NULL,
+    value       DECIMAL(38, 6),
+    decimals    TINYINT,
+    status      VARCHAR NOT NULL,
+    PRIMARY KEY (table_id, release, ordinal)
+);
+"""
+
+_CELL_SCHEMA = pa.schema(
+    [
+        ("ordinal", pa.int64()),
+        ("coordinates", pa.list_(pa.string())),
+        ("value", pa.decimal128(38, 6)),
+        ("decimals", pa.int8()),
+        ("status", pa.string()),
+    ]
+)
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    table_id: str
+    release: int
+    content_hash: str
+    loaded_at: datetime
+    origin: str
+    cell_count: int
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    release: ReleaseInfo
+    created: bool  # False when the content was identical to the latest release
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    table: Table
+    release: ReleaseInfo
+
+    @property
+    def meta(self) -> TableMeta:
+        return self.table.meta
+
+
+class TableNotFound(KeyError):
+    def __init__(self, table_id: str, release: int | None = None, known: Sequence[str] = ()):
+        self.table_id, self.release = table_id, release
+        if release is None:
+            message = f"no table {table_id!r} in the database"
+            if known:
+                message += f" (tables: {', '.join(known)})"
+        else:
+            message = f"table {table_id!r} has no release {release}"
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_RECORD, _FIELD = "\x1e", "\x1f"
+
+
+def _published_decimals(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def content_hash(table: Table) -> str:
+    """A digest of everything a reader sees: metadata and every cell with its published precision."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(meta_to_dict(table.meta), sort_keys=True, ensure_ascii=False).encode())
+    for key, cell in table.ordered_cells():
+        value = "" if cell.value is None else format(cell.value, "f")
+        digest.update(_FIELD.join([_RECORD, *key, value, cell.status.value]).encode())
+    return digest.hexdigest()
+
+
+class Store:
+    """A citystat database file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else default_db_path()
+        self.read_only = read_only
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        self.connection.execute("BEGIN TRANSACTION")
+        self.connection.execute(_SCHEMA)
+        row = self.connection.execute("SELECT max(version) FROM citystat_schema").fetchone()
+        if row is None or row[0] is None:
+            self.connection.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
+        elif row[0] > SCHEMA_VERSION:
+            self.connection.execute("ROLLBACK")
+            raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        con = self.connection
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def load(self, table: Table, *, origin: str = "load", progress: ProgressCallback | None = None) -> LoadResult:
+        """Check and store one table as a new release, in one transaction."""
+        return self.load_many([table], origin=origin, progress=progress)[0]
+
+    def load_many(
+        self, tables: Iterable[Table], *, origin: str = "load", progress: ProgressCallback | None = None
+    ) -> list[LoadResult]:
+        """Check every table first, then store them all in one transaction, or none at all."""
+        tables = list(tables)
+        if self.read_only:
+            raise PermissionError(f"{self.path} is open read-only")
+        problems = [p for table in tables for p in check_table(table)]
+        ids = [t.id for t in tables]
+        problems += [
+            Problem("duplicate_table", f"table {i!r} is given twice in one load", table=i)
+            for i in sorted({i for i in ids if ids.count(i) > 1})
+        ]
+        if problems:
+            raise InvalidInput(problems)
+        results = []
+        with self._transaction() as con:
+            for table in tables:
+                results.append(self._write(con, table, origin, progress))
+        return results
+
+    def _write(
+        self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
+    ) -> LoadResult:
+        digest = content_hash(table)
+        latest = self._latest(con, table.id)
+        if latest is not None and latest.content_hash == digest:
+            return LoadResult(latest, created=False)
+        number = 1 if latest is None else latest.release + 1
+        total = sum(1 for _ in table.meta.keys())
+        info = ReleaseInfo(table.id, number, digest, datetime.now(timezone.utc), origin, total)
+        meta_json = json.dumps(meta_to_dict(table.meta), ensure_ascii=False, sort_keys=True)
+        con.execute(
+            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
+        )
+        written = 0
+        for batch in _cell_batches(table):
+            con.register("incoming_cells", batch)
+            con.execute(
+                "INSERT INTO cells SELECT ?, ?, ordinal, coordinates, value, decimals, status FROM incoming_cells",
+                [info.table_id, info.release],
+            )
+            con.unregister("incoming_cells")
+            written += batch.num_rows
+            if progress:
+                progress(table.id, written, total)
+        return LoadResult(info, created=True)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _release_from_row(row: Sequence[Any]) -> ReleaseInfo:
+        return ReleaseInfo(row[0], int(row[1]), row[2], row[3], row[4], int(row[5]))
+
+    _RELEASE_COLUMNS = "table_id, release, content_hash, loaded_at, origin, cell_count"
+
+    def _latest(self, con: duckdb.DuckDBPyConnection, table_id: str) -> ReleaseInfo | None:
+        row = con.execute(
+            f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE table_id = ? ORDER BY release DESC LIMIT 1",
+            [table_id],
+        ).fetchone()
+        return self._release_from_row(row) if row else None
+
+    def table_ids(self) -> list[str]:
+        rows = self.connection.execute("SELECT DISTINCT table_id FROM releases ORDER BY table_id").fetchall()
+        return [r[0] for r in rows]
+
+    def releases(self, table_id: str) -> list[ReleaseInfo]:
+        rows = self.connection.execute(
+            f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE table_id = ? ORDER BY release", [table_id]
+        ).fetchall()
+        if not rows:
+            raise TableNotFound(table_id, known=self.table_ids())
+        return [self._release_from_row(r) for r in rows]
+
+    def release(self, table_id: str, release: int | None = None) -> ReleaseInfo:
+        """The given release of a table, or its latest."""
+        infos = self.releases(table_id)
+        if release is None:
+            return infos[-1]
+        for info in infos:
+            if info.release == release:
+                return info
+        raise TableNotFound(table_id, release)
+
+    def meta(self, table_id: str, release: int | None = None) -> TableMeta:
+        info = self.release(table_id, release)
+        row = self.connection.execute(
+            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [table_id, info.release]
+        ).fetchone()
+        assert row is not None
+        return meta_from_dict(json.loads(row[0]))
+
+    def read(self, table_id: str, release: int | None = None) -> StoredTable:
+        """A table as stored in a release (the latest unless one is named)."""
+        info = self.release(table_id, release)
+        meta = self.meta(table_id, info.release)
+        rows = self.connection.execute(
+            "SELECT coordinates, value, decimals, status FROM cells WHERE table_id = ? AND release = ? "
+            "ORDER BY ordinal",
+            [table_id, info.release],
+        ).fetchall()
+        cells = {}
+        for coordinates, value, decimals, status in rows:
+            if value is not None:
+                value = Decimal(value).quantize(Decimal(1).scaleb(-int(decimals)))
+            cells[tuple(coordinates)] = Cell(value, Status(status))
+        return StoredTable(Table(meta, cells), info)
+
+    def latest(self) -> list[StoredTable]:
+        """The latest release of every table."""
+        return [self.read(table_id) for table_id in self.table_ids()]
+
+
+def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
+    columns: dict[str, list[Any]] = {name: [] for name in _CELL_SCHEMA.names}
+    for ordinal, (key, cell) in enumerate(table.ordered_cells()):
+        columns["ordinal"].append(ordinal)
+        columns["coordinates"].append(list(key))
+        columns["value"].append(cell.value)
+        columns["decimals"].append(None if cell.value is None else _published_decimals(cell.value))
+        columns["status"].append(cell.status.value)
+        if len(columns["ordinal"]) >= BATCH_ROWS:
+            yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
+            columns = {name: [] for name in _CELL_SCHEMA.names}
+    if columns["ordinal"]:
+        yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
