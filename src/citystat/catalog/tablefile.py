@@ -151,7 +151,7 @@ def parse_values(data: bytes, meta: TableMeta, *, name: str) -> Table:
         first_row[key] = row_number
     if problems:
         raise InvalidInput(problems)
-    missing = [k for k in meta.keys() if k not in cells]
+    missing = [k for k in meta.cell_keys() if k not in cells]
     if missing:
         shown = "; ".join(meta.describe_key(k) for k in missing[:10])
         more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""

@@ -7,7 +7,7 @@ member for (measuring type, cell notes, which notes are mandatory, the release) 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import product
 from typing import Any
@@ -30,8 +30,8 @@ def json_number(value: Decimal | None) -> int | float | None:
 def iso_utc(moment: datetime) -> str:
     """``2021-12-31T16:00:00Z``: JSON-stat's and PxWeb's form of a moment."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _notes(notes: Sequence[Note], lang: str) -> list[str]:

@@ -182,8 +182,8 @@ def check_derivations(table: Table) -> Iterator[Problem]:
             )
     for key, cell in table.ordered_cells():
         if cell.status is Status.ESTIMATED and not meta.notes_for_cell(key):
-            yield _problem(table, key, "estimate_without_note", "an estimated value needs a note saying how it was derived",
-                           "a cell note", "none")
+            yield _problem(table, key, "estimate_without_note",
+                           "an estimated value needs a note saying how it was derived", "a cell note", "none")
 
 
 def check_roles(table: Table) -> Iterator[Problem]:

@@ -32,7 +32,11 @@ class MeasureKind(str, Enum):
     def is_count(self) -> bool:
         """Counts and amounts cannot be negative."""
         return self in (
-            MeasureKind.FLOW, MeasureKind.STOCK, MeasureKind.MONTHLY_AVERAGE, MeasureKind.DAILY_AVERAGE, MeasureKind.COUNT
+            MeasureKind.FLOW,
+            MeasureKind.STOCK,
+            MeasureKind.MONTHLY_AVERAGE,
+            MeasureKind.DAILY_AVERAGE,
+            MeasureKind.COUNT,
         )
 
     @property
@@ -54,8 +58,12 @@ class MeasureKind(str, Enum):
 _DESCRIPTIONS = {
     MeasureKind.FLOW: Text("期間累計（流量）", "total over the period (flow)"),
     MeasureKind.STOCK: Text("期底存量", "level at the end of the period (stock)"),
-    MeasureKind.MONTHLY_AVERAGE: Text("每月平均（期間累計除以提供服務月數）", "monthly average (total divided by months in service)"),
-    MeasureKind.DAILY_AVERAGE: Text("每日平均（期間累計除以提供服務日數）", "daily average (total divided by days in service)"),
+    MeasureKind.MONTHLY_AVERAGE: Text(
+        "每月平均（期間累計除以提供服務月數）", "monthly average (total divided by months in service)"
+    ),
+    MeasureKind.DAILY_AVERAGE: Text(
+        "每日平均（期間累計除以提供服務日數）", "daily average (total divided by days in service)"
+    ),
     MeasureKind.RATE: Text("比率（占母體百分比）", "rate (percent of a population)"),
     MeasureKind.SHARE: Text("占總數百分比", "share of a total (percent)"),
     MeasureKind.RANK: Text("排名", "rank among peers"),

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from functools import cached_property
 
 from citystat.model.measure import Measure, MeasureKind
 from citystat.model.period import Period
@@ -156,9 +157,13 @@ class TableMeta:
     def geo(self) -> Variable | None:
         return self._by_role(Role.GEO)
 
-    @property
+    @cached_property
     def measures(self) -> dict[str, Measure]:
         return {v.code: v.measure for v in self.metric.values if v.measure is not None}
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {v.code: i for i, v in enumerate(self.variables)}
 
     @property
     def periods(self) -> list[Period]:
@@ -170,10 +175,10 @@ class TableMeta:
         return all(m.kind is MeasureKind.STOCK for m in self.measures.values())
 
     def position(self, code: str) -> int:
-        for i, variable in enumerate(self.variables):
-            if variable.code == code:
-                return i
-        raise KeyError(f"table {self.id!r} has no variable {code!r}")
+        try:
+            return self._positions[code]
+        except KeyError:
+            raise KeyError(f"table {self.id!r} has no variable {code!r}") from None
 
     def key(self, coordinates: Mapping[str, str]) -> CellKey:
         """The cell key for a mapping {variable code: value code}; every variable must be named."""
@@ -185,7 +190,7 @@ class TableMeta:
     def describe_key(self, key: CellKey) -> str:
         return ", ".join(f"{v.code}={code}" for v, code in zip(self.variables, key))
 
-    def keys(self) -> Iterator[CellKey]:
+    def cell_keys(self) -> Iterator[CellKey]:
         """Every cell of the cube, in the order of the variables (the last varies fastest)."""
         return itertools.product(*(v.codes for v in self.variables))
 
@@ -196,8 +201,15 @@ class TableMeta:
             raise KeyError(f"table {self.id!r}: metric value {code!r} has no measure")
         return measure
 
+    @cached_property
+    def _cell_notes_by_key(self) -> dict[CellKey, tuple[CellNote, ...]]:
+        grouped: dict[CellKey, list[CellNote]] = {}
+        for note in self.cell_notes:
+            grouped.setdefault(note.key, []).append(note)
+        return {key: tuple(notes) for key, notes in grouped.items()}
+
     def notes_for_cell(self, key: CellKey) -> tuple[CellNote, ...]:
-        return tuple(n for n in self.cell_notes if n.key == key)
+        return self._cell_notes_by_key.get(key, ())
 
 
 @dataclass(frozen=True)
@@ -222,5 +234,5 @@ class Table:
         return self.cells.get(key, Cell(None, Status.NOT_AVAILABLE))
 
     def ordered_cells(self) -> Iterator[tuple[CellKey, Cell]]:
-        for key in self.meta.keys():
+        for key in self.meta.cell_keys():
             yield key, self.get(key)

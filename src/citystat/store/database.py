@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -217,8 +217,8 @@ class Store:
         if latest is not None and latest.content_hash == digest:
             return LoadResult(latest, created=False)
         number = 1 if latest is None else latest.release + 1
-        total = sum(1 for _ in table.meta.keys())
-        info = ReleaseInfo(table.id, number, digest, datetime.now(timezone.utc), origin, total)
+        total = sum(1 for _ in table.meta.cell_keys())
+        info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), origin, total)
         meta_json = json.dumps(meta_to_dict(table.meta), ensure_ascii=False, sort_keys=True)
         con.execute(
             "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
