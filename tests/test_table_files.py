@@ -297,3 +297,10 @@ def test_nothing_is_loaded_from_a_bad_file(tmp_path: Path) -> None:
     assert "average_mismatch" in done.stderr and "row 7" in done.stderr and "nothing was loaded" in done.stderr
     with Store(db) as store:
         assert store.table_ids() == []
+
+
+def test_text_cut_at_a_comma_in_a_yaml_flow_mapping(tmp_path: Path) -> None:
+    meta = META.replace("en: Taipei Public Library}", "en: Taipei Public Library, Taipei City}")
+    p = _only(_problems(tmp_path, _csv(), meta))
+    assert (p.code, p.file) == ("bad_text", "ebooks.yaml")
+    assert "sources[0].name" in p.message and "'Taipei City'" in p.message

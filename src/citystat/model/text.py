@@ -59,7 +59,8 @@ class Text:
         if isinstance(raw, str):
             return cls(raw, raw)
         if isinstance(raw, Mapping):
-            known = {normalise_language(str(k)): str(v) for k, v in raw.items() if v is not None}
+            # every key must be a language: a stray key is usually text cut at a comma in a YAML flow mapping
+            known = {normalise_language(str(k)): "" if v is None else str(v) for k, v in raw.items()}
             return cls(known.get(ZH, ""), known.get(EN, ""))
         raise TypeError(f"expected text as a string or a {{zh-TW, en}} mapping, got {type(raw).__name__}")
 
