@@ -1,0 +1,1 @@
+"""The language of official statistics: number and period words, conventions, narratives."""
