@@ -17,8 +17,25 @@ Meanings (A is the later or the compared figure, B the base):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+# -- spacing --------------------------------------------------------------------------------------------
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+_ASCII_END = r"A-Za-z0-9%$)\]"
+_ASCII_START = r"A-Za-z0-9$(\[+\-"
+_CJK_THEN_ASCII = re.compile(rf"([{_CJK}])([{_ASCII_START}])")
+_ASCII_THEN_CJK = re.compile(rf"([{_ASCII_END}])([{_CJK}])")
+
+
+def space(text: str) -> str:
+    """Put a half-width space wherever a Chinese character meets a digit or a Latin letter (較 109 年成長 1.4 倍);
+    none next to full-width punctuation (73.2%（推估）)."""
+    text = _CJK_THEN_ASCII.sub(r"\1 \2", text)
+    return _ASCII_THEN_CJK.sub(r"\1 \2", text)
+
 
 # -- which form a change takes, by the ratio A / B ------------------------------------------------------
 
@@ -98,7 +115,8 @@ WORDINGS: dict[str, Wording] = {
 
 
 def wording(name: str, lang: str, **fields: str) -> str:
-    """A convention's template in a language (zh-TW or en), filled in."""
+    """A convention's template in a language (zh-TW or en), filled in (and spaced, in zh-TW)."""
     entry = WORDINGS[name]
-    template = entry.zh if lang == "zh-TW" else entry.en
-    return template.format(**fields)
+    if lang == "zh-TW":
+        return space(entry.zh.format(**fields))
+    return entry.en.format(**fields)

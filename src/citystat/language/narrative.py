@@ -156,8 +156,9 @@ def _zh_change(change: Change, *, with_base: bool = True, mark: bool = True) -> 
     else:  # places
         name = {1: "rank_up", -1: "rank_down", 0: "unchanged"}[change.direction]
         text = conv.wording(name, ZH, base=base, n=nb.grouped(abs(value)))
-    if not with_base and text.startswith("較" + base):
-        text = text[len("較" + base):]
+    lead = nb.space("較" + base)
+    if not with_base and text.startswith(lead):
+        text = text[len(lead):].lstrip()
     if mark and change.estimated:
         text = text[:-1] + "，推估）" if text.endswith("）") else text + conv.ESTIMATED[ZH]
     return nb.space(text)

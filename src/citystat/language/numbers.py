@@ -7,7 +7,6 @@ None writes more precision than the number has: a value the source rounded to �
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_FLOOR, Decimal
 
 from citystat.language import conventions as c
@@ -16,19 +15,7 @@ from citystat.model import Period, round_half_up
 ZH = "zh-TW"
 EN = "en"
 
-# -- spacing ----------------------------------------------------------------------------------------------
-
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
-_ASCII = r"A-Za-z0-9%$)\]"
-_ASCII_START = r"A-Za-z0-9$(\[+\-"
-_CJK_THEN_ASCII = re.compile(rf"([{_CJK}])([{_ASCII_START}])")
-_ASCII_THEN_CJK = re.compile(rf"([{_ASCII}])([{_CJK}])")
-
-
-def space(text: str) -> str:
-    """Put a half-width space wherever a Chinese character meets a digit or a Latin letter (較 109 年成長 1.4 倍)."""
-    text = _CJK_THEN_ASCII.sub(r"\1 \2", text)
-    return _ASCII_THEN_CJK.sub(r"\1 \2", text)
+space = c.space  # a half-width space wherever Chinese meets a digit or a Latin letter
 
 
 # -- precision --------------------------------------------------------------------------------------------
@@ -131,7 +118,7 @@ def zh_period(period: Period, *, end: bool = False) -> str:
 
 def zh_span(first: Period, last: Period, *, end: bool = False) -> str:
     """109 年至 110 年, 109 年底至 110 年底."""
-    return f"{zh_period(first, end=end)}至{zh_period(last, end=end)}"
+    return space(f"{zh_period(first, end=end)}至{zh_period(last, end=end)}")
 
 
 # -- en ---------------------------------------------------------------------------------------------------
