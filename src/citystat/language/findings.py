@@ -2,7 +2,7 @@
 
 The rules (each finding names the one that made it):
 
-- ``latest``: the latest level of each series, with the change from the period before it and whether it is
+- ``latest``: first, the latest level of each series, with the change from the period before it and whether it is
   the highest (or lowest) on record. A flow is told with its average (monthly / daily) and the average carries
   the comparisons, since it is comparable across part years. Rates of one table are listed together.
 - ``long_run``: the change from the first comparable period. A period with a note (a series break, the 106
@@ -599,22 +599,29 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
                 notes_told.add(text.zh)
                 out.append(NoteFinding("note", table_id, text))
 
+    latest_of: dict[int, LatestFinding] = {}
     for index, group in enumerate(groups):
         latest = _latest(group, table_id)
         if latest is None:
             continue
-        if index == 0:
+        if not latest_of:
             latest.context = [(s, s.level(s.periods[-1])) for c in counts for s in c
                               if s.periods[-1] == latest.period]
+        latest_of[index] = latest
         out.append(latest)
+    for latest in latest_of.values():
         add_notes(latest.period)
+    for index, group in enumerate(groups):
+        if index not in latest_of:
+            continue
+        latest = latest_of[index]
         long_run = _long_run(group, table_id, noted)
         if long_run is not None:
             out.append(long_run)
         if len(group) != 1:
             continue
         series = group[0]
-        told = {p.code for p in (latest.period, series.before(latest.period)) if p is not None}
+        told = {latest.period.code}  # periods whose level has been told
         if long_run is not None:
             told |= {long_run.base.code, long_run.end.code}
         trend = _trend(series, table_id)

@@ -68,6 +68,10 @@ def _mark(estimated: bool, lang: str) -> str:
     return conv.ESTIMATED[lang] if estimated else ""
 
 
+_ZH_EVERY = {Frequency.YEAR: "逐年", Frequency.MONTH: "逐月", Frequency.DAY: "逐日"}
+_EN_EVERY = {Frequency.YEAR: "every year", Frequency.MONTH: "every month", Frequency.DAY: "every day"}
+
+
 def _yearly(period: Period) -> bool:
     return period.frequency is Frequency.YEAR
 
@@ -407,16 +411,14 @@ def _write_trend(f: TrendFinding, lang: str) -> Sentence:
     if lang == ZH:
         start = nb.zh_period(f.start, end=series.stock)
         text = f"{qual}{lb.zh_subject(series.value)}{conv.wording(name, ZH, start=start)}"
-        if not _yearly(f.start):
-            text = text.replace("逐年", "逐期")
+        text = text.replace("逐年", _ZH_EVERY[f.start.frequency])
     else:
         noun = lb.en_series_noun(series.value)
         subject = f"{qual}'s {noun}" if qual else noun
         text = f"{subject} {conv.wording(name, EN, start=nb.en_base(f.start, end=series.stock))}"
         if lb.en_plural(noun):
             text = text.replace(" has ", " have ", 1)
-        if not _yearly(f.start):
-            text = text.replace("every year", "every period")
+        text = text.replace("every year", _EN_EVERY[f.start.frequency])
     return Sentence(_finish(text, lang), (f.indicator,), f.rule, f.table_id)
 
 
