@@ -173,3 +173,16 @@ def test_cli_indicators_table_and_unknown_table(built_db) -> None:
     assert "taipeipass (release 1)" in shown.output and "1,402,296" in shown.output  # activations, 2021 − 2020
     missing = runner.invoke(app, ["indicators", "no_such_table", "--db", str(built_db)])
     assert missing.exit_code == 1 and "no table 'no_such_table'" in missing.output
+
+
+def test_largest_rise_and_fall_between_consecutive_periods(store: Store) -> None:
+    wifi = store.read("taipei_free_usage")
+    rise = ind.largest_rise(wifi, {"measure": "monthly_average"})
+    assert (rise.period, rise.base_period) == ("2019", "2018")
+    assert round_half_up(rise.value, 1) == Decimal("162.5")  # type: ignore[arg-type]
+    fall = ind.largest_fall(wifi, {"measure": "monthly_average"})
+    assert (fall.period, fall.base_period, round_half_up(fall.value, 1)) == ("2017", "2016", Decimal("-22.7"))  # type: ignore[arg-type]
+    courses = ind.largest_fall(store.read("cooc_cloud"), {"measure": "courses"})
+    assert courses.value is None and courses.status is Status.NOT_AVAILABLE
+    open_data = ind.largest_rise(store.read("open_data_platform"), {"measure": "uses"})  # 2011 → 2021 is no step
+    assert open_data.value is None

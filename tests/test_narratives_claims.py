@@ -195,3 +195,8 @@ def test_every_indicator_stated_comes_from_the_store(zh: dict[str, Narrative], b
                     for cell in indicator.inputs:
                         key = stored.meta.key(dict(cell.coordinates))
                         assert stored.table.get(key).value == cell.value
+
+
+def test_largest_annual_rise_is_computed_over_every_step(zh: dict[str, Narrative]) -> None:
+    s = sentence_with(zh["taipei_free_usage"], "108 年每月平均使用 832.9 萬人次，較 107 年成長 1.6 倍，為歷年最大增幅")
+    assert stated(s, K.LARGEST_RISE, "monthly_average", "2019", "2018") == Decimal("162.5")

@@ -95,7 +95,7 @@ def test_user_table_en(tmp_path: Path) -> None:
     narrative = _narrative(tmp_path, "en")
     texts = [s["text"] for s in narrative["sentences"]]
     assert texts == [
-        "In 2021, loans totalled 516,000, an average of 43,000 a month, up 22.9% from 2020 and the highest on record.",
+        "In 2021, loans totalled 516,000, a monthly average of 43,000, up 22.9% from 2020 and the highest on record.",
         "At the end of 2021, E-book titles numbered 11,000, down 8.3% from the end of 2020.",
         "Monthly average loans rose from 10,000 in 2018 to 43,000 in 2021, 4.3 times the 2018 level (up 330%).",
         "Monthly average loans have risen every year since 2018.",

@@ -8,6 +8,8 @@ from citystat.indicators.compute import (
     first,
     growth_multiple,
     growth_rate,
+    largest_fall,
+    largest_rise,
     last,
     level,
     next_period,
@@ -25,7 +27,7 @@ from citystat.indicators.standard import series_of, standard_indicators, valued_
 
 __all__ = [
     "CellInput", "Coordinates", "Indicator", "IndicatorKind", "cagr", "combined_status", "consecutive", "difference",
-    "fell_every_period", "first", "growth_multiple", "growth_rate", "last", "level", "next_period", "peak",
-    "pp_difference", "rank_among_peers", "ratio", "rose_every_period", "series_of", "share", "standard_indicators",
-    "stayed_above", "trough", "valued_periods",
+    "fell_every_period", "first", "growth_multiple", "growth_rate", "largest_fall", "largest_rise", "last", "level",
+    "next_period", "peak", "pp_difference", "rank_among_peers", "ratio", "rose_every_period", "series_of", "share",
+    "standard_indicators", "stayed_above", "trough", "valued_periods",
 ]

@@ -393,3 +393,40 @@ def rose_every_period(stored: StoredTable, coordinates: Coordinates, start: str,
 def fell_every_period(stored: StoredTable, coordinates: Coordinates, start: str, end: str) -> Indicator:
     """逐年下降: holds when every period of [start, end] is below the one before."""
     return _every_period(IndicatorKind.FELL_EVERY_PERIOD, stored, coordinates, start, end)
+
+
+def _largest_change(kind: IndicatorKind, stored: StoredTable, coordinates: Coordinates) -> Indicator:
+    meta = stored.meta
+    points = meta.measures[dict(coordinates)[meta.metric.code]].kind.is_percentage
+    rows = [r for r in _series_inputs(stored, coordinates) if r[1].value is not None]
+    steps = []
+    for (p, a, base_key), (q, b, key) in zip(rows, rows[1:], strict=False):
+        if next_period(p) != q or a.value is None or b.value is None or (not points and a.value == 0):
+            continue
+        with localcontext() as ctx:
+            ctx.prec = 34
+            change = b.value - a.value if points else (b.value / a.value - ONE) * HUNDRED
+        steps.append((change, q, key, base_key))
+    rising = kind is IndicatorKind.LARGEST_RISE
+    word = "rise" if rising else "fall"
+    wanted = [step for step in steps if (step[0] > 0 if rising else step[0] < 0)]
+    inputs = [r[1] for r in rows]
+    if not wanted:
+        last_key = series_keys(meta, coordinates)[-1][1]
+        formula = f"no {word} between consecutive periods"
+        return _build(kind, stored, last_key, inputs, None, formula, status=Status.NOT_AVAILABLE)
+    change, period, key, base_key = (max if rising else min)(wanted, key=lambda step: step[0])
+    unit = "points" if points else "%"
+    listing = ", ".join(f"{step[1].code} {number(step[0].quantize(Decimal('0.1')))}" for step in steps)
+    formula = f"largest {word} between consecutive periods ({unit}: {listing}) = {number(change)} in {period.code}"
+    return _build(kind, stored, key, inputs, change, formula, base_key=base_key)
+
+
+def largest_rise(stored: StoredTable, coordinates: Coordinates) -> Indicator:
+    """歷年最大增幅: the largest rise between consecutive periods (percent, or points for percentages)."""
+    return _largest_change(IndicatorKind.LARGEST_RISE, stored, coordinates)
+
+
+def largest_fall(stored: StoredTable, coordinates: Coordinates) -> Indicator:
+    """歷年最大降幅: the largest fall between consecutive periods (percent, or points for percentages)."""
+    return _largest_change(IndicatorKind.LARGEST_FALL, stored, coordinates)

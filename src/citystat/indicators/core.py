@@ -35,6 +35,8 @@ class IndicatorKind(StrEnum):
     STAYED_ABOVE = "stayed_above"  # the lowest value in a span; holds when it is >= the threshold: 維持在 X 以上
     ROSE_EVERY_PERIOD = "rose_every_period"  # the smallest rise in a span; holds when every period rose: 逐年上升
     FELL_EVERY_PERIOD = "fell_every_period"  # the smallest fall in a span; holds when every period fell: 逐年下降
+    LARGEST_RISE = "largest_rise"  # the largest rise between consecutive periods, percent or points: 歷年最大增幅
+    LARGEST_FALL = "largest_fall"  # the largest fall between consecutive periods: 歷年最大降幅
 
 
 @dataclass(frozen=True)

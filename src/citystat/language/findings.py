@@ -146,7 +146,11 @@ class MoveFinding(Finding):
     series: Series
     change: Change
     level: Indicator
-    largest: bool
+    record: Indicator | None  # the largest rise or fall of the series, when this is it
+
+    @property
+    def largest(self) -> bool:
+        return self.record is not None
 
 
 @dataclass
@@ -400,49 +404,32 @@ def _trend(series: Series, table_id: str) -> TrendFinding | None:
     return TrendFinding("trend", table_id, series, periods[start], periods[end], indicator, rising)
 
 
-def _consecutive_changes(series: Series) -> list[Change]:
-    out = []
-    for a, b in zip(series.periods, series.periods[1:], strict=False):
-        if ind.consecutive([a, b]):
-            change = compare(series, b, a)
-            if change is not None:
-                out.append(change)
-    return out
-
-
-def _size(change: Change) -> Decimal:
-    """How large a movement is, comparably across forms: the relative change (or the points)."""
-    if change.rate is not None and change.rate.value is not None:
-        return change.rate.value / 100
-    assert change.main.value is not None
-    return change.main.value / 100
-
-
 def _moves(series: Series, table_id: str, noted: dict[str, tuple[Text, ...]],
            told: set[str]) -> list[Finding]:
     out: list[Finding] = []
     latest = series.periods[-1]
-    every = _consecutive_changes(series)
-    changes = [c for c in every if c.period != latest]
-    first_period = series.periods[0]
-    chosen: dict[str, tuple[Change, bool]] = {}
-    if len(series.periods) >= MIN_PERIODS_FOR_MOVES and every:
-        rises = [c for c in every if _size(c) >= NOTABLE_MOVE]
-        falls = [c for c in every if _size(c) <= -NOTABLE_MOVE]
-        # the largest of all; when that is the latest change, the latest finding has told it already
-        if rises and (top := max(rises, key=_size)).period != latest:
-            chosen[top.period.code] = (top, True)
-        if falls and (bottom := min(falls, key=_size)).period != latest:
-            chosen[bottom.period.code] = (bottom, True)
-    for change in changes:
-        if change.period.code in noted and change.period != first_period and change.period.code not in chosen:
-            chosen[change.period.code] = (change, False)
+    chosen: dict[str, tuple[Change, Indicator | None]] = {}
+    if len(series.periods) >= MIN_PERIODS_FOR_MOVES:
+        for compute in (ind.largest_rise, ind.largest_fall):
+            record = compute(series.stored, series.coords)
+            # the largest of all; when that is the latest change, the latest finding has told it already
+            if record.value is None or record.period == latest.code or abs(record.value) < NOTABLE_MOVE * 100:
+                continue
+            period, base = Period.parse(record.period), Period.parse(record.base_period)  # type: ignore[arg-type]
+            change = compare(series, period, base)
+            if change is not None:
+                chosen[period.code] = (change, record)
+    for before, period in zip(series.periods, series.periods[1:], strict=False):
+        noted_move = period.code in noted and period != latest and period.code not in chosen
+        if noted_move and period.code not in told and ind.consecutive([before, period]):
+            change = compare(series, period, before)
+            if change is not None:
+                chosen[period.code] = (change, None)
     for code in sorted(chosen):
-        change, largest = chosen[code]
-        if code in told and not largest:
-            continue
-        rule = "largest_rise" if largest and change.direction > 0 else "dip" if change.direction < 0 else "move"
-        out.append(MoveFinding(rule, table_id, series, change, series.level(change.period), largest))
+        change, record = chosen[code]
+        rule = "largest_rise" if record is not None and change.direction > 0 else \
+            "dip" if change.direction < 0 else "move"
+        out.append(MoveFinding(rule, table_id, series, change, series.level(change.period), record))
         told.add(code)
         for text in noted.get(code, ()):
             out.append(NoteFinding("note", table_id, text))

@@ -309,9 +309,9 @@ def _write_single_latest(f: LatestFinding, lang: str, when: str, used: list[Indi
     if total is not None and series.total is not None:
         used.append(total)
         noun = lb.en_noun(series.total.value)
-        tail = lb.EN_AVERAGE_TAIL.get(kind, "")
+        every = "a daily" if kind is MeasureKind.DAILY_AVERAGE else "a monthly"
         text = (f"{when}, {prefix}{noun} totalled {_amount(total, series.total.value, EN, noun=noun)}, "
-                f"an average of {_amount(level, series.value, EN, noun=noun, unit=False)} {tail}")
+                f"{every} average of {_amount(level, series.value, EN, noun=noun, unit=False)}")
     elif kind is MeasureKind.RANK:
         who = qual or "the rank"
         verb = "ranked" if qual else "was"
@@ -428,7 +428,8 @@ def _write_move(f: MoveFinding, lang: str) -> Sentence:
     when = _when(change.period, stock, lang)
     qual = _qualifier(series, lang)
     used = [f.level, *_change_indicators(change, lang)]
-    if f.largest:
+    if f.record is not None:
+        used.append(f.record)
         name = "largest_rise" if change.direction > 0 else "largest_fall"
         if lang == ZH:
             extra = "，" + conv.wording(name, ZH)
