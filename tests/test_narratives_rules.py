@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 from citystat.catalog import bundled_tables
 from citystat.cli import app
 from citystat.language.narrative import key_findings, narrate
-from citystat.model import Cell, Table, meta_from_dict, meta_to_dict
+from citystat.model import Cell, InvalidInput, Status, Table, meta_from_dict, meta_to_dict
 from citystat.store import Store
 
 
@@ -111,3 +112,68 @@ def test_meta_round_trips_peer_group() -> None:
     again = meta_from_dict(meta_to_dict(meta))
     assert again == meta and again.variable("area").peer_group is not None
     assert replace(meta).variable("area").peer_group.get("zh-TW") == "六都"  # type: ignore[union-attr]
+
+
+def _random_table(rng: random.Random, number: int) -> Table:
+    """A table of a shape and kinds chosen at random, with gaps, nil cells and provisional values."""
+    kinds = ["flow", "stock", "daily_average", "monthly_average", "rate", "rank", "count"]
+    periods = [str(y) for y in range(2015, 2015 + rng.randint(1, 7))]
+    if rng.random() < 0.3:
+        periods = [f"2021M{m:02d}" for m in range(1, rng.randint(2, 12))]
+    measures = [
+        {"code": kind, "label": {"zh-TW": f"全年{kind}數", "en": f"{kind.title()} in the year"},
+         "unit": {"zh-TW": "%" if kind == "rate" else "件", "en": "percent" if kind == "rate" else "items"},
+         "decimals": 1 if kind == "rate" else 0, "kind": kind}
+        for kind in rng.sample(kinds, rng.randint(1, 3))
+    ]
+    variables = [{"code": "t", "role": "time", "label": {"zh-TW": "期", "en": "Period"}, "values": periods}]
+    shape = rng.choice(["plain", "geo_total", "geo", "category_total", "category"])
+    if shape != "plain":
+        values: list[dict] = [{"code": f"v{j}", "label": {"zh-TW": f"區{j}", "en": f"Area {j}"}}
+                              for j in range(rng.randint(1, 4))]
+        if shape.endswith("total"):
+            values.insert(0, {"code": "all", "label": {"zh-TW": "全市", "en": "All"}, "aggregate": True})
+        variables.append({"code": "g", "role": shape.split("_")[0], "label": {"zh-TW": "地區", "en": "Area"},
+                          "values": values})
+    variables.append({"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+                      "values": measures})
+    meta = meta_from_dict({"id": f"random_{number}", "subject": "random", "title": {"zh-TW": "隨機", "en": "Random"},
+                           "sources": [{"name": {"zh-TW": "測試", "en": "Test"}}], "variables": variables})
+    cells = {}
+    for key in meta.keys():  # noqa: SIM118 (TableMeta.keys is not a dict's)
+        kind = key[-1]
+        draw = rng.random()
+        if draw < 0.15:
+            cells[key] = Cell(None, Status.NIL if draw < 0.1 else Status.NOT_AVAILABLE)
+            continue
+        if kind == "rate":
+            value = Decimal(rng.randint(0, 1000)) / 10
+        elif kind == "rank":
+            value = Decimal(rng.randint(1, 20))
+        else:
+            value = Decimal(rng.choice([0, 1, 999, 12345, 99999, 123456, 15180000, rng.randint(0, 10**10)]))
+        cells[key] = Cell(value, Status.PROVISIONAL if rng.random() < 0.1 else Status.OBSERVED)
+    return Table(meta, cells)
+
+
+def test_tables_of_any_shape_get_a_narrative(tmp_path: Path) -> None:
+    rng = random.Random(20211231)
+    narrated = 0
+    with Store(tmp_path / "random.duckdb") as store:
+        for number in range(80):
+            table = _random_table(rng, number)
+            try:
+                store.load(table)
+            except InvalidInput:
+                continue  # e.g. an average that does not match its total
+            stored = store.read(table.id)
+            for lang in ("zh-TW", "en"):
+                narrative = narrate(stored, lang)
+                for sentence in narrative.sentences:
+                    assert sentence.text.strip() and sentence.rule
+                    assert sentence.role == "note" or sentence.indicators
+                    estimated = any(i.estimated for i in sentence.indicators)
+                    word = "推估" if lang == "zh-TW" else "estimated"
+                    assert (word in sentence.text) == estimated, sentence.text
+            narrated += 1
+    assert narrated > 40

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
@@ -131,9 +131,13 @@ def number(value: Decimal | None) -> str:
     """A number in a formula: thousands separators; a computed one cut to 6 decimals."""
     if value is None:
         return "no value"
+    if value.adjusted() > 30:
+        return format(value, ".6E")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -6:
-        value = value.quantize(Decimal("0.000001")).normalize()
+        with localcontext() as ctx:
+            ctx.prec = 60
+            value = value.quantize(Decimal("0.000001")).normalize()
     return format(value, ",f")
 
 

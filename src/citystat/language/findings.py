@@ -318,7 +318,7 @@ def _noted_periods(stored: StoredTable) -> dict[str, tuple[Text, ...]]:
 
 
 def _record(series: Series, period: Period) -> tuple[Indicator | None, bool]:
-    if len(series.periods) < MIN_RECORD_PERIODS:
+    if len(series.periods) < MIN_RECORD_PERIODS or series.measure.kind is MeasureKind.RANK:
         return None, False
     values = [series.number(p) for p in series.periods]
     latest = series.number(period)
@@ -454,6 +454,8 @@ def _threshold(series: Series, table_id: str) -> ThresholdFinding | None:
     if a is None or b is None or not b < a or not ind.consecutive([before, latest]):
         return None
     threshold = floor_significant(min(a, b))
+    if threshold <= 0:
+        return None
     indicator = ind.stayed_above(series.stored, series.coords, threshold, before.code, latest.code)
     if not indicator.holds:
         return None
@@ -605,8 +607,8 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
         long_run = _long_run(group, table_id, noted)
         if long_run is not None:
             out.append(long_run)
-        if len(group) != 1:
-            continue
+        if len(group) != 1 or group[0].measure.kind is MeasureKind.RANK:
+            continue  # a rank's history is its changes of place, told above
         series = group[0]
         told = {latest.period.code}  # periods whose level has been told
         if long_run is not None:

@@ -277,7 +277,7 @@ def _write_latest(f: LatestFinding, lang: str) -> Sentence:
             if lang == ZH:
                 parts.append(lb.zh_number_noun(series.value) + _amount(level, series.value, ZH))
             else:
-                noun = lb.en_noun(series.value)
+                noun = lb.en_noun(series.value).removeprefix("the ")
                 parts.append(f"{noun}: {_amount(level, series.value, EN, noun=noun)}")
         text += f"（{'、'.join(parts)}）" if lang == ZH else f" ({'; '.join(parts)})"
     return Sentence(_finish(text, lang), tuple(used), f.rule, f.table_id)
@@ -389,7 +389,9 @@ def _write_long_run(f: LongRunFinding, lang: str) -> Sentence:
     if lang == ZH:
         subject = lb.zh_subject(first.value)
         base_when, end_when = nb.zh_period(f.base, end=stock), nb.zh_period(f.end, end=stock)
-        verb = "增至" if change.direction > 0 else "減至" if change.direction < 0 else "為"
+        rank = first.measure.kind is MeasureKind.RANK
+        verb = ("升至" if rank else "增至") if change.direction > 0 else \
+            ("降至" if rank else "減至") if change.direction < 0 else "為"
         text = (f"{qual}{subject}由{base_when}{_amount(base_level, first.value, ZH)}{verb}{end_when}"
                 f"{_amount(end_level, first.value, ZH)}，{_zh_change(change, with_base=False)}")
     else:
