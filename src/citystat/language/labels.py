@@ -110,7 +110,7 @@ def zh_label(label: Text) -> str:
 # -- en ---------------------------------------------------------------------------------------------------
 
 
-def _lower_first(text: str) -> str:
+def lower_first(text: str) -> str:
     """Online courses → online courses; YouBike, U-EV and IMD keep their capitals."""
     if not text:
         return text
@@ -136,8 +136,8 @@ def en_noun(value: Value) -> str:
     noun = _strip_suffixes(noun, EN_PERIOD_SUFFIXES)
     for suffix in EN_CUMULATIVE:
         if noun.endswith(suffix):
-            noun = "cumulative " + _lower_first(noun[: -len(suffix)].strip())
-    noun = _lower_first(noun)
+            noun = "cumulative " + lower_first(noun[: -len(suffix)].strip())
+    noun = lower_first(noun)
     first_word = noun.split(" ", 1)[0].lower()
     if first_word in EN_ARTICLE_WORDS:
         noun = "the " + noun

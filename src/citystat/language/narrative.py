@@ -294,8 +294,6 @@ def _write_single_latest(f: LatestFinding, lang: str, when: str, used: list[Indi
             used.append(total)
             text = (f"{when}{qual}{lb.zh_number_noun(series.total.value)}{_amount(total, series.total.value, ZH)}，"
                     f"{lb.ZH_AVERAGE_WORDS.get(kind, '')}{_amount(level, series.value, ZH)}")
-        elif kind is MeasureKind.RANK:
-            text = f"{when}{qual}{lb.zh_number_noun(series.value)}{_amount(level, series.value, ZH)}"
         else:
             text = f"{when}{qual}{lb.zh_number_noun(series.value)}{_amount(level, series.value, ZH)}"
         if change is not None:
@@ -508,8 +506,8 @@ def _write_shares(f: ShareFinding, lang: str) -> Sentence:
                 f"{conv.wording('runner_up', ZH, second=second.label.get(ZH), n=pct(other))}")
     else:
         noun = lb.en_noun(f.value)
-        lead = lb._lower_first(leader.label.get(EN))
-        runner = lb._lower_first(second.label.get(EN))
+        lead = lb.lower_first(leader.label.get(EN))
+        runner = lb.lower_first(second.label.get(EN))
         text = (f"{when}, {conv.wording('share', EN, leader=lead)} of {noun} ({pct(first)}), "
                 f"{conv.wording('runner_up', EN, second=runner)} ({pct(other)})")
     return Sentence(_finish(text, lang), (first, other), f.rule, f.table_id)
