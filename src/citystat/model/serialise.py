@@ -71,6 +71,8 @@ def meta_to_dict(meta: TableMeta) -> dict[str, Any]:
         }
         if var.notes:
             entry["notes"] = _notes_to_list(var.notes)
+        if var.peer_group:
+            entry["peer_group"] = var.peer_group.to_dict()
         variables.append(entry)
     cell_notes = []
     for cn in meta.cell_notes:
@@ -238,7 +240,10 @@ class _Parser:
             seen.add(value.code)
         if code is None or label is None or role is None:
             return None
-        return Variable(str(code), label, role, tuple(values), self.notes(raw.get("notes"), f"{path}.notes"))
+        peer_group = self.text(raw.get("peer_group"), f"{path}.peer_group")
+        return Variable(
+            str(code), label, role, tuple(values), self.notes(raw.get("notes"), f"{path}.notes"), peer_group
+        )
 
     def derivation(self, raw: Any, path: str) -> Derivation | None:
         if not isinstance(raw, Mapping):

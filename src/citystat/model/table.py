@@ -54,6 +54,12 @@ class Variable:
     role: Role
     values: tuple[Value, ...]
     notes: tuple[Note, ...] = ()
+    peer_group: Text | None = None  # what its non-aggregate values are together ("六都"), for ranks among peers
+
+    @property
+    def peers(self) -> tuple[Value, ...]:
+        """The values that compare with one another: all but aggregates (a total, the national average)."""
+        return tuple(v for v in self.values if not v.is_aggregate)
 
     @property
     def aggregate(self) -> Value | None:
