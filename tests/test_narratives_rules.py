@@ -140,7 +140,7 @@ def _random_table(rng: random.Random, number: int) -> Table:
     meta = meta_from_dict({"id": f"random_{number}", "subject": "random", "title": {"zh-TW": "隨機", "en": "Random"},
                            "sources": [{"name": {"zh-TW": "測試", "en": "Test"}}], "variables": variables})
     cells = {}
-    for key in meta.keys():  # noqa: SIM118 (TableMeta.keys is not a dict's)
+    for key in meta.cell_keys():
         kind = key[-1]
         draw = rng.random()
         if draw < 0.15:
