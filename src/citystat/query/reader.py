@@ -106,6 +106,16 @@ class StoreReader:
         except (duckdb.IOException, FileNotFoundError) as exc:
             raise StoreUnavailable(f"the database {self.path} cannot be read now: {exc}") from exc
 
+    def current(self) -> Snapshot | None:
+        """The catalog if the file has not changed since it was read, without touching the database; else None.
+
+        For event loops: when this is None, call ``snapshot()`` in a worker thread.
+        """
+        current = self._snapshot
+        if current is not None and current.signature == _signature(self.path):
+            return current
+        return None
+
     def snapshot(self) -> Snapshot:
         """The current catalog; re-read only when the file changed since the last look."""
         current = self._snapshot
