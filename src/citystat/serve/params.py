@@ -20,6 +20,8 @@ _SEPARATOR_PARAMS = {"separatortab": "\t", "separatorspace": " ", "separatorsemi
 _FORMAT_PARAMS = ["UseCodes", "UseTexts", "UseCodesAndTexts", "IncludeTitle", "SeparatorTab", "SeparatorSpace",
                   "SeparatorSemicolon"]
 _BRACKETED = re.compile(r"^([A-Za-z]+)\[(.*)\]$", re.DOTALL)
+LANGUAGE_CHOICES = ["zh-TW", "zh", "en"]  # documented; other spellings (zh-tw, en-GB ...) are accepted too
+FORMAT_PARAMS = _FORMAT_PARAMS
 DATA_QUERY_PARAMETERS = {"lang", "outputformat", "outputformatparams", "heading", "stub", "release"}
 
 
@@ -110,12 +112,7 @@ def output_format(name: str | None, params: Sequence[str] = ()) -> OutputFormat:
     if len(set(separators)) > 1:
         raise ApiProblem(400, "bad-output-format-param",
                          "SeparatorTab, SeparatorSpace and SeparatorSemicolon cannot be combined; choose one")
-    if separators and chosen != "csv":
-        raise ApiProblem(400, "bad-output-format-param", "separators apply only to outputFormat=csv")
-    if (labels or include_title) and chosen not in ("csv", "xlsx", "html"):
-        raise ApiProblem(400, "bad-output-format-param",
-                         f"UseCodes, UseTexts, UseCodesAndTexts and IncludeTitle apply to csv, xlsx and html, "
-                         f"not to {chosen}")
+    # As in PxWeb, parameters that do not apply to the chosen format (UseCodes for px) are ignored.
     return OutputFormat(chosen, labels[0] if labels else LabelMode.TEXTS, include_title,
                         separators[0] if separators else ",")
 

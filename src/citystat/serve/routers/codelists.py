@@ -23,7 +23,8 @@ router = APIRouter(tags=["Codelists"])
 def get_codelist(
     request: Request,
     id: str,
-    lang: str | None = Query(None, description="zh-TW (default) or en; zh is accepted for zh-TW."),
+    lang: str | None = Query(None, description="zh-TW (default) or en; zh is accepted for zh-TW.",
+                             json_schema_extra={"enum": params.LANGUAGE_CHOICES}),
 ) -> Response:
     ctx = context(request)
     language = params.language(lang)

@@ -24,11 +24,15 @@ router = APIRouter(tags=["Tables"])
 _DATA_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The data, in the output format asked for (JSON-stat 2.0 unless outputFormat says otherwise)",
-        "content": {media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+        "content": {
+            **{media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
+            "application/json": {"schema": {"$ref": "#/components/schemas/Dataset"}},
+        },
     },
     **PROBLEM_RESPONSES,
 }
-_LANG = {"in": "query", "name": "lang", "required": False, "schema": {"type": "string"},
+_LANG = {"in": "query", "name": "lang", "required": False,
+         "schema": {"type": "string", "enum": params.LANGUAGE_CHOICES},
          "description": "zh-TW (default) or en; zh is accepted for zh-TW."}
 _RELEASE = {"in": "query", "name": "release", "required": False, "schema": {"type": "integer", "minimum": 1},
             "description": "Extension: an earlier release of the table; the latest when left out."}
@@ -36,9 +40,7 @@ _OUTPUT_FORMAT = {"in": "query", "name": "outputFormat", "required": False,
                   "schema": {"type": "string", "enum": list(params.DATA_FORMATS)}}
 _OUTPUT_FORMAT_PARAMS = {
     "in": "query", "name": "outputFormatParams", "required": False, "style": "form", "explode": False,
-    "schema": {"type": "array", "items": {"type": "string", "enum": [
-        "UseCodes", "UseTexts", "UseCodesAndTexts", "IncludeTitle", "SeparatorTab", "SeparatorSpace",
-        "SeparatorSemicolon"]}},
+    "schema": {"type": "array", "items": {"type": "string", "enum": params.FORMAT_PARAMS}},
 }
 _GET_PARAMETERS = [
     _LANG,
@@ -127,11 +129,14 @@ async def post_data(
     id: str,
     body: Annotated[VariablesSelection | None,
                     Body(description="The selection; none means the default selection.")] = None,
-    lang: Annotated[str | None, Query(description="zh-TW (default) or en; zh is accepted for zh-TW.")] = None,
+    lang: Annotated[str | None, Query(description="zh-TW (default) or en; zh is accepted for zh-TW.",
+                                      json_schema_extra={"enum": params.LANGUAGE_CHOICES})] = None,
     output_format: Annotated[str | None, Query(alias="outputFormat",
-                                               description=f"One of {', '.join(params.DATA_FORMATS)}.")] = None,
-    output_format_params: Annotated[list[str] | None, Query(alias="outputFormatParams")] = None,
-    release: Annotated[int | None, Query(description="Extension: an earlier release of the table.")] = None,
+                                               json_schema_extra={"enum": list(params.DATA_FORMATS)})] = None,
+    output_format_params: Annotated[list[str] | None, Query(
+        alias="outputFormatParams", json_schema_extra={"items": {"type": "string", "enum": params.FORMAT_PARAMS}}
+    )] = None,
+    release: Annotated[int | None, Query(ge=1, description="Extension: an earlier release of the table.")] = None,
 ) -> Response:
     ctx = context(request)
     language = params.language(lang)

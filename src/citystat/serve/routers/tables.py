@@ -9,6 +9,7 @@ from citystat.serve import params
 from citystat.serve.context import api_base, context
 from citystat.serve.pxweb import (
     DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
     dumps,
     metadata_response,
     selection_response,
@@ -20,9 +21,10 @@ from citystat.serve.schemas import PROBLEM_RESPONSES, Dataset, SelectionResponse
 router = APIRouter(tags=["Tables"])
 
 JSON = "application/json"
-LANG = Query(None, description="zh-TW (default) or en; zh is accepted for zh-TW.")
-RELEASE = Query(None, description="Extension: an earlier release of the table (see /config features and "
-                                  "/api/v2/admin/releases); the latest when left out.")
+LANG = Query(None, description="zh-TW (default) or en; zh is accepted for zh-TW.",
+             json_schema_extra={"enum": params.LANGUAGE_CHOICES})
+RELEASE = Query(None, ge=1, description="Extension: an earlier release of the table (see /config features and "
+                                        "/api/v2/admin/releases); the latest when left out.")
 CODELIST_PARAMETER = {
     "in": "query",
     "name": "codelist",
@@ -45,10 +47,11 @@ def list_tables(
     request: Request,
     lang: str | None = LANG,
     query: str | None = Query(None, description="Words every listed table's texts contain, in either language."),
-    past_days: int | None = Query(None, alias="pastDays", description="Only tables updated in the last N days."),
+    past_days: int | None = Query(None, alias="pastDays", ge=1,
+                                  description="Only tables updated in the last N days."),
     include_discontinued: bool = Query(False, alias="includeDiscontinued"),
-    page_number: int = Query(1, alias="pageNumber"),
-    page_size: int = Query(DEFAULT_PAGE_SIZE, alias="pageSize"),
+    page_number: int = Query(1, alias="pageNumber", ge=1),
+    page_size: int = Query(DEFAULT_PAGE_SIZE, alias="pageSize", ge=1, le=MAX_PAGE_SIZE),
 ) -> Response:
     ctx = context(request)
     language = params.language(lang)
