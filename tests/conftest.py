@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +96,18 @@ def api_server(built_db: Path) -> Iterator[RunningServer]:
     server = start_server(built_db)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve_database() -> Iterator[Callable[..., RunningServer]]:
+    """Start more servers: serve_database(db, *cli_args, env={...}); all are stopped at the end."""
+    started: list[RunningServer] = []
+
+    def start(db: Path, *args: str, env: dict[str, str] | None = None) -> RunningServer:
+        server = start_server(db, *args, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

@@ -360,6 +360,7 @@ def test_tables_search_filters_and_pages(client, stored):
     chinese = client.get("/tables", params={"query": "免費無線上網"}).json()
     assert "taipei_free_usage" in [t["id"] for t in chinese["tables"]]
     assert client.get("/tables", params={"pastDays": 1}).json()["page"]["totalElements"] == len(stored)
+    assert client.get("/tables", params={"pastDays": 10**9}).json()["page"]["totalElements"] == len(stored)
     with_discontinued = client.get("/tables", params={"includeDiscontinued": "true"}).json()
     assert with_discontinued["page"]["totalElements"] == len(stored)
     page_size = 5

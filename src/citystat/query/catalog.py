@@ -66,7 +66,9 @@ def search(
     words = [w.casefold() for w in (query or "").split()]
     since = None
     if past_days is not None:
-        since = (now or datetime.now(UTC)) - timedelta(days=past_days)
+        moment = now or datetime.now(UTC)
+        if past_days < (moment - datetime.min.replace(tzinfo=UTC)).days:  # more days than the calendar has: all
+            since = moment - timedelta(days=past_days)
     found = []
     for entry in _order(list(snapshot.entries.values())):
         if entry.meta.discontinued and not include_discontinued:
