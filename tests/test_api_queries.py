@@ -447,6 +447,20 @@ def test_etag_and_last_modified_revalidate_to_304(client):
     assert stale.status_code == 200
 
 
+def test_large_answers_are_gzipped_for_clients_that_take_it(api_server, stored):
+    meta = stored["shared_transport_fleet"].meta
+    url = f"{api_server.api}/tables/{meta.id}/data"
+    plain = httpx.get(url, params=_whole(meta), headers={"Accept-Encoding": "identity"})
+    packed = httpx.get(url, params=_whole(meta), headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in plain.headers
+    assert packed.headers["content-encoding"] == "gzip" and "Accept-Encoding" in packed.headers["vary"]
+    assert packed.json() == plain.json()
+    assert packed.headers["etag"] != plain.headers["etag"]
+    again = httpx.get(url, params=_whole(meta), headers={"Accept-Encoding": "gzip",
+                                                         "If-None-Match": packed.headers["etag"]})
+    assert again.status_code == 304 and again.headers["etag"] == packed.headers["etag"]
+
+
 def test_cors_allows_get(client):
     answer = client.get("/tables", headers={"Origin": "https://example.org"})
     assert answer.headers["access-control-allow-origin"] == "*"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -88,7 +89,8 @@ def _signature(path: Path) -> FileSignature:
 class StoreReader:
     """Cached reads of a citystat database for many threads, and the one write path of a server."""
 
-    def __init__(self, path: str | Path, *, table_cache_size: int = 256):
+    def __init__(self, path: str | Path, *, table_cache_size: int = 256, recheck_seconds: float = 0.05):
+        self.recheck_seconds = recheck_seconds
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
@@ -96,6 +98,7 @@ class StoreReader:
         self._snapshot: Snapshot | None = None
         self._tables: OrderedDict[tuple[str, int, str], StoredTable] = OrderedDict()
         self._table_cache_size = table_cache_size
+        self._checked_at = -1.0
         self.snapshot()
 
     # -- reading ------------------------------------------------------------------------------------
@@ -109,10 +112,17 @@ class StoreReader:
     def current(self) -> Snapshot | None:
         """The catalog if the file has not changed since it was read, without touching the database; else None.
 
-        For event loops: when this is None, call ``snapshot()`` in a worker thread.
+        For event loops: when this is None, call ``snapshot()`` in a worker thread. The file is looked at
+        at most every ``recheck_seconds``; in between, the catalog last seen is taken as current.
         """
         current = self._snapshot
-        if current is not None and current.signature == _signature(self.path):
+        if current is None:
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.recheck_seconds:
+            return current
+        if current.signature == _signature(self.path):
+            self._checked_at = now
             return current
         return None
 

@@ -65,7 +65,8 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.citystat = ServeContext(reader, settings, admin_token or None)
-    for router in (config.router, tables.router, data.router, codelists.router, admin.router):
+    # The data routes first: they are the hot path, and routes are matched in order.
+    for router in (data.router, config.router, tables.router, codelists.router, admin.router):
         app.include_router(router, prefix=API_PREFIX)
     for router in extra_routers:
         app.include_router(router)

@@ -15,6 +15,7 @@ from citystat.serve.http_cache import Answer, AnswerCache, etag_of, not_modified
 from citystat.serve.pxweb import API_PREFIX, ApiSettings
 
 Built = tuple[bytes, str, dict[str, str]]  # body, media type, extra headers
+URL_MEMO_SIZE = 4096
 
 
 @dataclass
@@ -23,6 +24,7 @@ class ServeContext:
     settings: ApiSettings
     admin_token: str | None = None
     cache: AnswerCache = field(default_factory=AnswerCache)
+    _by_url: dict[Hashable, Answer] = field(default_factory=dict)
 
     async def snapshot(self) -> Snapshot:
         """The catalog, read from the database in a worker thread only when the file changed."""
@@ -30,6 +32,22 @@ class ServeContext:
         if current is not None:
             return current
         return await run_in_threadpool(self.reader.snapshot)
+
+    async def get_answer(
+        self,
+        key: Hashable,
+        build: Callable[[], Built],
+        *,
+        last_modified: datetime | None = None,
+        immutable: bool = False,
+    ) -> Answer:
+        """The cached answer for ``key``, built in a worker thread if there is none yet."""
+        cached = self.cache.get(key)
+        if cached is None:
+            body, media_type, headers = await run_in_threadpool(build)
+            cached = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
+            self.cache.put(key, cached)
+        return cached
 
     async def answer(
         self,
@@ -40,16 +58,11 @@ class ServeContext:
         last_modified: datetime | None = None,
         immutable: bool = False,
     ) -> Response:
-        """A cached answer for ``key``; 304 when the client already has it; built in a worker thread if new."""
+        """A cached answer for ``key``; 304 when the client already has it (then nothing is built)."""
         etag = etag_of(key)
         if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable)
-        cached = self.cache.get(key)
-        if cached is None:
-            body, media_type, headers = await run_in_threadpool(build)
-            cached = Answer(body, media_type, etag, last_modified, immutable, headers)
-            self.cache.put(key, cached)
-        return respond(request, cached)
+            return not_modified_response(etag, last_modified, immutable, request)
+        return respond(request, await self.get_answer(key, build, last_modified=last_modified, immutable=immutable))
 
     def answer_sync(
         self,
@@ -63,13 +76,24 @@ class ServeContext:
         """As ``answer``, for routes that already run in a worker thread."""
         etag = etag_of(key)
         if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable)
+            return not_modified_response(etag, last_modified, immutable, request)
         cached = self.cache.get(key)
         if cached is None:
             body, media_type, headers = build()
-            cached = Answer(body, media_type, etag, last_modified, immutable, headers)
+            cached = Answer.build(body, media_type, etag, last_modified, immutable, headers)
             self.cache.put(key, cached)
         return respond(request, cached)
+
+    # The GET data route's shortcut: the same URL, on the same catalog version, gets the same answer,
+    # so a repeated query skips parsing and resolving its selection.
+
+    def recall(self, raw: Hashable) -> Answer | None:
+        return self._by_url.get(raw)
+
+    def remember(self, raw: Hashable, answer: Answer) -> None:
+        if len(self._by_url) >= URL_MEMO_SIZE:
+            self._by_url.clear()
+        self._by_url[raw] = answer
 
 
 def context(request: Request) -> ServeContext:

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from citystat.query import SelectionRequest, VariableRequest, resolve
 from citystat.serve import params
 from citystat.serve.context import ServeContext, api_base, context
+from citystat.serve.http_cache import etag_of, not_modified, not_modified_response, respond
 from citystat.serve.pxweb import MEDIA_TYPES, DataSelection, render_data
 from citystat.serve.schemas import PROBLEM_RESPONSES, VariablesSelection
 
@@ -72,6 +73,7 @@ async def _answer(
     lang: str,
     output: params.OutputFormat,
     release: int | None,
+    url_key: tuple[object, ...] | None = None,
 ) -> Response:
     snapshot = await ctx.snapshot()
     entry = snapshot.entry(table_id)
@@ -83,12 +85,19 @@ async def _answer(
     selection = resolve(meta, selection_request, max_cells=ctx.settings.max_data_cells)
     base = api_base(request)
     key = ("data", table_id, info.release, info.content_hash, lang, output.key(), selection, base)
+    etag = etag_of(key)
+    immutable = release is not None
+    if not_modified(request, etag, info.loaded_at):
+        return not_modified_response(etag, info.loaded_at, immutable, request)
 
     def build() -> tuple[bytes, str, dict[str, str]]:
         data = DataSelection(ctx.reader.table(table_id, info.release), selection)
         return render_data(data, output, lang=lang, base=base)
 
-    return await ctx.answer(request, key, build, last_modified=info.loaded_at, immutable=release is not None)
+    answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)
+    if url_key is not None:
+        ctx.remember((*url_key, snapshot.version), answer)
+    return respond(request, answer)
 
 
 @router.get(
@@ -103,6 +112,13 @@ async def _answer(
 )
 async def get_data(request: Request, id: str) -> Response:
     ctx = context(request)
+    scope = request.scope
+    url_key = (id, scope["query_string"], scope.get("scheme"), request.headers.get("host"), scope.get("root_path"))
+    current = ctx.reader.current()
+    if current is not None:
+        remembered = ctx.recall((*url_key, current.version))
+        if remembered is not None:
+            return respond(request, remembered)
     items = request.query_params.multi_items()
     named: dict[str, list[str]] = {}
     for name, value in items:
@@ -114,7 +130,8 @@ async def get_data(request: Request, id: str) -> Response:
                                   params.list_param(named.get("outputformatparams", ())))
     release = params.release(named["release"][-1] if "release" in named else None)
     selection_request = params.selection_from_query(items)
-    return await _answer(request, ctx, id, selection_request, lang=lang, output=output, release=release)
+    return await _answer(request, ctx, id, selection_request, lang=lang, output=output, release=release,
+                         url_key=url_key)
 
 
 @router.post(
