@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from citystat.formats.display import value_label
@@ -39,13 +39,16 @@ class Pivot:
     stub_rows: tuple[tuple[Value, ...], ...]  # one tuple of stub values per row
     heading_columns: tuple[tuple[Value, ...], ...]  # one tuple of heading values per data column
     cells: tuple[tuple[PivotCell, ...], ...]  # [row][column]
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (variable, value) -> label, precomputed
 
     @property
     def meta(self) -> TableMeta:
         return self.table.meta
 
     def value_text(self, variable: Variable, value: Value, mode: LabelMode) -> str:
-        label = value_label(self.meta, variable, value, self.lang)
+        label = self.labels.get((variable.code, value.code))
+        if label is None:
+            label = value_label(self.meta, variable, value, self.lang)
         if mode is LabelMode.CODES:
             return value.code
         if mode is LabelMode.BOTH:
@@ -172,4 +175,6 @@ def pivot(
             key = tuple(key_list)
             line.append(PivotCell(table.get(key), measures[key[metric_at]], key))
         grid.append(tuple(line))
-    return Pivot(table, lang, stub_vars, head_vars, rows, columns, tuple(grid))
+    labels = {(var.code, value.code): value_label(meta, var, value, lang)
+              for var in (*stub_vars, *head_vars) for value in values(var)}
+    return Pivot(table, lang, stub_vars, head_vars, rows, columns, tuple(grid), labels)

@@ -1,4 +1,8 @@
-"""XLSX answers: the PxWeb layout in a worksheet, numbers as numbers with their published decimals."""
+"""XLSX answers: the PxWeb layout in a worksheet, numbers as numbers with their published decimals.
+
+Written in openpyxl's write-only mode, row by row, so a large selection takes time and memory in
+proportion to its cells.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import io
 import re
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from citystat.formats.pivot import LabelMode, Pivot
 
@@ -19,46 +25,45 @@ def _number_format(decimals: int) -> str:
 
 def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title: bool = False) -> bytes:
     """The workbook's bytes: optional title row, a header row, one row per stub combination, then notes."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _SHEET_NAME_FORBIDDEN.sub("_", pivot.meta.id)[:31] or "table"
-    bold = Font(bold=True)
-    if include_title:
-        sheet.append([pivot.title()])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=12)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_SHEET_NAME_FORBIDDEN.sub("_", pivot.meta.id)[:31] or "table")
+    stub_width = len(pivot.stub)
     header = [pivot.variable_text(v, labels) for v in pivot.stub]
     header += [pivot.column_text(column, labels) or pivot.meta.title.get(pivot.lang)
                for column in pivot.heading_columns]
-    sheet.append(header)
-    header_row = sheet.max_row
-    for column in range(1, len(header) + 1):
-        cell = sheet.cell(row=header_row, column=column)
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    stub_width = len(pivot.stub)
-    for row, cells in zip(pivot.stub_rows, pivot.cells, strict=False):
-        line: list[object] = [pivot.value_text(var, val, labels) for var, val in zip(pivot.stub, row, strict=False)]
+    for index in range(1, len(header) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 18
+    header_row = 2 if include_title else 1
+    sheet.freeze_panes = f"{get_column_letter(stub_width + 1)}{header_row + 1}"
+
+    def styled(value: object, **style: object) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value=value)
+        for name, setting in style.items():
+            setattr(cell, name, setting)
+        return cell
+
+    if include_title:
+        sheet.append([styled(pivot.title(), font=Font(bold=True, size=12))])
+    top = Alignment(wrap_text=True, vertical="top")
+    sheet.append([styled(text, font=Font(bold=True), alignment=top) for text in header])
+    formats: dict[int, str] = {}
+    right = Alignment(horizontal="right")
+    for row, cells in zip(pivot.stub_rows, pivot.cells, strict=True):
+        line: list[object] = [pivot.value_text(var, val, labels) for var, val in zip(pivot.stub, row, strict=True)]
         for c in cells:
-            if c.cell.value is None:
-                line.append(c.cell.status.value or "..")
-            elif c.cell.value == c.cell.value.to_integral_value():
-                line.append(int(c.cell.value))
-            else:
-                line.append(float(c.cell.value))
+            value = c.cell.value
+            if value is None:
+                line.append(styled(c.cell.status.value or "..", alignment=right))
+                continue
+            number: int | float = int(value) if value == value.to_integral_value() else float(value)
+            decimals = c.measure.decimals
+            if decimals not in formats:
+                formats[decimals] = _number_format(decimals)
+            line.append(styled(number, number_format=formats[decimals]))
         sheet.append(line)
-        excel_row = sheet.max_row
-        for offset, c in enumerate(cells):
-            target = sheet.cell(row=excel_row, column=stub_width + offset + 1)
-            if c.cell.value is None:
-                target.alignment = Alignment(horizontal="right")
-            else:
-                target.number_format = _number_format(c.measure.decimals)
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=stub_width + 1)
     sheet.append([])
-    for line in pivot.footnotes():
-        sheet.append([line])
-    for column, width in zip("ABCDEFGHIJ", [18] * 10, strict=False):
-        sheet.column_dimensions[column].width = width
+    for note in pivot.footnotes():
+        sheet.append([note])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
