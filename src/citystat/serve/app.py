@@ -9,6 +9,7 @@ functions the API uses (``citystat.serve.pxweb``), so a page and its JSON twin c
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -54,7 +55,7 @@ def create_app(
     """
     settings = settings or ApiSettings()
     if max_data_cells is not None:
-        settings = ApiSettings(**{**settings.__dict__, "max_data_cells": max_data_cells})
+        settings = dataclasses.replace(settings, max_data_cells=max_data_cells)
     reader = StoreReader(db_path)
     app = FastAPI(
         title="citystat statistics API (PxWeb API 2.0)",
