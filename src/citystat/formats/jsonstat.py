@@ -211,10 +211,10 @@ def to_jsonstat(
         ext["statusLabel"] = status_legend(sorted(set(status.values())), lang)
     ext["discontinued"] = meta.discontinued
     ext["px"] = px_extension(meta, lang, head, side)
-    for key, member in (extension or {}).items():
-        if key == "px" and isinstance(member, Mapping):
+    for name, member in (extension or {}).items():
+        if name == "px" and isinstance(member, Mapping):
             ext["px"].update(member)
         else:
-            ext[key] = member
+            ext[name] = member
     dataset["extension"] = ext
     return dataset

@@ -19,7 +19,7 @@ PX strings cannot hold a double quote (it becomes ’) and break lines with ``#`
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from citystat.formats.display import value_label
@@ -50,7 +50,9 @@ def px_string(text: str) -> str:
 
 def px_list(items: Sequence[str]) -> str:
     """Quoted strings separated by commas, a new line after every few so no line grows too long."""
-    lines, line, width = [], [], 0
+    lines: list[str] = []
+    line: list[str] = []
+    width = 0
     for item in items:
         quoted = px_string(item)
         if line and width + len(quoted) > TEXT_WIDTH:
@@ -73,20 +75,22 @@ class _Writer:
         self.languages = list(languages)
         self.lines: list[str] = []
 
-    def plain(self, keyword: str, value: str, sub: Sequence[str] | None = None) -> None:
-        key = keyword if sub is None else f"{keyword}({','.join(px_string(s) for s in sub)})"
-        self.lines.append(f"{key}={value};")
+    def plain(self, keyword: str, value: str) -> None:
+        self.lines.append(f"{keyword}={value};")
 
     def translated(
-        self, keyword: str, value: Callable[[str], str], sub: Callable[[str], Sequence[str]] | None = None
+        self, keyword: str, value: Mapping[str, str], sub: Mapping[str, Sequence[str]] | None = None
     ) -> None:
-        """The keyword in the main language, then at once in each other language (``KEYWORD[en]``)."""
+        """The keyword in the main language, then at once in each other language (``KEYWORD[en]``).
+
+        ``value`` and ``sub`` (the subkey: variable and value names) are given per language.
+        """
         for i, lang in enumerate(self.languages):
             tag = "" if i == 0 else f"[{PX_LANGUAGE[lang]}]"
             key = f"{keyword}{tag}"
             if sub is not None:
-                key += f"({','.join(px_string(s) for s in sub(lang))})"
-            self.lines.append(f"{key}={value(lang)};")
+                key += f"({','.join(px_string(s) for s in sub[lang])})"
+            self.lines.append(f"{key}={value[lang]};")
 
 
 def to_px(
@@ -108,6 +112,7 @@ def to_px(
     stub_vars = [meta.variable(c) for c in stub]
     head_vars = [meta.variable(c) for c in heading]
     layout = [*stub_vars, *head_vars]
+    positions = {v.code: i for i, v in enumerate(meta.variables)}
     metric = meta.metric
     measures = [metric.value(c) for c in chosen[metric.code]]
     decimals = [v.measure.decimals for v in measures if v.measure is not None]
@@ -116,8 +121,23 @@ def to_px(
     def label(var: Variable, code: str, lg: str) -> str:
         return value_label(meta, var, var.value(code), lg)
 
-    def values(var: Variable, lg: str) -> list[str]:
-        return [label(var, code, lg) for code in chosen[var.code]]
+    def text(words: Text) -> dict[str, str]:
+        return {lg: px_string(words.get(lg)) for lg in languages}
+
+    def same(value: str) -> dict[str, str]:
+        return {lg: value for lg in languages}
+
+    def names(*variables: Variable) -> dict[str, list[str]]:
+        return {lg: [v.label.get(lg) for v in variables] for lg in languages}
+
+    def value_names(var: Variable, code: str) -> dict[str, list[str]]:
+        return {lg: [var.label.get(lg), label(var, code, lg)] for lg in languages}
+
+    def content(code: str) -> dict[str, list[str]]:
+        return {lg: [label(metric, code, lg)] for lg in languages}
+
+    def cell(key: tuple[str, ...]) -> dict[str, list[str]]:
+        return {lg: [label(v, key[positions[v.code]], lg) for v in layout] for lg in languages}
 
     w = _Writer(languages)
     w.plain("CHARSET", '"ANSI"')
@@ -132,68 +152,54 @@ def to_px(
     w.plain("MATRIX", px_string(meta.id))
     w.plain("AGGREGALLOWED", "NO")
     w.plain("SUBJECT-CODE", px_string(meta.subject))
-    topic = subject_name or Text(meta.subject, meta.subject)
-    w.translated("SUBJECT-AREA", lambda lg: px_string(topic.get(lg)))
-    description = meta.description
-    if description is not None:
-        w.translated("DESCRIPTION", lambda lg: px_string(description.get(lg)))
-    w.translated("TITLE", lambda lg: px_string(table_title(meta, lg, layout)))
-    w.translated("CONTENTS", lambda lg: px_string(meta.title.get(lg)))
-
-    def common_units(lg: str) -> str:
-        units = list(dict.fromkeys(v.measure.unit.get(lg) for v in measures if v.measure is not None))
-        return px_string(", ".join(units) or "-")
-
-    w.translated("UNITS", common_units)
-    if stub_vars:
-        w.translated("STUB", lambda lg: px_list([v.label.get(lg) for v in stub_vars]))
-    if head_vars:
-        w.translated("HEADING", lambda lg: px_list([v.label.get(lg) for v in head_vars]))
-    w.translated("CONTVARIABLE", lambda lg: px_string(metric.label.get(lg)))
+    w.translated("SUBJECT-AREA", text(subject_name or Text(meta.subject, meta.subject)))
+    if meta.description is not None:
+        w.translated("DESCRIPTION", text(meta.description))
+    w.translated("TITLE", {lg: px_string(table_title(meta, lg, layout)) for lg in languages})
+    w.translated("CONTENTS", text(meta.title))
+    units = {lg: list(dict.fromkeys(v.measure.unit.get(lg) for v in measures if v.measure is not None))
+             for lg in languages}
+    w.translated("UNITS", {lg: px_string(", ".join(units[lg]) or "-") for lg in languages})
+    for keyword, placed in (("STUB", stub_vars), ("HEADING", head_vars)):
+        if placed:
+            listed = names(*placed)
+            w.translated(keyword, {lg: px_list(listed[lg]) for lg in languages})
+    w.translated("CONTVARIABLE", text(metric.label))
     for var in layout:
-        w.translated("VALUES", lambda lg, var=var: px_list(values(var, lg)), lambda lg, var=var: [var.label.get(lg)])
+        w.translated("VALUES", {lg: px_list([label(var, c, lg) for c in chosen[var.code]]) for lg in languages},
+                     names(var))
     time = meta.time
     frequencies = {Period.parse(c).frequency for c in chosen[time.code]}
     if len(frequencies) == 1 and (tlist := TLIST.get(frequencies.pop())) is not None:
-        w.translated("TIMEVAL", lambda lg: f"TLIST({tlist})," + px_list(chosen[time.code]),
-                     lambda lg: [time.label.get(lg)])
+        w.translated("TIMEVAL", same(f"TLIST({tlist})," + px_list(chosen[time.code])), names(time))
     for var in layout:
-        w.translated("CODES", lambda lg, var=var: px_list(chosen[var.code]), lambda lg, var=var: [var.label.get(lg)])
+        w.translated("CODES", same(px_list(chosen[var.code])), names(var))
     for var in layout:
         total = var.aggregate
         if total is not None and total.code in chosen[var.code]:
-            w.translated("ELIMINATION", lambda lg, var=var, code=total.code: px_string(label(var, code, lg)),
-                         lambda lg, var=var: [var.label.get(lg)])
+            w.translated("ELIMINATION", {lg: px_string(label(var, total.code, lg)) for lg in languages}, names(var))
     for value in measures:
         measure = value.measure
         if measure is None:
             continue
-
-        def content(lg: str, code: str = value.code) -> list[str]:
-            return [label(metric, code, lg)]
-
         if measure.decimals != show_decimals:
-            w.translated("PRECISION", lambda lg, d=measure.decimals: str(d),
-                         lambda lg, code=value.code: [metric.label.get(lg), label(metric, code, lg)])
-        w.translated("LAST-UPDATED", lambda lg: px_string(_px_time(updated)), content)
+            w.translated("PRECISION", same(str(measure.decimals)), value_names(metric, value.code))
+        w.translated("LAST-UPDATED", same(px_string(_px_time(updated))), content(value.code))
         if measure.kind.measuring_type in STOCKFA:
-            w.translated("STOCKFA", lambda lg, m=measure: px_string(STOCKFA[m.kind.measuring_type]), content)
-        w.translated("UNITS", lambda lg, m=measure: px_string(m.unit.get(lg)), content)
-    w.translated("SOURCE", lambda lg: px_string("; ".join(s.name.get(lg) for s in meta.sources)))
+            w.translated("STOCKFA", same(px_string(STOCKFA[measure.kind.measuring_type])), content(value.code))
+        w.translated("UNITS", text(measure.unit), content(value.code))
+    w.translated("SOURCE", {lg: px_string("; ".join(s.name.get(lg) for s in meta.sources)) for lg in languages})
     w.plain("OFFICIAL-STATISTICS", "YES")
     _notes(w, "NOTE", meta.notes)
     for var in layout:
-        _notes(w, "NOTE", var.notes, lambda lg, var=var: [var.label.get(lg)])
+        _notes(w, "NOTE", var.notes, names(var))
     for var in layout:
         for value in var.values:
             if value.code in chosen[var.code]:
-                _notes(w, "VALUENOTE", value.notes,
-                       lambda lg, var=var, code=value.code: [var.label.get(lg), label(var, code, lg)])
-    positions = {v.code: i for i, v in enumerate(meta.variables)}
+                _notes(w, "VALUENOTE", value.notes, value_names(var, value.code))
     for cell_note in meta.cell_notes:
         if all(cell_note.key[positions[v.code]] in chosen[v.code] for v in layout):
-            _notes(w, "CELLNOTE", (Note(cell_note.text, cell_note.mandatory),),
-                   lambda lg, key=cell_note.key: [label(v, key[positions[v.code]], lg) for v in layout])
+            _notes(w, "CELLNOTE", (Note(cell_note.text, cell_note.mandatory),), cell(cell_note.key))
     w.plain("DATASYMBOL2", px_string(Status.NOT_AVAILABLE.value))
     w.plain("DATASYMBOLNIL", px_string(Status.NIL.value))
     order = [positions[v.code] for v in layout]
@@ -204,29 +210,26 @@ def to_px(
         fields = []
         for column in columns:
             key_list = [""] * len(meta.variables)
-            for slot, code in zip(order, (*row, *column), strict=False):
+            for slot, code in zip(order, (*row, *column), strict=True):
                 key_list[slot] = code
             key = tuple(key_list)
-            cell = table.get(key)
-            if cell.value is None:
-                fields.append(f'"{cell.status.value or Status.NOT_AVAILABLE.value}"')
+            found = table.get(key)
+            if found.value is None:
+                fields.append(f'"{found.status.value or Status.NOT_AVAILABLE.value}"')
                 continue
-            fields.append(format(cell.value, "f"))
-            if cell.status.value:
-                w.translated("DATANOTECELL", lambda lg, s=cell.status.value: px_string(s),
-                             lambda lg, key=key: [label(v, key[positions[v.code]], lg) for v in layout])
+            fields.append(format(found.value, "f"))
+            if found.status.value:
+                w.translated("DATANOTECELL", same(px_string(found.status.value)), cell(key))
         data_lines.append(" ".join(fields) + " ")
     lines = [*w.lines, "DATA=", *data_lines]
     lines[-1] = lines[-1].rstrip() + ";"
     return "\n".join(lines) + "\n"
 
 
-def _notes(
-    w: _Writer, keyword: str, notes: Sequence[Note], sub: Callable[[str], Sequence[str]] | None = None
-) -> None:
+def _notes(w: _Writer, keyword: str, notes: Sequence[Note], sub: Mapping[str, Sequence[str]] | None = None) -> None:
     """Mandatory notes under KEYWORDX, the others under KEYWORD; several notes join with PX's line break #."""
     for mandatory, name in ((True, f"{keyword}X"), (False, keyword)):
         group = [n for n in notes if n.mandatory is mandatory]
         if group:
-            w.translated(name, lambda lg, group=group: px_string("#".join(n.text.get(lg) for n in group)), sub)
+            w.translated(name, {lg: px_string("#".join(n.text.get(lg) for n in group)) for lg in w.languages}, sub)
 
