@@ -1,7 +1,15 @@
-"""Shared fixtures: a real DuckDB file built from the bundled catalog."""
+"""Shared fixtures: a real DuckDB file built from the bundled catalog, and a real citystat server on it."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,3 +34,80 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def store(built_db: Path) -> Store:
     with Store(built_db, read_only=True) as opened:
         yield opened
+
+
+# -- a real citystat server on 127.0.0.1 (the API tests) ------------------------------------------------
+
+
+@dataclass
+class RunningServer:
+    """A `citystat serve` process: ``url`` is its root, ``api`` the PxWeb API root (…/api/v2)."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    db: Path
+
+    @property
+    def api(self) -> str:
+        return self.url + "/api/v2"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(db: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> RunningServer:
+    """Start `citystat serve --db DB` (this checkout's sources) on a free port and wait until it answers."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "CITYSTAT_ADMIN_TOKEN"}
+    environment.update(env or {})
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), environment.get("PYTHONPATH")]))
+    command = [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--db", str(db), "--no-access-log", *args]
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = RunningServer(f"http://127.0.0.1:{port}", process, db)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"citystat serve exited: {process.stderr.read().decode() if process.stderr else ''}")
+        try:
+            with urllib.request.urlopen(server.api + "/config", timeout=2) as answer:
+                if answer.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError("citystat serve did not answer in time")
+
+
+@pytest.fixture(scope="session")
+def api_server(built_db: Path) -> Iterator[RunningServer]:
+    """The API over the catalog database, read-only, default limits, administration disabled."""
+    server = start_server(built_db)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve_database() -> Iterator[Callable[..., RunningServer]]:
+    """Start more servers: serve_database(db, *cli_args, env={...}); all are stopped at the end."""
+    started: list[RunningServer] = []
+
+    def start(db: Path, *args: str, env: dict[str, str] | None = None) -> RunningServer:
+        server = start_server(db, *args, env=env)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()

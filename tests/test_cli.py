@@ -82,7 +82,7 @@ def test_show_jsonstat(cli_db: Path) -> None:
     year = dataset["dimension"]["year"]["category"]
     assert year["label"] == {"2011": "100 年", "2021": "110 年"}
     units = dataset["dimension"]["measure"]["category"]["unit"]
-    assert units["datasets"] == {"label": "項", "decimals": 0}
+    assert units["datasets"]["label"] == "項" and units["datasets"]["decimals"] == 0
     assert dataset["dimension"]["measure"]["extension"]["measuringType"] == {"datasets": "Stock", "uses": "Flow"}
     assert dataset["source"] == "臺北市政府資訊局"
     assert dataset["updated"].endswith("Z")

@@ -82,7 +82,7 @@ def test_key_findings_one_per_table(store: Store) -> None:
 def test_english_conventions(store: Store) -> None:
     tables = store.latest()
     en = {t.meta.id: narrate(t, "en", context=tables).text for t in tables}
-    assert "Monthly average use rose from 3.17 million person-times in 2018 to 11.33 million in 2021, " \
+    assert "Monthly average use rose from 3.17 million in 2018 to 11.33 million in 2021, " \
            "3.6 times the 2018 level (up 257%)." in en["taipei_free_usage"]
     assert "NT$2.98 billion" in en["pay_taipei"]
     assert "178,203" in en["cooc_cloud"]

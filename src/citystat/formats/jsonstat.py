@@ -1,7 +1,9 @@
 """JSON-stat 2.0 datasets: citystat's canonical exchange format (https://json-stat.org/full/).
 
 Standard members carry the data, roles, units, decimals, notes and status. What JSON-stat has no
-member for (measuring type, cell notes, which notes are mandatory, the release) goes in ``extension``.
+member for (measuring type, cell notes, which notes are mandatory, the release) goes in ``extension``,
+in the shapes PxWeb API 2.0 uses (``noteMandatory`` {index: true}, ``categoryNoteMandatory``,
+``measuringType``, ``extension.px`` with heading and stub).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from itertools import product
 from typing import Any
 
 from citystat.formats.display import value_label
-from citystat.model import Note, Role, Table, TableMeta, normalise_language
+from citystat.model import Note, Role, Status, Table, TableMeta, normalise_language
 
 JSONSTAT_VERSION = "2.0"
 
@@ -38,8 +40,9 @@ def _notes(notes: Sequence[Note], lang: str) -> list[str]:
     return [n.text.get(lang) for n in notes]
 
 
-def _mandatory(notes: Sequence[Note]) -> list[int]:
-    return [i for i, n in enumerate(notes) if n.mandatory]
+def _mandatory(notes: Sequence[Note]) -> dict[str, bool]:
+    """PxWeb's noteMandatory: {index of the note: true} for every note a reader must be shown."""
+    return {str(i): True for i, n in enumerate(notes) if n.mandatory}
 
 
 def _dimension(meta: TableMeta, code: str, lang: str, selection: Sequence[str]) -> dict[str, Any]:
@@ -55,14 +58,15 @@ def _dimension(meta: TableMeta, code: str, lang: str, selection: Sequence[str]) 
     extension: dict[str, Any] = {}
     mandatory = {v.code: _mandatory(v.notes) for v in values if _mandatory(v.notes)}
     if mandatory:
-        extension["noteMandatory"] = mandatory
+        extension["categoryNoteMandatory"] = mandatory
     if variable.role is Role.METRIC:
         category["unit"] = {}
         extension["measuringType"] = {}
         extension["measureKind"] = {}
         for v in values:
             assert v.measure is not None
-            category["unit"][v.code] = {"label": v.measure.unit.get(lang), "decimals": v.measure.decimals}
+            unit = v.measure.unit.get(lang)
+            category["unit"][v.code] = {"label": unit, "base": unit, "decimals": v.measure.decimals}
             extension["measuringType"][v.code] = v.measure.kind.measuring_type
             extension["measureKind"][v.code] = v.measure.kind.value
     aggregates = [v.code for v in values if v.is_aggregate]
@@ -71,10 +75,49 @@ def _dimension(meta: TableMeta, code: str, lang: str, selection: Sequence[str]) 
     dimension: dict[str, Any] = {"label": variable.label.get(lang), "category": category}
     if variable.notes:
         dimension["note"] = _notes(variable.notes, lang)
-        extension["noteMandatoryDimension"] = _mandatory(variable.notes)
+        if _mandatory(variable.notes):
+            extension["noteMandatory"] = _mandatory(variable.notes)
     if extension:
         dimension["extension"] = extension
     return dimension
+
+
+def placement(
+    meta: TableMeta, heading: Sequence[str] | None = None, stub: Sequence[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(heading, stub) as given, or the published layout: measures across, every other variable down."""
+    if heading is None and stub is None:
+        return [meta.metric.code], [v.code for v in meta.variables if v.role is not Role.METRIC]
+    head = list(heading or ())
+    side = list(stub or ())
+    side += [v.code for v in meta.variables if v.code not in head and v.code not in side]
+    return head, side
+
+
+def px_extension(meta: TableMeta, lang: str, heading: Sequence[str], stub: Sequence[str]) -> dict[str, Any]:
+    """The ``extension.px`` member of PxWeb: PX keywords of the table (contents, matrix, heading, stub ...)."""
+    decimals = [m.decimals for m in meta.measures.values()]
+    out: dict[str, Any] = {
+        "tableid": meta.id,
+        "decimals": max(decimals) if decimals else 0,
+        "official-statistics": True,
+        "aggregallowed": False,
+        "language": lang,
+        "contents": meta.title.get(lang),
+        "descriptiondefault": False,
+        "matrix": meta.id,
+        "subject-code": meta.subject,
+        "heading": list(heading),
+        "stub": list(stub),
+    }
+    if meta.description:
+        out["description"] = meta.description.get(lang)
+    return out
+
+
+def status_legend(symbols: Sequence[str], lang: str) -> dict[str, str]:
+    """What each status symbol used means, in a language."""
+    return {s.value: s.description.get(lang) for s in Status if s.value and s.value in symbols}
 
 
 def to_jsonstat(
@@ -86,16 +129,23 @@ def to_jsonstat(
     selection: Mapping[str, Sequence[str]] | None = None,
     include_values: bool = True,
     extension: Mapping[str, Any] | None = None,
+    heading: Sequence[str] | None = None,
+    stub: Sequence[str] | None = None,
+    dimension_extension: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A JSON-stat 2.0 dataset of a table, or of a selection {variable: [value codes]} of it.
 
-    With include_values=False, ``value`` is empty: the metadata answer of PxWeb.
+    With include_values=False, ``value`` is empty: the metadata answer of PxWeb. With ``heading`` or
+    ``stub`` (PxWeb's placement) the dimensions are ordered stub first, then heading; otherwise they keep
+    the table's order. ``dimension_extension`` adds members to a dimension's ``extension`` (elimination,
+    codelists); ``extension`` adds members to the dataset's (a ``px`` mapping is merged into ``extension.px``).
     """
     lang = normalise_language(lang)
     meta = table.meta
     chosen = {v.code: list(selection[v.code]) if selection and v.code in selection else list(v.codes)
               for v in meta.variables}
-    ids = [v.code for v in meta.variables]
+    head, side = placement(meta, heading, stub)
+    ids = [v.code for v in meta.variables] if heading is None and stub is None else [*side, *head]
     roles: dict[str, list[str]] = {}
     for v in meta.variables:
         if v.role is not Role.CATEGORY:
@@ -105,15 +155,29 @@ def to_jsonstat(
     status: dict[str, str] = {}
     cell_notes: dict[str, list[str]] = {}
     if include_values:
-        for index, key in enumerate(product(*(chosen[c] for c in ids))):
-            cell = table.get(key)
+        positions = [ids.index(v.code) for v in meta.variables]
+        in_table_order = positions == list(range(len(positions)))
+        notes_by_key: dict[tuple[str, ...], list[str]] = {}
+        for note in meta.cell_notes:
+            notes_by_key.setdefault(note.key, []).append(note.text.get(lang))
+        cells = table.cells
+        for index, combo in enumerate(product(*(chosen[c] for c in ids))):
+            key = combo if in_table_order else tuple(combo[p] for p in positions)
+            cell = cells.get(key)
+            if cell is None:
+                values.append(None)
+                status[str(index)] = Status.NOT_AVAILABLE.value
+                continue
             values.append(json_number(cell.value))
             if cell.status.value:
                 status[str(index)] = cell.status.value
-            notes = meta.notes_for_cell(key)
-            if notes:
-                cell_notes[str(index)] = [n.text.get(lang) for n in notes]
+            if key in notes_by_key:
+                cell_notes[str(index)] = notes_by_key[key]
 
+    dimensions = {c: _dimension(meta, c, lang, chosen[c]) for c in ids}
+    for code, members in (dimension_extension or {}).items():
+        if code in dimensions and members:
+            dimensions[code].setdefault("extension", {}).update(members)
     dataset: dict[str, Any] = {
         "version": JSONSTAT_VERSION,
         "class": "dataset",
@@ -123,7 +187,7 @@ def to_jsonstat(
         "id": ids,
         "size": [len(chosen[c]) for c in ids],
         "role": roles,
-        "dimension": {c: _dimension(meta, c, lang, chosen[c]) for c in ids},
+        "dimension": dimensions,
         "value": values,
     }
     if status:
@@ -143,7 +207,14 @@ def to_jsonstat(
         ext["noteMandatory"] = _mandatory(meta.notes)
     if cell_notes:
         ext["cellNote"] = cell_notes
-    if extension:
-        ext.update(extension)
+    if status:
+        ext["statusLabel"] = status_legend(sorted(set(status.values())), lang)
+    ext["discontinued"] = meta.discontinued
+    ext["px"] = px_extension(meta, lang, head, side)
+    for name, member in (extension or {}).items():
+        if name == "px" and isinstance(member, Mapping):
+            ext["px"].update(member)
+        else:
+            ext[name] = member
     dataset["extension"] = ext
     return dataset

@@ -1,0 +1,203 @@
+"""A read-mostly view of a store for servers: cached, thread-safe, and never holding the file open.
+
+How it shares the DuckDB file with writers. DuckDB lets one process write a database file, or any
+number of processes read it, but not both at once, and within one process it refuses a read-write
+connection while a read-only one to the same file is open. So the reader holds no connection: it opens
+a read-only connection only to fill its caches and closes it at once. Releases never change once
+written, so a table read for (id, release, content hash) stays valid for good; only the catalog (which
+release is the latest) can change, and the reader notices that by the file's size and modification time
+(and those of its write-ahead log) before each use. A write from this process (``load``) takes the same
+lock as the cache fills, opens the file read-write for the one transaction of ``Store.load``, closes it
+and rebuilds the catalog. A write from another process (``citystat build``) works while no read is in
+flight; while another process holds the file, the reader keeps serving what it has and says so
+(``StoreUnavailable``) only if it has nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from citystat.model import Table, TableMeta
+from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
+
+FileSignature = tuple[tuple[int, int], ...]
+
+
+class StoreUnavailable(RuntimeError):
+    """The database file cannot be opened now (another process is writing it, or it is missing)."""
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    """A table as the catalog knows it: the metadata of its latest release and every release."""
+
+    meta: TableMeta
+    releases: tuple[ReleaseInfo, ...]
+
+    @property
+    def latest(self) -> ReleaseInfo:
+        return self.releases[-1]
+
+    def release(self, number: int | None = None) -> ReleaseInfo:
+        if number is None:
+            return self.latest
+        for info in self.releases:
+            if info.release == number:
+                return info
+        raise TableNotFound(self.meta.id, number)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The catalog at one moment: every table's releases. Immutable; a change makes a new snapshot."""
+
+    entries: dict[str, TableEntry]
+    signature: FileSignature
+    version: str  # a digest of every (table, release, content hash): changes whenever any table does
+
+    def entry(self, table_id: str) -> TableEntry:
+        try:
+            return self.entries[table_id]
+        except KeyError:
+            raise TableNotFound(table_id, known=sorted(self.entries)) from None
+
+    def release(self, table_id: str, number: int | None = None) -> ReleaseInfo:
+        return self.entry(table_id).release(number)
+
+
+def _signature(path: Path) -> FileSignature:
+    out = []
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = os.stat(candidate)
+        except FileNotFoundError:
+            out.append((-1, -1))
+        else:
+            out.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+class StoreReader:
+    """Cached reads of a citystat database for many threads, and the one write path of a server."""
+
+    def __init__(self, path: str | Path, *, table_cache_size: int = 256, recheck_seconds: float = 0.05):
+        self.recheck_seconds = recheck_seconds
+        self.path = Path(path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
+        self._lock = threading.RLock()
+        self._snapshot: Snapshot | None = None
+        self._tables: OrderedDict[tuple[str, int, str], StoredTable] = OrderedDict()
+        self._table_cache_size = table_cache_size
+        self._checked_at = -1.0
+        self.snapshot()
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def _open(self) -> Store:
+        try:
+            return Store(self.path, read_only=True)
+        except (duckdb.IOException, FileNotFoundError) as exc:
+            raise StoreUnavailable(f"the database {self.path} cannot be read now: {exc}") from exc
+
+    def current(self) -> Snapshot | None:
+        """The catalog if the file has not changed since it was read, without touching the database; else None.
+
+        For event loops: when this is None, call ``snapshot()`` in a worker thread. The file is looked at
+        at most every ``recheck_seconds``; in between, the catalog last seen is taken as current.
+        """
+        current = self._snapshot
+        if current is None:
+            return None
+        now = time.monotonic()
+        if now - self._checked_at < self.recheck_seconds:
+            return current
+        if current.signature == _signature(self.path):
+            self._checked_at = now
+            return current
+        return None
+
+    def snapshot(self) -> Snapshot:
+        """The current catalog; re-read only when the file changed since the last look."""
+        current = self._snapshot
+        signature = _signature(self.path)
+        if current is not None and current.signature == signature:
+            return current
+        with self._lock:
+            current = self._snapshot
+            signature = _signature(self.path)
+            if current is not None and current.signature == signature:
+                return current
+            try:
+                fresh = self._read_snapshot(signature)
+            except StoreUnavailable:
+                if current is not None:
+                    return current
+                raise
+            self._snapshot = fresh
+            return fresh
+
+    def _read_snapshot(self, signature: FileSignature) -> Snapshot:
+        entries: dict[str, TableEntry] = {}
+        with self._open() as store:
+            for table_id in store.table_ids():
+                releases = tuple(store.releases(table_id))
+                entries[table_id] = TableEntry(store.meta(table_id, releases[-1].release), releases)
+        digest = hashlib.sha256()
+        for table_id, entry in entries.items():
+            for info in entry.releases:
+                digest.update(f"{table_id}\x1f{info.release}\x1f{info.content_hash}\x1e".encode())
+        return Snapshot(entries, signature, digest.hexdigest()[:24])
+
+    def release(self, table_id: str, number: int | None = None) -> ReleaseInfo:
+        return self.snapshot().release(table_id, number)
+
+    def meta(self, table_id: str, number: int | None = None) -> TableMeta:
+        entry = self.snapshot().entry(table_id)
+        info = entry.release(number)
+        if info.release == entry.latest.release:
+            return entry.meta
+        return self.table(table_id, info.release).meta
+
+    def table(self, table_id: str, number: int | None = None) -> StoredTable:
+        """A table with its cells, as stored in a release (the latest unless one is named)."""
+        info = self.release(table_id, number)
+        key = (table_id, info.release, info.content_hash)
+        with self._lock:
+            cached = self._tables.get(key)
+            if cached is not None:
+                self._tables.move_to_end(key)
+                return cached
+            with self._open() as store:
+                stored = store.read(table_id, info.release)
+            self._tables[key] = stored
+            while len(self._tables) > self._table_cache_size:
+                self._tables.popitem(last=False)
+            return stored
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def load(self, tables: Iterable[Table], *, origin: str) -> list[LoadResult]:
+        """Check and store tables in one transaction (Store.load_many), then show the new catalog."""
+        tables = list(tables)
+        with self._lock:
+            try:
+                store = Store(self.path)
+            except duckdb.IOException as exc:
+                raise StoreUnavailable(f"the database {self.path} cannot be written now: {exc}") from exc
+            try:
+                results = store.load_many(tables, origin=origin)
+            finally:
+                store.close()
+            self._snapshot = None
+        self.snapshot()
+        return results

@@ -1,0 +1,106 @@
+"""What every route of the app shares: the store reader, the settings, the answer cache, the admin token."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from citystat.query import Snapshot, StoreReader
+from citystat.serve.http_cache import Answer, AnswerCache, etag_of, not_modified, not_modified_response, respond
+from citystat.serve.pxweb import API_PREFIX, ApiSettings
+
+Built = tuple[bytes, str, dict[str, str]]  # body, media type, extra headers
+URL_MEMO_SIZE = 4096
+
+
+@dataclass
+class ServeContext:
+    reader: StoreReader
+    settings: ApiSettings
+    admin_token: str | None = None
+    cache: AnswerCache = field(default_factory=AnswerCache)
+    _by_url: dict[Hashable, Answer] = field(default_factory=dict)
+
+    async def snapshot(self) -> Snapshot:
+        """The catalog, read from the database in a worker thread only when the file changed."""
+        current = self.reader.current()
+        if current is not None:
+            return current
+        return await run_in_threadpool(self.reader.snapshot)
+
+    async def get_answer(
+        self,
+        key: Hashable,
+        build: Callable[[], Built],
+        *,
+        last_modified: datetime | None = None,
+        immutable: bool = False,
+    ) -> Answer:
+        """The cached answer for ``key``, built in a worker thread if there is none yet."""
+        cached = self.cache.get(key)
+        if cached is None:
+            body, media_type, headers = await run_in_threadpool(build)
+            cached = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
+            self.cache.put(key, cached)
+        return cached
+
+    async def answer(
+        self,
+        request: Request,
+        key: Hashable,
+        build: Callable[[], Built],
+        *,
+        last_modified: datetime | None = None,
+        immutable: bool = False,
+    ) -> Response:
+        """A cached answer for ``key``; 304 when the client already has it (then nothing is built)."""
+        etag = etag_of(key)
+        if not_modified(request, etag, last_modified):
+            return not_modified_response(etag, last_modified, immutable, request)
+        return respond(request, await self.get_answer(key, build, last_modified=last_modified, immutable=immutable))
+
+    def answer_sync(
+        self,
+        request: Request,
+        key: Hashable,
+        build: Callable[[], Built],
+        *,
+        last_modified: datetime | None = None,
+        immutable: bool = False,
+    ) -> Response:
+        """As ``answer``, for routes that already run in a worker thread."""
+        etag = etag_of(key)
+        if not_modified(request, etag, last_modified):
+            return not_modified_response(etag, last_modified, immutable, request)
+        cached = self.cache.get(key)
+        if cached is None:
+            body, media_type, headers = build()
+            cached = Answer.build(body, media_type, etag, last_modified, immutable, headers)
+            self.cache.put(key, cached)
+        return respond(request, cached)
+
+    # The GET data route's shortcut: the same URL, on the same catalog version, gets the same answer,
+    # so a repeated query skips parsing and resolving its selection.
+
+    def recall(self, raw: Hashable) -> Answer | None:
+        return self._by_url.get(raw)
+
+    def remember(self, raw: Hashable, answer: Answer) -> None:
+        if len(self._by_url) >= URL_MEMO_SIZE:
+            self._by_url.clear()
+        self._by_url[raw] = answer
+
+
+def context(request: Request) -> ServeContext:
+    """The shared context of the app serving this request (also for routers other packages add)."""
+    return request.app.state.citystat  # type: ignore[no-any-return]
+
+
+def api_base(request: Request) -> str:
+    """The absolute URL of the API root, for links: ``http://host:port/api/v2``."""
+    return str(request.base_url).rstrip("/") + API_PREFIX

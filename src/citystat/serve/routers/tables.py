@@ -1,0 +1,152 @@
+"""The tables: the list (search, paging), one table, its metadata (JSON-stat) and its default selection."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from citystat.serve import params
+from citystat.serve.context import api_base, context
+from citystat.serve.pxweb import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    dumps,
+    metadata_response,
+    selection_response,
+    table_response,
+    tables_response,
+)
+from citystat.serve.schemas import PROBLEM_RESPONSES, Dataset, SelectionResponse, TableResponse, TablesResponse
+
+router = APIRouter(tags=["Tables"])
+
+JSON = "application/json"
+LANG = Query(None, description="zh-TW (default) or en; zh is accepted for zh-TW.",
+             json_schema_extra={"enum": params.LANGUAGE_CHOICES})
+RELEASE = Query(None, ge=1, description="Extension: an earlier release of the table (see /config features and "
+                                        "/api/v2/admin/releases); the latest when left out.")
+CODELIST_PARAMETER = {
+    "in": "query",
+    "name": "codelist",
+    "description": "codelist[VARIABLE]=id applies a codelist to a variable.",
+    "required": False,
+    "style": "deepObject",
+    "explode": True,
+    "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+}
+
+
+@router.get(
+    "/tables",
+    summary="Get all Tables.",
+    operation_id="ListAllTables",
+    response_class=Response,
+    responses={200: {"model": TablesResponse, "description": "Success"}, **PROBLEM_RESPONSES},
+)
+def list_tables(
+    request: Request,
+    lang: str | None = LANG,
+    query: str | None = Query(None, description="Words every listed table's texts contain, in either language."),
+    past_days: int | None = Query(None, alias="pastDays", ge=1,
+                                  description="Only tables updated in the last N days."),
+    include_discontinued: bool = Query(False, alias="includeDiscontinued"),
+    page_number: int = Query(1, alias="pageNumber", ge=1),
+    page_size: int = Query(DEFAULT_PAGE_SIZE, alias="pageSize", ge=1, le=MAX_PAGE_SIZE),
+) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    base = api_base(request)
+    snapshot = ctx.reader.snapshot()
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = tables_response(ctx.reader, lang=language, query=query, past_days=past_days,
+                                 include_discontinued=include_discontinued, page_number=page_number,
+                                 page_size=page_size, base=base)
+        return dumps(answer), JSON, {}
+
+    if past_days is not None:  # the answer depends on today's date: build it fresh
+        body, media_type, _ = build()
+        return Response(body, media_type=media_type)
+    loaded = [entry.latest.loaded_at for entry in snapshot.entries.values()]
+    key = ("tables", snapshot.version, language, query, include_discontinued, page_number, page_size, base)
+    return ctx.answer_sync(request, key, build, last_modified=max(loaded) if loaded else None)
+
+
+@router.get(
+    "/tables/{id}",
+    summary="Get Table by {id}.",
+    operation_id="GetTableById",
+    response_class=Response,
+    responses={200: {"model": TableResponse, "description": "Success"}, **PROBLEM_RESPONSES},
+)
+def get_table(request: Request, id: str, lang: str | None = LANG, release: int | None = RELEASE) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    number = params.release(release)
+    base = api_base(request)
+    info = ctx.reader.release(id, number)
+    key = ("table", id, info.release, info.content_hash, language, base)
+    return ctx.answer_sync(
+        request, key,
+        lambda: (dumps(table_response(ctx.reader, id, lang=language, release=info.release, base=base)), JSON, {}),
+        last_modified=info.loaded_at, immutable=number is not None,
+    )
+
+
+@router.get(
+    "/tables/{id}/metadata",
+    summary="Get metadata about table by {id}.",
+    description="All variables and values, and the other metadata needed to fetch data, as a JSON-stat 2.0 "
+                "dataset with an empty value.",
+    operation_id="GetMetadataById",
+    response_class=Response,
+    responses={200: {"model": Dataset, "description": "Success"}, **PROBLEM_RESPONSES},
+    openapi_extra={"parameters": [CODELIST_PARAMETER]},
+)
+def get_metadata(
+    request: Request,
+    id: str,
+    lang: str | None = LANG,
+    release: int | None = RELEASE,
+    default_selection: bool = Query(False, alias="defaultSelection",
+                                    description="Give the dimensions as the default selection has them."),
+) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    number = params.release(release)
+    base = api_base(request)
+    info = ctx.reader.release(id, number)
+    requested = params.selection_from_query(request.query_params.multi_items())
+    codelists = {item.variable: item.codelist for item in requested.variables if item.codelist}
+    key = ("metadata", id, info.release, info.content_hash, language, tuple(sorted(codelists.items())),
+           default_selection, ctx.settings.max_data_cells, base)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = metadata_response(ctx.reader, id, lang=language, release=info.release, codelists=codelists,
+                                   use_default_selection=default_selection,
+                                   max_cells=ctx.settings.max_data_cells, base=base)
+        return dumps(answer), JSON, {}
+
+    return ctx.answer_sync(request, key, build, last_modified=info.loaded_at, immutable=number is not None)
+
+
+@router.get(
+    "/tables/{id}/defaultselection",
+    summary="Get the default selection for table by {id}.",
+    description="What /tables/{id}/data answers when the request selects nothing.",
+    operation_id="GetDefaultSelection",
+    response_class=Response,
+    responses={200: {"model": SelectionResponse, "description": "Success"}, **PROBLEM_RESPONSES},
+)
+def get_default_selection(request: Request, id: str, lang: str | None = LANG) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    base = api_base(request)
+    info = ctx.reader.release(id)
+    key = ("defaultselection", id, info.release, info.content_hash, language, ctx.settings.max_data_cells, base)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = selection_response(ctx.reader, id, lang=language, max_cells=ctx.settings.max_data_cells, base=base)
+        return dumps(answer), JSON, {}
+
+    return ctx.answer_sync(request, key, build, last_modified=info.loaded_at)
