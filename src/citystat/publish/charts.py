@@ -332,12 +332,12 @@ class _Builder:
 
     # -- the time axis -------------------------------------------------------------------------------
 
-    def time_axis(self, rows: Sequence[Row], width: float, *, quantitative: bool) -> alt.X:
+    def time_axis(self, rows: Sequence[Row], width: float, *, quantitative: bool, padding: float = 24) -> alt.X:
         ordered = sorted({(r.period_code, r.period, r.year) for r in rows})
         labels = [label for _, label, _ in ordered]
         widest = max((text_width(label, LABEL_SIZE) for label in labels), default=0)
         room = width / max(len(labels), 1)
-        angle = 0 if widest + 8 <= room else (-40 if room * 0.64 >= LABEL_SIZE + 2 else -90)
+        angle = 0 if widest + 4 <= room else (-40 if room * 0.64 >= LABEL_SIZE + 2 else -90)
         title = self.time.label.get(self.lang)
         if quantitative:
             years = [year for _, _, year in ordered]
@@ -345,7 +345,7 @@ class _Builder:
             return alt.X(
                 "year:Q",
                 title=title,
-                scale=alt.Scale(domain=[min(years), max(years)], nice=False, zero=False, padding=24),
+                scale=alt.Scale(domain=[min(years), max(years)], nice=False, zero=False, padding=padding),
                 axis=alt.Axis(values=years, labelExpr=expr, labelAngle=angle, grid=False, labelOverlap=False,
                               labelAlign="center" if angle == 0 else "right"),
             )
@@ -372,7 +372,7 @@ class _Builder:
         data = self.data([r.record() for r in rows])
         x = self.time_axis(rows, width, quantitative=False)
         offset = alt.XOffset("series:N", sort=list(dict.fromkeys(r.series for r in rows))) \
-            if len(panel.measures) > 1 else alt.XOffset()
+            if len(panel.measures) > 1 else alt.Undefined
         y = alt.Y("y:Q", title=self.value_axis_title(panel, scale), scale=self.value_scale(panel),
                   axis=alt.Axis(format=",.6~f", titleFontWeight="normal"))
         bars = alt.Chart(data).mark_bar(strokeWidth=1.5).encode(
@@ -424,7 +424,8 @@ class _Builder:
         ranks = all(k is MeasureKind.RANK for k in kinds)
         if ranks:  # first place at the top, whole places only
             domain = (1.0, float(max(plotted, default=1.0)) + 1)
-        x = self.time_axis(rows, width, quantitative=quantitative)
+        labelled = len(order) <= 3  # few points: their values are written beside them
+        x = self.time_axis(rows, width, quantitative=quantitative, padding=48 if labelled else 24)
         y = alt.Y("y:Q", title=self.value_axis_title(panel, scale),
                   scale=alt.Scale(domain=list(domain), zero=False, nice=False, reverse=ranks),
                   axis=alt.Axis(format=",.6~f", titleFontWeight="normal"))
@@ -447,7 +448,7 @@ class _Builder:
             layers.append(alt.Chart(self.data(comparison)).mark_point(
                 shape="diamond", size=90, filled=True, color=AGGREGATE_COLOUR, opacity=1,
             ).encode(x=x, y=y, tooltip=self.tooltip()))
-        if len(order) <= 3:  # few points: write the values beside them
+        if labelled:
             first = order[0]
             labels = [{x_field: getattr(r, x_field), "y": r.y, "text": r.value_text, "colour": r.colour,
                        "side": "left" if r.period_code == first else "right"} for r in rows if r.y is not None]

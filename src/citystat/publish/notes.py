@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from citystat.formats.display import value_label
-from citystat.model import CellKey, TableMeta
+from citystat.formats.display import period_label, value_label
+from citystat.model import ZH, CellKey, Role, TableMeta
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,20 @@ def footnotes(meta: TableMeta, lang: str) -> list[Footnote]:
                 add(note.text.get(lang), value_label(meta, variable, value, lang), note.mandatory,
                     variable=variable.code, value=value.code)
     for cell_note in meta.cell_notes:
-        where = ("、" if lang == "zh-TW" else ", ").join(
-            value_label(meta, var, var.value(code), lang) for var, code in zip(meta.variables, cell_note.key)
-        )
-        add(cell_note.text.get(lang), where, cell_note.mandatory, key=cell_note.key)
+        add(cell_note.text.get(lang), cell_label(meta, cell_note.key, lang), cell_note.mandatory, key=cell_note.key)
     return found
+
+
+def cell_label(meta: TableMeta, key: CellKey, lang: str) -> str:
+    """``110 年底、年底線上課程數`` / ``end of 2021, Online courses``: the period reads as its measure's kind."""
+    kind = meta.measure_of(key).kind
+    parts = []
+    for variable, code in zip(meta.variables, key):
+        if variable.role is Role.TIME:
+            parts.append(period_label(code, lang, kind))
+        else:
+            parts.append(value_label(meta, variable, variable.value(code), lang))
+    return ("、" if lang == ZH else ", ").join(parts)
 
 
 def notes_on_value(notes: list[Footnote], variable: str, value: str) -> list[int]:
