@@ -26,6 +26,7 @@ class ReportFormat(str, Enum):
 class ChartFormat(str, Enum):
     svg = "svg"
     png = "png"
+    pdf = "pdf"
 
 
 def _languages(values: list[str] | None) -> list[str]:
@@ -83,13 +84,13 @@ def charts(
     lang: LangsOption = None,
     fmt: Annotated[
         list[ChartFormat] | None,
-        typer.Option("--format", help="svg or png; repeat for both [default: svg]", show_default=False),
+        typer.Option("--format", help="svg, png or pdf; repeat for several [default: svg]", show_default=False),
     ] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder")] = DEFAULT_CHART_DIR,
     scale: Annotated[float, typer.Option("--scale", help="PNG pixels per chart pixel")] = 2.0,
     db: DbOption = None,
 ) -> None:
-    """Write each table's chart as SVG or PNG, with its Vega-Lite spec (ID.LANG.vl.json) beside it."""
+    """Write each table's chart as SVG, PNG or PDF, with its Vega-Lite spec (ID.LANG.vl.json) beside it."""
     from citystat.publish.charts import chart_spec, render_spec
 
     langs = _languages(lang)

@@ -57,7 +57,7 @@ KEY_LINE = 20
 ESTIMATE_DASH = [4, 3]
 SOLID: list[int] = []
 
-ChartFormat = Literal["svg", "png"]
+ChartFormat = Literal["svg", "png", "pdf"]
 
 
 # -- numbers and units ------------------------------------------------------------------------------
@@ -821,7 +821,7 @@ def register_fonts() -> None:
 
 
 def render_spec(spec: dict[str, Any], fmt: ChartFormat = "svg", *, scale: float = 2.0) -> str | bytes:
-    """SVG text or PNG bytes of a Vega-Lite spec, rendered without a browser."""
+    """SVG text, or PNG or PDF bytes, of a Vega-Lite spec, rendered without a browser (vl-convert)."""
     import vl_convert as vlc
 
     register_fonts()
@@ -829,7 +829,9 @@ def render_spec(spec: dict[str, Any], fmt: ChartFormat = "svg", *, scale: float 
         return vlc.vegalite_to_svg(spec)
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=scale)
-    raise ValueError(f"unknown chart format {fmt!r}; use svg or png")
+    if fmt == "pdf":
+        return vlc.vegalite_to_pdf(spec)
+    raise ValueError(f"unknown chart format {fmt!r}; use svg, png or pdf")
 
 
 def render_chart(
@@ -841,7 +843,7 @@ def render_chart(
     standalone: bool = True,
     scale: float = 2.0,
 ) -> str | bytes:
-    """A table's chart as SVG text or PNG bytes."""
+    """A table's chart as SVG text, or PNG or PDF bytes."""
     return render_spec(chart_spec(stored, lang, context=context, standalone=standalone), fmt, scale=scale)
 
 
