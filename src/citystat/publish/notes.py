@@ -57,7 +57,10 @@ def cell_label(meta: TableMeta, key: CellKey, lang: str) -> str:
             parts.append(period_label(code, lang, kind))
         else:
             parts.append(value_label(meta, variable, variable.value(code), lang))
-    return ("、" if lang == ZH else ", ").join(parts)
+    if lang == ZH:
+        return "、".join(parts)
+    label = ", ".join(parts)
+    return label[:1].upper() + label[1:]  # "End of 2021, ..." begins a footnote
 
 
 def notes_on_value(notes: list[Footnote], variable: str, value: str) -> list[int]:
