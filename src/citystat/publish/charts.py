@@ -455,7 +455,8 @@ class _Builder:
             labels += [{x_field: c[x_field], "y": c["y"], "text": c["label"], "colour": AGGREGATE_COLOUR,
                         "side": "left"} for c in comparison]
             place_labels(labels, x_field, domain, height)
-            for side, align, dx in (("left", "right", -9), ("right", "left", 9)):
+            sides: tuple[tuple[str, Literal["left", "right"], int], ...] = (("left", "right", -9), ("right", "left", 9))
+            for side, align, dx in sides:
                 chosen = [label for label in labels if label["side"] == side]
                 if chosen:
                     layers.append(alt.Chart(self.data(chosen)).mark_text(
@@ -599,12 +600,13 @@ class _Builder:
         data = self.data(records)
         px = alt.X("cx:Q", scale=None)
         layers = []
-        for field_name, offset, size, weight, colour in (
+        lines_of_a_card: tuple[tuple[str, int, int, Literal["normal", "bold"], str], ...] = (
             ("label", 0, LABEL_SIZE + 1, "normal", "#222"),
             ("number", 18, 30, "bold", PALETTE[0]),
             ("unit", 58, LABEL_SIZE, "normal", MUTED),
             ("period", 74, LABEL_SIZE, "normal", MUTED),
-        ):
+        )
+        for field_name, offset, size, weight, colour in lines_of_a_card:
             layers.append(alt.Chart(data).mark_text(
                 align="left", baseline="top", fontSize=size, fontWeight=weight, color=colour,
             ).encode(x=px, y=alt.Y("cy_offset:Q", scale=None), text=f"{field_name}:N", tooltip=self.tooltip(),

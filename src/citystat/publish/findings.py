@@ -16,7 +16,19 @@ from types import ModuleType
 
 from citystat.catalog import subjects
 from citystat.formats.display import format_number, shown_decimals
-from citystat.model import ZH, Cell, Measure, MeasureKind, Period, Role, Status, normalise_language, round_half_up
+from citystat.model import (
+    ZH,
+    Cell,
+    Measure,
+    MeasureKind,
+    Period,
+    Role,
+    Status,
+    Value,
+    Variable,
+    normalise_language,
+    round_half_up,
+)
 from citystat.store import StoredTable
 
 NARRATIVE_MODULE = "citystat.language.narrative"
@@ -179,13 +191,17 @@ def simple_statements(stored: StoredTable, lang: str) -> list[str]:
                 sentences.append(f"{value.label.get(lang)}, {when} ({unit}): {', '.join(parts)}.")
         return sentences
 
-    series_values = [[]] if not compared else [[(v, x) for x in v.values] for v in compared[:1]][0]
+    # a series per measure, and per value of the first compared variable (the others stay at their first value)
+    peers: list[tuple[Variable, Value] | None] = [None]
+    if compared:
+        peers = [(compared[0], peer) for peer in compared[0].values]
+        fixed.update({other.code: other.values[0].code for other in compared[1:]})
     for value in metric.values:
         assert value.measure is not None
-        for peer in series_values or [None]:
+        for peer in peers:
             coordinates_base = {**fixed, metric.code: value.code}
             label = value.label.get(lang)
-            if peer:
+            if peer is not None:
                 peer_var, peer_value = peer
                 coordinates_base[peer_var.code] = peer_value.code
                 label = f"{peer_value.label.get(lang)}{'' if lang == ZH else ', '}{label}"
