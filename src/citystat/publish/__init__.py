@@ -1,0 +1,1 @@
+"""Charts, the statistical publication, and their HTML and PDF writers."""

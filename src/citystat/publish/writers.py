@@ -1,0 +1,105 @@
+"""Writing the publication: HTML (with the package's own scripts beside it) and PDF (WeasyPrint).
+
+Both come from one Jinja2 template set (templates/publication.html.j2 and its stylesheet); the medium
+("screen" or "print") only switches the scripts and the page rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import jinja2
+
+from citystat.model import EN, LANGUAGES, ZH, normalise_language
+from citystat.publish.assets import SCRIPTS, copy_scripts
+from citystat.publish.report import ChartProgress, Publication, build_publication
+from citystat.store import StoredTable
+
+Medium = Literal["screen", "print"]
+ReportFormat = Literal["html", "pdf"]
+FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
+ASSETS_DIR = "assets"
+FILE_STEM = "citystat-publication"
+
+
+def report_filename(lang: str, fmt: str) -> str:
+    """``citystat-publication.zh-TW.html``, ``citystat-publication.en.pdf``."""
+    return f"{FILE_STEM}.{normalise_language(lang)}.{fmt}"
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("citystat.publish", "templates"),
+        autoescape=lambda name: name is not None and name.endswith(".html.j2"),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(publication: Publication, medium: Medium = "screen") -> str:
+    """The publication as one HTML document; ``print`` is the form WeasyPrint turns into the PDF."""
+    env = _environment()
+    zh = publication.lang == ZH
+    css = env.get_template("publication.css.j2").render(
+        medium=medium,
+        page_label_before="第 " if zh else "Page ",
+        page_label_after=" 頁" if zh else "",
+    )
+    other = EN if zh else ZH
+    return env.get_template("publication.html.j2").render(
+        pub=publication,
+        medium=medium,
+        css=css,
+        scripts=[f"{ASSETS_DIR}/{name}" for name in SCRIPTS],
+        other_href=report_filename(other, "html"),
+        other_lang=other,
+    )
+
+
+def write_html(publication: Publication, out_dir: Path) -> Path:
+    """Write the HTML publication and copy the scripts it loads into ``out_dir/assets``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    copy_scripts(out_dir / ASSETS_DIR)
+    path = out_dir / report_filename(publication.lang, "html")
+    path.write_text(render_html(publication, "screen"), encoding="utf-8")
+    return path
+
+
+def write_pdf(publication: Publication, out_dir: Path) -> Path:
+    """Write the PDF publication: A4, running headers, page numbers, fonts embedded."""
+    from weasyprint import HTML
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / report_filename(publication.lang, "pdf")
+    HTML(string=render_html(publication, "print"), base_url=str(out_dir)).write_pdf(path)
+    return path
+
+
+def write_report(
+    tables: Sequence[StoredTable],
+    out_dir: Path,
+    *,
+    langs: Sequence[str] = LANGUAGES,
+    formats: Sequence[str] = FORMATS,
+    produced: date | None = None,
+    progress: ChartProgress | None = None,
+    on_written: Callable[[Path], None] | None = None,
+) -> list[Path]:
+    """Build the publication once per language and write it in each format; returns the files written."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown format(s) {', '.join(unknown)}; use html or pdf")
+    written = []
+    for lang in dict.fromkeys(normalise_language(lang) for lang in langs):
+        publication = build_publication(tables, lang, produced=produced, progress=progress)
+        for fmt in dict.fromkeys(formats):
+            path = write_html(publication, out_dir) if fmt == "html" else write_pdf(publication, out_dir)
+            written.append(path)
+            if on_written:
+                on_written(path)
+    return written
