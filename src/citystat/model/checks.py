@@ -49,10 +49,12 @@ def check_value_or_status(table: Table) -> Iterator[Problem]:
 
 
 def check_not_negative(table: Table) -> Iterator[Problem]:
+    kinds = {code: measure.kind for code, measure in table.meta.measures.items()}
+    position = table.meta.metric_position
     for key, cell in table.ordered_cells():
         if cell.value is None:
             continue
-        kind = table.meta.measure_of(key).kind
+        kind = kinds[key[position]]
         if kind.is_count and cell.value < 0:
             yield _problem(table, key, "negative_count", f"a {kind.value} cannot be negative", ">= 0", _fmt(cell.value))
         if kind is MeasureKind.RANK and (cell.value < 1 or cell.value != cell.value.to_integral_value()):
@@ -65,7 +67,7 @@ def check_not_negative(table: Table) -> Iterator[Problem]:
 
 
 def _with_measure(table: Table, key: CellKey, measure_code: str) -> CellKey:
-    position = table.meta.position(table.meta.metric.code)
+    position = table.meta.metric_position
     return key[:position] + (measure_code,) + key[position + 1 :]
 
 
@@ -73,10 +75,14 @@ def check_averages(table: Table) -> Iterator[Problem]:
     """average = total / months (or days) in service, rounded half up to the measure's decimals."""
     meta = table.meta
     time_position = meta.position(meta.time.code)
+    averages = {code for code, m in meta.measures.items() if m.kind.is_average and m.average_of is not None}
+    if not averages:
+        return
     for key, cell in table.ordered_cells():
-        measure = meta.measure_of(key)
-        if not measure.kind.is_average or measure.average_of is None:
+        if key[meta.metric_position] not in averages:
             continue
+        measure = meta.measure_of(key)
+        assert measure.average_of is not None
         total_cell = table.get(_with_measure(table, key, measure.average_of))
         if cell.value is None or total_cell.value is None:
             if (cell.value is None) != (total_cell.value is None):

@@ -145,14 +145,14 @@ class TableMeta:
     def _by_role(self, role: Role) -> Variable | None:
         return next((v for v in self.variables if v.role is role), None)
 
-    @property
+    @cached_property
     def time(self) -> Variable:
         variable = self._by_role(Role.TIME)
         if variable is None:
             raise ValueError(f"table {self.id!r} has no time variable")
         return variable
 
-    @property
+    @cached_property
     def metric(self) -> Variable:
         variable = self._by_role(Role.METRIC)
         if variable is None:
@@ -200,8 +200,12 @@ class TableMeta:
         """Every cell of the cube, in the order of the variables (the last varies fastest)."""
         return itertools.product(*(v.codes for v in self.variables))
 
+    @cached_property
+    def metric_position(self) -> int:
+        return self.position(self.metric.code)
+
     def measure_of(self, key: CellKey) -> Measure:
-        code = key[self.position(self.metric.code)]
+        code = key[self.metric_position]
         measure = self.measures.get(code)
         if measure is None:
             raise KeyError(f"table {self.id!r}: metric value {code!r} has no measure")
@@ -224,6 +228,9 @@ class Cell:
     status: Status = Status.OBSERVED
 
 
+MISSING_CELL = Cell(None, Status.NOT_AVAILABLE)
+
+
 @dataclass(frozen=True)
 class Table:
     meta: TableMeta
@@ -237,7 +244,8 @@ class Table:
         return self.cells[self.meta.key(coordinates)]
 
     def get(self, key: CellKey) -> Cell:
-        return self.cells.get(key, Cell(None, Status.NOT_AVAILABLE))
+        """The cell at ``key``; a cell the table lacks reads as not available."""
+        return self.cells.get(key, MISSING_CELL)
 
     def ordered_cells(self) -> Iterator[tuple[CellKey, Cell]]:
         for key in self.meta.cell_keys():

@@ -68,7 +68,7 @@ _CELL_SCHEMA = pa.schema(
     [
         ("ordinal", pa.int64()),
         ("coordinates", pa.list_(pa.string())),
-        ("value", pa.decimal128(38, 6)),
+        ("value", pa.string()),  # exact decimal text, cast by DuckDB (quicker than arrow's Decimal conversion)
         ("decimals", pa.int8()),
         ("status", pa.string()),
     ]
@@ -121,6 +121,8 @@ class TableNotFound(KeyError):
 
 
 _RECORD, _FIELD = "\x1e", "\x1f"
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
+_STATUS = {status.value: status for status in Status}
 
 
 def _published_decimals(value: Decimal) -> int:
@@ -154,7 +156,7 @@ class Store:
     def _migrate(self) -> None:
         self.connection.execute("BEGIN TRANSACTION")
         self.connection.execute(_SCHEMA)
-        row = self.connection.execute("SELECT max(version) FROM citystat_schema").fetchone()
+        row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
         if row is None or row[0] is None:
             self.connection.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
         elif row[0] > SCHEMA_VERSION:
@@ -228,7 +230,8 @@ class Store:
         for batch in _cell_batches(table):
             con.register("incoming_cells", batch)
             con.execute(
-                "INSERT INTO cells SELECT ?, ?, ordinal, coordinates, value, decimals, status FROM incoming_cells",
+                "INSERT INTO cells SELECT ?, ?, ordinal, coordinates, CAST(value AS DECIMAL(38, 6)), decimals, status "
+                "FROM incoming_cells",
                 [info.table_id, info.release],
             )
             con.unregister("incoming_cells")
@@ -246,10 +249,10 @@ class Store:
     _RELEASE_COLUMNS = "table_id, release, content_hash, loaded_at, origin, cell_count"
 
     def _latest(self, con: duckdb.DuckDBPyConnection, table_id: str) -> ReleaseInfo | None:
-        row = con.execute(
+        row = _first(con.execute(
             f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE table_id = ? ORDER BY release DESC LIMIT 1",
             [table_id],
-        ).fetchone()
+        ))
         return self._release_from_row(row) if row else None
 
     def table_ids(self) -> list[str]:
@@ -276,9 +279,9 @@ class Store:
 
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
         info = self.release(table_id, release)
-        row = self.connection.execute(
+        row = _first(self.connection.execute(
             "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [table_id, info.release]
-        ).fetchone()
+        ))
         assert row is not None
         return meta_from_dict(json.loads(row[0]))
 
@@ -286,16 +289,22 @@ class Store:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
         meta = self.meta(table_id, info.release)
-        rows = self.connection.execute(
-            "SELECT coordinates, value, decimals, status FROM cells WHERE table_id = ? AND release = ? "
-            "ORDER BY ordinal",
-            [table_id, info.release],
-        ).fetchall()
-        cells = {}
-        for coordinates, value, decimals, status in rows:
-            if value is not None:
-                value = Decimal(value).quantize(Decimal(1).scaleb(-int(decimals)))
-            cells[tuple(coordinates)] = Cell(value, Status(status))
+        # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
+        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR" for p in _QUANTUM)
+        columns = self.connection.sql(
+            f"SELECT CASE decimals {as_text} END AS value, status FROM cells "
+            "WHERE table_id = ? AND release = ? ORDER BY ordinal",
+            params=[table_id, info.release],
+        ).fetchnumpy()
+        values, statuses = columns["value"].tolist(), columns["status"].tolist()
+        if len(values) != info.cell_count:
+            raise RuntimeError(f"{self.path}: release {info.release} of {table_id!r} has {len(values)} cells "
+                               f"stored, not {info.cell_count}")
+        # cells are stored in the order of the cube, so their coordinates follow from the metadata
+        cells = {
+            key: Cell(None if value is None else Decimal(value), _STATUS[status])
+            for key, value, status in zip(meta.cell_keys(), values, statuses)
+        }
         return StoredTable(Table(meta, cells), info)
 
     def latest(self) -> list[StoredTable]:
@@ -303,12 +312,18 @@ class Store:
         return [self.read(table_id) for table_id in self.table_ids()]
 
 
+def _first(result: duckdb.DuckDBPyConnection) -> Any:
+    """The first row of a result, reading it to the end (DuckDB refuses new work while a result is open)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
 def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
     columns: dict[str, list[Any]] = {name: [] for name in _CELL_SCHEMA.names}
     for ordinal, (key, cell) in enumerate(table.ordered_cells()):
         columns["ordinal"].append(ordinal)
         columns["coordinates"].append(list(key))
-        columns["value"].append(cell.value)
+        columns["value"].append(None if cell.value is None else format(cell.value, "f"))
         columns["decimals"].append(None if cell.value is None else _published_decimals(cell.value))
         columns["status"].append(cell.status.value)
         if len(columns["ordinal"]) >= BATCH_ROWS:
