@@ -312,7 +312,7 @@ def _en_numbers(text: str, offset: int, taken: list[tuple[int, int]]) -> list[Nu
         elif tail := re.match(r"-fold\b", rest, re.IGNORECASE):
             end += tail.end()
             form, unit = Form.MULTIPLE, "times"
-        elif (tail := re.match(r"\s*times\b", rest, re.IGNORECASE)) and not m["scale"] and _en_multiple_follows(
+        elif (tail := re.match(r"\s*times?\b", rest, re.IGNORECASE)) and not m["scale"] and _en_multiple_follows(
                 rest[tail.end():], text[:start]):
             end += tail.end()
             form, unit = Form.MULTIPLE, "times"
@@ -320,6 +320,8 @@ def _en_numbers(text: str, offset: int, taken: list[tuple[int, int]]) -> list[Nu
             form = Form.AMOUNT
             if not unit:
                 unit = _en_unit_words(rest)
+            if unit.split()[:1] in (["times"], ["time"]):
+                unit = ""  # used 135.94 million times: a count of anything
         out.append(NumberMention(offset + start, offset + end, Number(text[start:end].strip(), value, precision, form,
                                                                       unit), scaled))
     for m in _EN_ORDINAL_WORD.finditer(text):
@@ -676,14 +678,11 @@ def _sentence_claims(sentence: Sentence, lang: str, units: tuple[str, ...], buil
         boundary = tail.end
     claims += _word_claims(sentence, lang, built, claims)
     claims.sort(key=lambda c: (c.start, c.id))
-    _assign_periods(sentence, lang, claims, periods, carried)
+    current = _assign_periods(sentence, lang, claims, periods, carried)
     _link_share_order(claims)
+    _link_peers(claims, text, offset, lang)
     built.claims += claims
-    state_current = carried
-    for mention in periods:
-        if mention.role in ("when", "to", "from") and mention.when.period is not None:
-            state_current = mention.when
-    return state_current
+    return current if current is not None and current.period is not None else carried
 
 
 def _with_flags(number: Number, adverbs: set[str]) -> Number:
@@ -720,7 +719,7 @@ def _cues(prefix: str, suffix: str, lang: str, kind: ClaimKind) -> frozenset[str
             found.add("stock")
         return frozenset(found)
     p = re.sub(r"\s+", " ", prefix.lower())[-40:]
-    s = re.sub(r"\s+", " ", suffix.lower())[:24]
+    s = re.split(r"[,;(]", re.sub(r"\s+", " ", suffix.lower()))[0][:24]
     near = p + " | " + s
     if any(c in near for c in lx.EN_MONTHLY_CUES):
         found.add("monthly")
@@ -811,6 +810,18 @@ def _share_after(claims: list[Claim], position: int) -> Claim | None:
     return after[0] if after else None
 
 
+def _link_peers(claims: list[Claim], text: str, offset: int, lang: str) -> None:
+    """4th of 118, 第 4 名（共 118 個城市）: how many were ranked, read with the rank before it."""
+    for rank, other in zip(claims, claims[1:], strict=False):
+        if rank.kind is not K.RANK or other.kind is not K.LEVEL or other.number is None:
+            continue
+        between = text[rank.end - offset:other.start - offset]
+        joint = r"\s*(?:of|out\s+of|among)\s*" if lang == EN else r"\s*[（(]?\s*(?:共|全部|計)\s*"
+        if re.fullmatch(joint, between, re.IGNORECASE):
+            other.kind = K.PEERS
+            other.link = rank.id
+
+
 def _link_share_order(claims: list[Claim]) -> None:
     by_id = {c.id: c for c in claims}
     for claim in claims:
@@ -819,7 +830,7 @@ def _link_share_order(claims: list[Claim]) -> None:
 
 
 def _assign_periods(sentence: Sentence, lang: str, claims: list[Claim], periods: list[PeriodMention],
-                    carried: When | None) -> None:
+                    carried: When | None) -> When | None:
     """Which period each claim is about, and what a change is measured from, walking the sentence in order."""
     events: list[tuple[int, int, object]] = [(p.when.start, 0, p) for p in periods] + [(c.start, 1, c) for c in claims]
     events.sort(key=lambda e: (e[0], e[1]))
@@ -844,6 +855,7 @@ def _assign_periods(sentence: Sentence, lang: str, claims: list[Claim], periods:
         if claim.kind in (K.STAYED_ABOVE, K.ROSE_EVERY, K.FELL_EVERY) and claim.span_start is None:
             claim.span_start = state.span_start
     _pair_period_lists(claims, state)
+    return state.current
 
 
 def _attached(claim: Claim, when: When, text: str, offset: int) -> bool:

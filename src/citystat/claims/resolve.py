@@ -32,6 +32,7 @@ AFTER = 35  # English: for the home computer rate, after the number
 SENTENCE = 30  # a noun earlier in the sentence
 PREVIOUS_LEVEL = 25  # a level: the measure of the level before it in the sentence
 CARRIED = 10  # the subject of the sentence before
+SUPPORT = 5  # each further piece of evidence for the same measure
 UNIT = 20  # the number's unit is the measure's
 CUE = 40  # 每月平均 / a day / averaged agrees (or disagrees) with the measure's kind
 UNNAMED_AVERAGE = 15  # an average nothing names: a plain level is more likely the total
@@ -40,6 +41,7 @@ VALUE_SENTENCE = 15  # ... or earlier in the sentence
 NAMED = 30  # the table's title or an alias is in the sentence
 MEASURE_NAMED = 10  # only a measure of it is named
 CARRIED_TABLE = 15  # the subject of the sentence before
+PERIOD_MARGIN = 20  # how much less well named a table may be and still answer for a period the best one lacks
 
 
 @dataclass
@@ -84,7 +86,7 @@ class _SentenceContext:
     weak: list[str]  # tables only a short word points to
     measure_lists: list[list[Hit]]
     value_lists: list[list[Hit]]
-    current: Target | None = None  # the target of the last level claim of the sentence
+    current: list[Target] = field(default_factory=list)  # the targets of the last level claim of the sentence
     claims: list[Claim] = field(default_factory=list)
 
 
@@ -126,8 +128,8 @@ class Resolver:
                 out.append(resolution)
                 if resolution.target is not None:
                     resolved_tables.append(resolution.target.table_id)
-                    if claim.kind in LEVEL_LIKE or context.current is None:
-                        context.current = resolution.target
+                    if claim.kind in LEVEL_LIKE or not context.current:
+                        context.current = [resolution.target, *resolution.alternatives]
                     carried_target = resolution.target
             if resolved_tables:
                 carried = _unique(reversed(resolved_tables))
@@ -193,30 +195,31 @@ class Resolver:
             bonus[table_id] = (points, ", ".join(why) or "a word of it is used")
         if not bonus:
             return Resolution(claim, None, reason="no table in the store is named or carried over for this claim")
-        failures: list[str] = []
-        candidates: list[tuple[Target, Resolution]] = []
+        scored: list[tuple[Target, Resolution]] = []
         for table_id, (points, why) in bonus.items():
             for target in self._candidates(claim, self.tables[table_id], context, carried_target, lang):
                 target.score += points
                 target.evidence.insert(0, why)
-                resolution = self._periods(claim, target)
-                if resolution.reason:
-                    failures.append(resolution.reason)
-                    continue
-                candidates.append((target, resolution))
-        if not candidates:
-            if failures:
-                return Resolution(claim, None, reason=failures[0])
+                scored.append((target, self._periods(claim, target)))
+        if not scored:
             return Resolution(claim, None, reason="no figure in the tables in view fits this claim "
                                                   f"({', '.join(sorted(bonus))})")
-        candidates.sort(key=lambda item: -item[0].score)
+        scored.sort(key=lambda item: -item[0].score)
+        top_score = scored[0][0].score
+        # a period the best-named table lacks is a number the store does not hold; a table the text names less
+        # well is not taken instead, unless it was nearly as well named
+        candidates = [c for c in scored if not c[1].reason and c[0].score >= top_score - PERIOD_MARGIN]
+        if not candidates:
+            return Resolution(claim, None, reason=scored[0][1].reason, alternatives=[scored[0][0]])
         best = candidates[0][0].score
         top = [c for c in candidates if c[0].score == best]
         if len(top) > 1 and not _same_answer(claim, top):
             names = "; ".join(f"{t.table_id} {t.coords}" for t, _ in top)
             return Resolution(claim, None, reason=f"the text does not say which figure it means: {names}",
                               alternatives=[t for t, _ in top])
-        return top[0][1]
+        chosen = top[0][1]
+        chosen.alternatives = [t for t, _ in top[1:]]  # the same figure in another table
+        return chosen
 
     def _candidates(self, claim: Claim, stored: StoredTable, context: _SentenceContext,
                     carried_target: Target | None, lang: str) -> list[Target]:
@@ -256,13 +259,14 @@ class Resolver:
     def _measure_evidence(self, claim: Claim, stored: StoredTable, context: _SentenceContext,
                           carried_target: Target | None, lang: str) -> dict[str, tuple[int, list[str]]]:
         table = stored.meta.id
-        evidence: dict[str, tuple[int, list[str]]] = {}
+        found: dict[str, list[tuple[int, str, bool]]] = {}
 
         def give(code: str | None, points: int, why: str, shared: bool = False) -> None:
             if code is None:
                 return
-            if evidence.get(code, (0, []))[0] < points:
-                evidence[code] = (points, [why] + (["shared"] if shared else []))
+            if shared:
+                points = min(points, SENTENCE)  # a word several measures share (person-times) says little
+            found.setdefault(code, []).append((points, why, shared))
 
         if claim.items > 1:
             lists = [lst for lst in context.measure_lists if len(lst) == claim.items]
@@ -275,9 +279,10 @@ class Resolver:
         for hit in reversed(before):
             points = LOCAL if hit.start >= claim.window else SENTENCE
             entries = hit.of(MEASURE, table)
+            shared = len({e.code for e in entries}) > 1
             for entry in entries:
-                give(entry.code, points, f"'{hit.text}'", shared=len({e.code for e in entries}) > 1)
-            if points == LOCAL:
+                give(entry.code, points, f"'{hit.text}'", shared=shared)
+            if points == LOCAL and not shared:
                 break
         if lang == EN:
             following = [c.start for c in context.claims if c.start >= claim.end and c.id != claim.id]
@@ -287,8 +292,14 @@ class Resolver:
                     entries = hit.of(MEASURE, table)
                     for entry in entries:
                         give(entry.code, AFTER, f"'{hit.text}' after it", shared=len({e.code for e in entries}) > 1)
-        current = context.current
-        if current is not None and current.table_id == table:
+        if claim.kind is K.PEERS:
+            for value in stored.meta.metric.values:
+                words = fold(value.label.en + " " + value.label.zh)
+                if "rank" in words or "評比" in words or "排名" in words:
+                    give(value.code, LOCAL, f"'{value.label.get(lang)}': the count of those ranked")
+        for current in context.current:
+            if current.table_id != table:
+                continue
             code = current.coords[stored.meta.metric.code]
             if claim.kind in LEVEL_LIKE:
                 give(code, PREVIOUS_LEVEL, "the figure before it")
@@ -296,22 +307,34 @@ class Resolver:
                 give(code, CURRENT, "the figure it follows")
         if carried_target is not None and carried_target.table_id == table:
             give(carried_target.coords[stored.meta.metric.code], CARRIED, "the subject of the sentence before")
+        evidence: dict[str, tuple[int, list[str]]] = {}
+        for code, items in found.items():
+            items.sort(key=lambda item: (-item[0], item[2]))
+            best = items[0]
+            notes = [why for _, why, _ in items]
+            if all(shared for _, _, shared in items):
+                notes.append("shared")
+            evidence[code] = (best[0] + SUPPORT * (len({why for _, why, _ in items}) - 1), notes)
         return evidence
 
     def _cue_score(self, claim: Claim, value: Value, evidence: int, notes: list[str]) -> int:
         assert value.measure is not None
         kind = value.measure.kind
         cues = claim.cues
-        if claim.kind not in (K.LEVEL, K.PEAK, K.STAYED_ABOVE, K.DIFFERENCE):
-            return 0
+        end_of = claim.period is not None and claim.period.end_of
+        if end_of and kind is MeasureKind.STOCK:
+            notes.append("a stock, read at the period end")
+        period_end = (10 if kind is MeasureKind.STOCK else -10) if end_of else 0
         wanted = {"monthly": MeasureKind.MONTHLY_AVERAGE, "daily": MeasureKind.DAILY_AVERAGE}
         named = [wanted[c] for c in ("monthly", "daily") if c in cues]
         if named or "average" in cues:
             if (named and kind in named) or (not named and kind.is_average):
                 notes.append("an average, as the words say")
-                return CUE
-            return -CUE
-        score = 0
+                return CUE + period_end
+            return -CUE + period_end
+        if claim.kind not in (K.LEVEL, K.PEAK, K.STAYED_ABOVE, K.DIFFERENCE):
+            return period_end
+        score = period_end
         if kind.is_average and (evidence < SENTENCE or "shared" in notes):
             score -= UNNAMED_AVERAGE
         if "flow" in cues and kind is MeasureKind.STOCK:
@@ -390,10 +413,10 @@ class Resolver:
             return codes(before[-1])[0], VALUE_SENTENCE
         if claim.kind is K.SHARE:
             return None  # a share of what? the category must be named
+        if variable.role is Role.GEO and variable.peers:
+            return variable.peers[0].code, 0  # a city's own figures come first
         if variable.aggregate is not None:
             return variable.aggregate.code, 0
-        if variable.role is Role.GEO and variable.peers:
-            return variable.peers[0].code, 0
         if len(variable.values) == 1:
             return variable.values[0].code, 0
         return None

@@ -254,8 +254,8 @@ class _Check:
             difference = None
         level_words = amount_words(self.target, level.value, self.lang)
         if fits(level.value, number):
-            message = (f"{number.text} is the level at the {'period end' if self.lang == EN else '期底'} "
-                       f"({when}: {level_words}), a stock, not what was added during the period")
+            message = (f"{number.text} is the level at the period end ({when}: {level_words}), a stock, not what was "
+                       f"added during the period")
         else:
             message = f"the store gives {level_words} at {when}, a stock, not a flow"
         wording = level_words
@@ -324,9 +324,11 @@ class _Check:
                             diagnosis="wrong_share")
 
     def who(self) -> str:
-        parts = [self.target.measure.label.get(self.lang)]
+        measure = self.target.measure
+        parts = [] if measure.measure is not None and measure.measure.kind is MeasureKind.RANK else \
+            [measure.label.get(self.lang)]
         for variable in self.meta.variables:
-            if variable.role in (Role.GEO, Role.CATEGORY) and len(variable.values) > 1:
+            if variable.role in (Role.GEO, Role.CATEGORY) and (len(variable.values) > 1 or not parts):
                 parts.append(variable.value(self.target.coords[variable.code]).label.get(self.lang))
         return ", ".join(parts)
 
@@ -359,7 +361,33 @@ class _Check:
                             expected=str(int(indicator.value)), wording=right, diagnosis="wrong_rank")
 
     def peers(self) -> Verdict:
-        return self.level()
+        """4th of 118: the count of those ranked (a count measure that says so), or the peers a rank was among."""
+        number = self.claim.number
+        assert number is not None
+        period = self.resolution.period
+        counted = next((v for v in self.meta.metric.values if v.measure is not None
+                        and v.measure.kind is MeasureKind.COUNT
+                        and any(w in (v.label.en + v.label.zh).lower() for w in ("rank", "評比", "排名"))), None)
+        if counted is not None:
+            indicator = ind.level(self.stored, self.at(period, **{self.meta.metric.code: counted.code}))
+            value = indicator.value
+        elif self.target.peer_variable is not None:
+            indicator = ind.rank_among_peers(self.stored, self.at(period), self.target.peer_variable)
+            value = None if indicator.peers is None else Decimal(indicator.peers)
+        else:
+            return self.verdict(Status.UNVERIFIABLE, "the store does not say how many were ranked")
+        if value is None:
+            return self.no_value(indicator)
+        if fits(value, number):
+            verdict = self.verdict(Status.CORRECT, f"{formula_number(value)} were ranked", indicator,
+                                   expected=str(int(value)))
+        else:
+            verdict = self.verdict(Status.WRONG, f"{formula_number(value)} were ranked, not {number.text}", indicator,
+                                   expected=str(int(value)), diagnosis="wrong_peers")
+        if counted is not None:
+            verdict.measure = counted.code
+            verdict.coordinates = {**verdict.coordinates, self.meta.metric.code: counted.code}
+        return verdict
 
     # -- changes
 
@@ -466,9 +494,10 @@ class _Check:
                                               f"({nb.multiple_number(values['ratio'])}) nor the growth multiple "
                                               f"({nb.multiple_number(values['growth_multiple'])})", main,
                                 readings=readings, diagnosis="wrong_multiple")
-        names = " or ".join(r.written for r in matching)
-        return self.verdict(Status.AMBIGUOUS, f"'{number.text}' does not say which convention it uses; it is right "
-                                              f"read as {names}", main, readings=readings,
+        names = "; ".join(f"{r.name.replace('_', ' ')} {r.formula}{' (fits)' if r.matches else ''}"
+                          for r in readings)
+        return self.verdict(Status.AMBIGUOUS, f"'{number.text}' does not say which convention it uses: {names}",
+                            main, readings=readings,
                             wording=matching[0].written, diagnosis="multiple_convention")
 
     def diagnose(self, values: dict[str, Decimal], readings: list[Reading], computed: dict[str, Indicator]
@@ -623,8 +652,10 @@ def verify(resolution: Resolution) -> Verdict:
         return Verdict(claim, Status.UNVERIFIABLE, resolution.reason or "not resolved to the store")
     check = _Check(resolution)
     kind = claim.kind
-    if kind in (K.LEVEL, K.PEERS):
+    if kind is K.LEVEL:
         return check.level()
+    if kind is K.PEERS:
+        return check.peers()
     if kind is K.PEAK:
         return check.peak()
     if kind is K.SHARE:

@@ -105,6 +105,14 @@ def entries_for(meta: TableMeta) -> list[Entry]:
             continue
         for phrase in _measure_phrases(value):
             out.append(Entry(phrase, meta.id, MEASURE, metric.code, value.code, _weak(phrase)))
+        for label in (value.label.zh, value.label.en):
+            brand = label.split()[0] if label.split() else ""
+            if len(label.split()) > 1 and re.search(r"[A-Za-z]", brand) and (
+                    "-" in brand or any(c.isupper() for c in brand[1:])):
+                out.append(Entry(brand, meta.id, MEASURE, metric.code, value.code))  # YouBike, U-EV, U-motor
+        unit = lb.en_unit(value).strip()
+        if unit and unit[0].isalpha() and not unit.lower().startswith("percent"):
+            out.append(Entry(unit, meta.id, MEASURE, metric.code, value.code, True))  # courses, page views
     for variable in meta.variables:
         if variable.role not in (Role.GEO, Role.CATEGORY):
             continue
