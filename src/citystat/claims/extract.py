@@ -848,6 +848,11 @@ def _assign_periods(sentence: Sentence, lang: str, claims: list[Claim], periods:
             assert isinstance(event, Claim)
             _on_claim(event, state, lang, text, offset)
         previous_event = event
+    for claim in claims:  # Taipei ranked 4th of 118 cities in 2021: a period told only at the end
+        if claim.period is None and claim.kind not in (K.STAYED_ABOVE, K.ROSE_EVERY, K.FELL_EVERY):
+            later = [p.when for p in periods if p.when.start >= claim.end and p.role == "when"]
+            if later:
+                claim.period = later[0]
     for claim in claims:  # a change with no base of its own: the one before it, else the start of the span
         if claim.kind.is_change and claim.base is None:
             before = [c for c in claims if c.kind.is_change and c.base is not None and c.start < claim.start]

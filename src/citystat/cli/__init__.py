@@ -3,7 +3,7 @@
 Each command module registers its commands on the shared app when imported.
 """
 
-from citystat.cli import database_commands, language_commands  # noqa: F401  (register commands)
+from citystat.cli import check_commands, database_commands, language_commands  # noqa: F401  (register commands)
 from citystat.cli.app import app
 
 
