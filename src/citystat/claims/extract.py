@@ -953,8 +953,9 @@ def _on_claim(claim: Claim, state: _State, lang: str, text: str, offset: int) ->
         return
     if claim.kind in (K.STAYED_ABOVE, K.ROSE_EVERY, K.FELL_EVERY):
         claim.span_start = state.span_start
-        claim.period = state.current if state.current_here and (
-            state.span_start is None or state.current is not state.span_start) else None
+        after_start = state.span_start is not None and state.current is not None and \
+            state.current.start > state.span_start.start  # 自 107 年至 110 年: the span ends where it says
+        claim.period = state.current if state.current_here and after_start else None
         if claim.kind is K.STAYED_ABOVE and claim.period is None and state.span_start is not None and \
                 state.span_start.relative is None:
             claim.period = state.span_start

@@ -10,6 +10,7 @@ apart, is left unresolved: it is reported as unverifiable, never guessed.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ PAIRED = 100  # the i-th noun of a list, for the i-th number of a list
 LOCAL = 50  # a noun right before the number (after the previous number)
 CURRENT = 45  # for a change or a record: the figure the sentence has just stated
 AFTER = 35  # English: for the home computer rate, after the number
+ADJACENT = 60  # English: 14,088 U-motor shared e-scooters, the noun right after the number
 SENTENCE = 30  # a noun earlier in the sentence
 PREVIOUS_LEVEL = 25  # a level: the measure of the level before it in the sentence
 CARRIED = 10  # the subject of the sentence before
@@ -71,6 +73,7 @@ class Resolution:
     target: Target | None = None
     period: str | None = None  # period codes in the target table
     base: str | None = None
+    base_coords: dict[str, str] = field(default_factory=dict)  # a gap between two areas or categories
     start: str | None = None
     end: str | None = None
     reason: str = ""
@@ -178,8 +181,10 @@ class Resolver:
             target = dataclasses.replace(linked.target, evidence=[*linked.target.evidence, "the share it follows"])
             target.peer_variable = _share_variable(target)
             return Resolution(claim, target, linked.period, reason="")
+        # the tables the sentence names are its subject; only when it names none does the subject carry over
+        eligible = _unique([*context.named, *context.strong]) or carried or context.weak
         bonus: dict[str, tuple[int, str]] = {}
-        for table_id in [*context.named, *context.strong, *carried, *context.weak]:
+        for table_id in eligible:
             if table_id not in self.tables or table_id in bonus:
                 continue
             points, why = 0, []
@@ -200,7 +205,7 @@ class Resolver:
             for target in self._candidates(claim, self.tables[table_id], context, carried_target, lang):
                 target.score += points
                 target.evidence.insert(0, why)
-                scored.append((target, self._periods(claim, target)))
+                scored.append((target, self._periods(claim, target, context)))
         if not scored:
             return Resolution(claim, None, reason="no figure in the tables in view fits this claim "
                                                   f"({', '.join(sorted(bonus))})")
@@ -278,6 +283,9 @@ class Resolver:
         before = [h for h in context.hits if h.end <= claim.start and h.of(MEASURE, table)]
         for hit in reversed(before):
             points = LOCAL if hit.start >= claim.window else SENTENCE
+            if lang == EN and any(c.id != claim.id and c.end <= hit.start and _adjacent(context, c.end, hit.start)
+                                  for c in context.claims):
+                points = SENTENCE  # 14,088 U-motor shared e-scooters and 3,670 …: that noun is the 14,088's
             entries = hit.of(MEASURE, table)
             shared = len({e.code for e in entries}) > 1
             for entry in entries:
@@ -290,8 +298,10 @@ class Resolver:
             for hit in context.hits:
                 if claim.end <= hit.start < limit:
                     entries = hit.of(MEASURE, table)
+                    adjacent = _adjacent(context, claim.end, hit.start)
                     for entry in entries:
-                        give(entry.code, AFTER, f"'{hit.text}' after it", shared=len({e.code for e in entries}) > 1)
+                        give(entry.code, ADJACENT if adjacent else AFTER, f"'{hit.text}' after it",
+                             shared=len({e.code for e in entries}) > 1)
         if claim.kind is K.PEERS:
             for value in stored.meta.metric.values:
                 words = fold(value.label.en + " " + value.label.zh)
@@ -401,6 +411,11 @@ class Resolver:
                     return found[0], VALUE_LOCAL
         before = [h for h in context.hits if h.end <= claim.start and codes(h)]
         local = [h for h in before if h.start >= claim.window]
+        if lang == EN:  # 91.31% nationally: an area or category right after the number
+            adjacent = [h for h in context.hits if h.start >= claim.end and codes(h)
+                        and _adjacent(context, claim.end, h.start)]
+            if adjacent:
+                return codes(adjacent[0])[0], VALUE_LOCAL
         if local:
             return codes(local[-1])[0], VALUE_LOCAL
         if lang == EN:
@@ -423,7 +438,7 @@ class Resolver:
 
     # -- periods ------------------------------------------------------------------------------------------
 
-    def _periods(self, claim: Claim, target: Target) -> Resolution:
+    def _periods(self, claim: Claim, target: Target, context: _SentenceContext) -> Resolution:
         stored = target.stored
         resolution = Resolution(claim, target)
         kind = claim.kind
@@ -469,6 +484,10 @@ class Resolver:
             return resolution
         if kind.is_change:
             if claim.base is None:
+                other = _other_value(claim, target, context)
+                if other is not None:  # 臺北市…高於全國…，兩者相差 4.8 個百分點: a gap between two areas
+                    resolution.base, resolution.base_coords = resolution.period, other
+                    return resolution
                 resolution.reason = "the text does not say what the change is measured from"
                 return resolution
             if claim.base.previous:
@@ -482,6 +501,27 @@ class Resolver:
             if resolution.base == resolution.period and not resolution.reason:
                 resolution.reason = "the change compares a period with itself"
         return resolution
+
+
+def _other_value(claim: Claim, target: Target, context: _SentenceContext) -> dict[str, str] | None:
+    """The other area or category a gap is measured against: the one named in the sentence besides the target's."""
+    meta = target.stored.meta
+    for variable in meta.variables:
+        if variable.role not in (Role.GEO, Role.CATEGORY):
+            continue
+        mine = target.coords[variable.code]
+        named = [e.code for h in context.hits if h.start < claim.start for e in h.of(VALUE, meta.id)
+                 if e.variable == variable.code and e.code and e.code != mine]
+        if named:
+            return {variable.code: named[-1]}
+    return None
+
+
+def _adjacent(context: _SentenceContext, end: int, start: int) -> bool:
+    """Whether only spaces and at most one small word (of, in) lie between a number and a phrase."""
+    sentence = context.sentence
+    between = sentence.text[end - sentence.start:start - sentence.start]
+    return bool(re.fullmatch(r"\s*(?:(?:of|in|for)\s+)?(?:the\s+)?", between, re.IGNORECASE))
 
 
 def period_code(when: When, stored: StoredTable, service_from: Period | None = None) -> str | None:

@@ -392,7 +392,7 @@ class _Check:
     # -- changes
 
     def values(self, period: str, base: str) -> dict[str, Indicator]:
-        at, base_at = self.at(period), {self.time: base}
+        at, base_at = self.at(period), {self.time: base, **self.resolution.base_coords}
         out = {
             "ratio": ind.ratio(self.stored, at, base_at),
             "growth_multiple": ind.growth_multiple(self.stored, at, base_at),

@@ -93,7 +93,7 @@ def _value_phrases(value: Value) -> set[str]:
     if "(" in en:
         outer = en.split("(", 1)[0].strip()
         inner = en.split("(", 1)[1].rstrip(")").strip()
-        phrases |= {outer, inner}
+        phrases |= {outer, inner, inner.split()[0]}  # Taiwan (national average): Taiwan, national average, national
     return {p for p in phrases if p}
 
 
@@ -128,7 +128,7 @@ def entries_for(meta: TableMeta) -> list[Entry]:
 def _ascii_pattern(phrase: str) -> re.Pattern[str]:
     words = [re.escape(w) for w in re.split(r"[\s\-]+", fold(phrase)) if w]
     body = r"[\s\-]+".join(words)
-    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es)?(?![a-z0-9])")
+    return re.compile(rf"(?<![a-z0-9]){body}(?:s|es|ly)?(?![a-z0-9])")
 
 
 class Vocabulary:
