@@ -292,7 +292,15 @@ class _Check:
         variable = self.target.peer_variable
         indicator: Indicator | None = None
         if measure.measure.kind is MeasureKind.SHARE:
+            # a published share: computed from the counts it divides where the store has them, else as published
             indicator = ind.level(self.stored, self.at(period))
+            if measure.measure.share_of and variable is not None:
+                aggregate = self.meta.variable(variable).aggregate
+                assert aggregate is not None
+                at = self.at(period, **{self.meta.metric.code: measure.measure.share_of})
+                computed = ind.share(self.stored, at, {variable: aggregate.code})
+                if computed.value is not None:
+                    indicator = computed
         elif variable is not None:
             aggregate = self.meta.variable(variable).aggregate
             assert aggregate is not None
