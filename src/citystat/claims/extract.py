@@ -309,11 +309,9 @@ def _en_numbers(text: str, offset: int, taken: list[tuple[int, int]]) -> list[Nu
         elif tail := re.match(r"\s*percentage[\s-]points?\b", rest, re.IGNORECASE):
             end += tail.end()
             form, unit = Form.POINTS, "percentage points"
-        elif tail := re.match(r"-fold\b", rest, re.IGNORECASE):
-            end += tail.end()
-            form, unit = Form.MULTIPLE, "times"
-        elif (tail := re.match(r"\s*times?\b", rest, re.IGNORECASE)) and not m["scale"] and _en_multiple_follows(
-                rest[tail.end():], text[:start]):
+        elif (tail := re.match(r"-fold\b", rest, re.IGNORECASE)) or (
+                (tail := re.match(r"\s*times?\b", rest, re.IGNORECASE))
+                and not m["scale"] and _en_multiple_follows(rest[tail.end():], text[:start])):
             end += tail.end()
             form, unit = Form.MULTIPLE, "times"
         else:
@@ -429,8 +427,8 @@ def _en_bare(unit: str) -> bool:
     return unit.split()[0].lower() in {"and", "or"} if unit else True
 
 
-_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍", "約", "大約",
-                        "近", "逾", "超過", "超越", "不到", "未滿", "未達", "高達", "達", "為")
+_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍", "約",
+                        "大約", "近", "逾", "超過", "超越", "不到", "未滿", "未達", "高達", "達", "為")
 
 
 def _zh_tail(prefix: str) -> tuple[str, set[str]]:
@@ -600,8 +598,8 @@ def _en_role(text: str, when: When, offset: int, previous: When | None) -> str:
         return "base"
     if re.search(r"\b(?:the\s+)?level\s+(?:at\s+)?$", before) or re.match(r"\s*levels?\b", after):
         return "base"
-    if re.search(r"\b(?:over|than|compared\s+(?:with|to)|vs\.?|versus|against|relative\s+to|on)\s+(?:the\s+)?(?:in\s+)?$",
-                 before):
+    if re.search(r"\b(?:over|than|compared\s+(?:with|to)|vs\.?|versus|against|relative\s+to|on)\s+"
+                 r"(?:the\s+)?(?:in\s+)?$", before):
         return "base"
     if re.search(r"\bsince\s+(?:the\s+)?$", before):
         return "since"
@@ -693,8 +691,9 @@ def _with_flags(number: Number, adverbs: set[str]) -> Number:
 
 def _each(prefix: str, lang: str) -> bool:
     if lang == ZH:
-        p, adverbs = _zh_tail(prefix)
-        return bool(adverbs & set(lx.ZH_ALL_WORDS)) or bool(re.search(r"(?<!平)[均皆][^，。；]{0,8}$", _compact(prefix)))
+        _, adverbs = _zh_tail(prefix)
+        return bool(adverbs & set(lx.ZH_ALL_WORDS)) or bool(
+            re.search(r"(?<!平)[均皆][^，。；]{0,8}$", _compact(prefix)))
     return bool(re.search(r"\b(?:each|all|both)\b", prefix.lower()))
 
 
@@ -734,7 +733,8 @@ def _cues(prefix: str, suffix: str, lang: str, kind: ClaimKind) -> frozenset[str
     return frozenset(found)
 
 
-_ZH_TREND = re.compile(r"逐\s*(?P<every>[年月日])\s*(?P<verb>" + lx.alternatives(lx.ZH_RISE_WORDS + lx.ZH_FALL_WORDS) + ")")
+_ZH_TREND = re.compile(r"逐\s*(?P<every>[年月日])\s*(?P<verb>" +
+                       lx.alternatives(lx.ZH_RISE_WORDS + lx.ZH_FALL_WORDS) + ")")
 _ZH_RECORD = re.compile(r"(?:歷年|歷史|史上)(?P<word>最高|新高|最低|新低)|創(?:歷年)?(?P<new>新高|新低)")
 _ZH_LARGEST = re.compile(r"(?:歷年|各期|歷來)最大(?P<word>增幅|降幅|漲幅|跌幅)")
 _EN_TREND = re.compile(r"\b(?P<verb>" + lx.alternatives(lx.EN_RISE_EVERY + lx.EN_FALL_EVERY) +
@@ -742,7 +742,8 @@ _EN_TREND = re.compile(r"\b(?P<verb>" + lx.alternatives(lx.EN_RISE_EVERY + lx.EN
 _EN_RECORD = re.compile(r"\b(?:the\s+)?(?:(?P<word>highest|lowest)\s+on\s+record|(?:a\s+)?record\s+(?P<word2>high|low)|"
                         r"(?:an\s+)?all-time\s+(?P<word3>high|low))\b", re.IGNORECASE)
 _EN_LARGEST = re.compile(r"\b(?:the\s+)?(?:largest|biggest)\s+(?:annual\s+|monthly\s+|yearly\s+)?"
-                         r"(?P<word>rise|increase|fall|decrease|drop|decline)\b(?:\s+in\s+the\s+series)?", re.IGNORECASE)
+                         r"(?P<word>rise|increase|fall|decrease|drop|decline)\b(?:\s+in\s+the\s+series)?",
+                         re.IGNORECASE)
 _ZH_ORDER = re.compile(rf"(?P<first>{lx.ZH_SHARE_FIRST}|居首|最高|最大)|(?P<second>{lx.ZH_SHARE_SECOND}|居次)")
 _EN_ORDER = re.compile(r"(?P<first>\b(?:accounted\s+for\s+|had\s+|took\s+)?the\s+largest\s+share\b)|"
                        rf"(?P<second>\b{lx.EN_SHARE_SECOND}\b)", re.IGNORECASE)

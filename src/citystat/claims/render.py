@@ -130,7 +130,8 @@ def _tip(verdict: Verdict) -> str:
         lines.append(f"<code>{html.escape(verdict.formula)}</code>")
     for reading in verdict.readings:
         mark = "✓" if reading.matches else "✗"
-        lines.append(f"{mark} {html.escape(reading.name)}: {html.escape(reading.formula)} — {html.escape(reading.written)}")
+        lines.append(f"{mark} {html.escape(reading.name)}: {html.escape(reading.formula)} — "
+                     f"{html.escape(reading.written)}")
     for cell in verdict.cells[:8]:
         coordinates = ", ".join(f"{k}={v}" for k, v in cell["cell"].items())
         lines.append(f"<code>{html.escape(cell['table'])} r{cell['release']} [{html.escape(coordinates)}] = "

@@ -187,17 +187,17 @@ class Resolver:
         for table_id in eligible:
             if table_id not in self.tables or table_id in bonus:
                 continue
-            points, why = 0, []
+            points, reasons = 0, []
             if table_id in context.named:
                 points += NAMED
-                why.append("named in the sentence")
+                reasons.append("named in the sentence")
             elif table_id in context.strong:
                 points += MEASURE_NAMED
-                why.append("a measure of it is named")
+                reasons.append("a measure of it is named")
             if table_id in carried:
                 points += CARRIED_TABLE
-                why.append("the subject carried over")
-            bonus[table_id] = (points, ", ".join(why) or "a word of it is used")
+                reasons.append("the subject carried over")
+            bonus[table_id] = (points, ", ".join(reasons) or "a word of it is used")
         if not bonus:
             return Resolution(claim, None, reason="no table in the store is named or carried over for this claim")
         scored: list[tuple[Target, Resolution]] = []
@@ -580,9 +580,9 @@ def _kind_allows(claim: Claim, value: Value, peer_variable: str | None, meta: ob
 def _share_variable(target: Target) -> str | None:
     meta = target.stored.meta
     for variable in meta.variables:
-        if variable.role in (Role.GEO, Role.CATEGORY) and variable.aggregate is not None and len(variable.peers) > 1:
-            if target.coords.get(variable.code) != variable.aggregate.code:
-                return variable.code
+        if variable.role in (Role.GEO, Role.CATEGORY) and variable.aggregate is not None and \
+                len(variable.peers) > 1 and target.coords.get(variable.code) != variable.aggregate.code:
+            return variable.code
     return None
 
 

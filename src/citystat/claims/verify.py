@@ -22,7 +22,8 @@ from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
 from citystat.language import labels as lb
 from citystat.language import numbers as nb
-from citystat.model import EN, ZH, MeasureKind, Period, Role, Status as CellStatus, round_half_up
+from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
+from citystat.model import Status as CellStatus
 
 K = ClaimKind
 
@@ -275,7 +276,8 @@ class _Check:
             return self.no_value(indicator)
         period = self.resolution.period
         word = "highest" if self.claim.direction > 0 else "lowest"
-        right = f"{amount_words(self.target, indicator.value, self.lang)} ({_when(self.target, indicator.period, self.lang)})"
+        when = _when(self.target, indicator.period, self.lang)
+        right = f"{amount_words(self.target, indicator.value, self.lang)} ({when})"
         if indicator.period == period and fits(indicator.value, number):
             return self.verdict(Status.CORRECT, f"the {word} value of the series is {right}", indicator,
                                 expected=written(indicator.value, number, self.lang), wording=right)
@@ -538,10 +540,11 @@ class _Check:
             if other.code in (base, period) or other.code > period:
                 continue
             alt = self.values(period, other.code)
-            main = alt[_MAIN[kind]] if _MAIN[kind] in alt else None
+            main = alt.get(_MAIN[kind])
             if main is not None and main.value is not None and fits(main.value, number, stated):
-                return "wrong_base", (f"{number.text} is the change from {_base_words(self.target, other.code, self.lang)}"
-                                      f", not from {_base_words(self.target, base or '', self.lang)}")
+                other_words = _base_words(self.target, other.code, self.lang)
+                return "wrong_base", (f"{number.text} is the change from {other_words}, not from "
+                                      f"{_base_words(self.target, base or '', self.lang)}")
         return None, ""
 
     # -- series
@@ -588,7 +591,8 @@ class _Check:
             return self.verdict(Status.UNVERIFIABLE, "the series is too short to hold a record", indicator)
         mine = self.stored.table.get(self.meta.key(self.at(period))).value
         word = "highest" if high else "lowest"
-        right = f"{amount_words(self.target, indicator.value, self.lang)} ({_when(self.target, indicator.period or '', self.lang)})"
+        when = _when(self.target, indicator.period or "", self.lang)
+        right = f"{amount_words(self.target, indicator.value, self.lang)} ({when})"
         if mine is not None and mine == indicator.value:
             return self.verdict(Status.CORRECT, f"the {word} of {len(valued)} values is {right}", indicator)
         return self.verdict(Status.WRONG, f"the {word} of the series is {right}", indicator, wording=right,
@@ -616,7 +620,8 @@ class _Check:
         verdict.cells = [c for _, i in steps for c in (x.to_dict() for x in i.inputs)]
         if verdict.status is Status.WRONG:
             verdict.diagnosis = "not_the_largest"
-            verdict.message = f"the largest {'rise' if rising else 'fall'} was in {_when(self.target, best_period, self.lang)}"
+            when = _when(self.target, best_period, self.lang)
+            verdict.message = f"the largest {'rise' if rising else 'fall'} was in {when}"
         return verdict
 
 

@@ -139,9 +139,9 @@ class Vocabulary:
         seen: set[tuple[str, str, str, str | None, str | None]] = set()
         self.entries: list[Entry] = []
         for entry in (e for meta in metas for e in entries_for(meta)):
-            key = (re.sub(r"\s+", "", fold(entry.phrase)), entry.table, entry.level, entry.variable, entry.code)
-            if key not in seen:
-                seen.add(key)
+            identity = (re.sub(r"\s+", "", fold(entry.phrase)), entry.table, entry.level, entry.variable, entry.code)
+            if identity not in seen:
+                seen.add(identity)
                 self.entries.append(entry)
         self._cjk: dict[str, list[Entry]] = {}
         self._ascii: dict[str, tuple[re.Pattern[str], list[Entry]]] = {}
