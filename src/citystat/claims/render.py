@@ -88,6 +88,7 @@ mark .tip { display: none; position: absolute; left: 0; top: 1.9em; z-index: 10;
             font-size: .8rem; line-height: 1.5; box-shadow: 0 2px 8px rgba(0,0,0,.2); white-space: normal; }
 mark:hover .tip, mark:focus .tip { display: block; }
 .tip b { text-transform: uppercase; font-size: .75rem; }
+.tip .sep { display: block; border-top: 1px solid #ccc; margin: .4rem 0; }
 .tip code { font-size: .75rem; word-break: break-all; }
 table.claims { border-collapse: collapse; font-size: .85rem; margin-top: 2rem; width: 100%; }
 table.claims th, table.claims td { border-bottom: 1px solid #ddd; padding: .2rem .4rem; text-align: left;
@@ -135,7 +136,7 @@ def _tip(verdict: Verdict) -> str:
     for cell in verdict.cells[:8]:
         coordinates = ", ".join(f"{k}={v}" for k, v in cell["cell"].items())
         lines.append(f"<code>{html.escape(cell['table'])} r{cell['release']} [{html.escape(coordinates)}] = "
-                     f"{html.escape(str(cell['value']))} ({html.escape(cell['status'])})</code>")
+                     f"{html.escape(str(cell['value']))} ({html.escape(cell['status'] or 'observed')})</code>")
     if len(verdict.cells) > 8:
         lines.append(f"… {len(verdict.cells) - 8} more cells")
     return "<br>".join(lines)
@@ -155,7 +156,7 @@ def as_html(report: Report, *, title: str = "citystat check") -> str:
     position = 0
     for mark in _marks(report):
         pieces.append(html.escape(text[position:mark.start]))
-        tips = "<hr>".join(_tip(v) for v in mark.verdicts)
+        tips = '<span class="sep"></span>'.join(_tip(v) for v in mark.verdicts)
         plain = html.escape(" || ".join(_plain(v) for v in mark.verdicts), quote=True)
         ids = " ".join(str(v.claim.id) for v in mark.verdicts)
         pieces.append(
