@@ -239,8 +239,25 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+_ZH_NUMERAL_RANK = re.compile(r"第\s*(?P<n>[一二兩三四五六七八九十]{1,3})\s*(?:名|位)?")
+
+
+def _zh_numeral_value(text: str) -> int:
+    """一 … 九十九: 十 alone is 10, 十二 is 12, 二十 is 20."""
+    if "十" not in text:
+        return lx.ZH_NUMERALS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (lx.ZH_NUMERALS.get(tens, 0) if tens else 1) * 10 + (lx.ZH_NUMERALS.get(ones, 0) if ones else 0)
+
+
 def _zh_numbers(text: str, offset: int, taken: list[tuple[int, int]], units: tuple[str, ...]) -> list[NumberMention]:
     out = []
+    for m in _ZH_NUMERAL_RANK.finditer(text):  # 排名全球第四
+        value = _zh_numeral_value(m["n"])
+        if value:
+            number = Number(m.group().strip(), Decimal(value), Decimal(1), Form.RANK, "名" if m.group().endswith(
+                ("名", "位")) else "")
+            out.append(NumberMention(offset + m.start(), offset + m.end(), number))
     for m in _ZH_NUMBER.finditer(text):
         start, end = m.start(), m.end()
         if any(s <= offset + start < e or s < offset + end <= e for s, e in taken):
@@ -278,6 +295,7 @@ def _zh_numbers(text: str, offset: int, taken: list[tuple[int, int]], units: tup
                 end += spaces + len(unit)
         number = Number(text[start:end].strip(), value, precision, form, unit)
         out.append(NumberMention(offset + start, offset + end, number, scaled))
+    out.sort(key=lambda n: n.start)
     return out
 
 
@@ -518,7 +536,7 @@ def _en_kind(prefix: str, suffix: str, number: Number, sentence: str) -> tuple[C
         flags.add("逾")
     if re.search(rf"\b(?:{lx.alternatives(lx.EN_LESS_THAN)})\s*$", p):
         flags.add("不到")
-    up = bool(_EN_UP_RE.search(p))
+    up = bool(_EN_UP_RE.search(p)) and not re.search(r"\b(?:made|make|makes|making)\s+up\s*$", p)
     down = bool(_EN_DOWN_RE.search(p))
     form = number.form
     if form is Form.RANK:
@@ -659,7 +677,8 @@ def _sentence_claims(sentence: Sentence, lang: str, units: tuple[str, ...], buil
             kind, direction, adverbs = _zh_kind(prefix, suffix, head.number, previous_kind)
         else:
             kind, direction, adverbs = _en_kind(prefix, suffix, head.number, text)
-        cues = _cues(prefix, suffix, lang, kind)
+        clause = re.split(r"[，；。,;:：()（）]", text[:head.start - offset])[-1]
+        cues = _cues(prefix, suffix, lang, kind) | _clause_cues(clause, lang)
         list_id = None
         if len(group) > 1:
             list_id = built.next_list
@@ -699,6 +718,14 @@ def _each(prefix: str, lang: str) -> bool:
 
 def _respectively(text: str, lang: str) -> bool:
     return lx.ZH_RESPECTIVELY in text if lang == ZH else lx.EN_RESPECTIVELY in text.lower()
+
+
+def _clause_cues(clause: str, lang: str) -> frozenset[str]:
+    """Daily YouBike rides fell 2.3% in 2021 to 74,465: the kind of average named anywhere earlier in the clause."""
+    words = (("monthly", lx.ZH_MONTHLY_CUES), ("daily", lx.ZH_DAILY_CUES)) if lang == ZH else \
+        (("monthly", lx.EN_MONTHLY_CUES), ("daily", lx.EN_DAILY_CUES))
+    text = _compact(clause) if lang == ZH else clause.lower()
+    return frozenset(name for name, cues in words if any(c in text for c in cues))
 
 
 def _cues(prefix: str, suffix: str, lang: str, kind: ClaimKind) -> frozenset[str]:

@@ -41,6 +41,7 @@ UNNAMED_AVERAGE = 15  # an average nothing names: a plain level is more likely t
 VALUE_LOCAL = 30  # an area or category named right before the number
 VALUE_SENTENCE = 15  # ... or earlier in the sentence
 NAMED = 30  # the table's title or an alias is in the sentence
+NAMED_SHARED = 20  # an alias several tables share (YouBike: its fleet and its daily uses)
 MEASURE_NAMED = 10  # only a measure of it is named
 CARRIED_TABLE = 15  # the subject of the sentence before
 PERIOD_MARGIN = 20  # how much less well named a table may be and still answer for a period the best one lacks
@@ -74,6 +75,7 @@ class Resolution:
     period: str | None = None  # period codes in the target table
     base: str | None = None
     base_coords: dict[str, str] = field(default_factory=dict)  # a gap between two areas or categories
+    implied_base: bool = False  # no base written: read as the change from the period before
     start: str | None = None
     end: str | None = None
     reason: str = ""
@@ -85,6 +87,7 @@ class _SentenceContext:
     sentence: Sentence
     hits: list[Hit]
     named: list[str]  # tables whose title or alias is in the sentence
+    named_alone: list[str]  # ... by a title or alias no other table has (not YouBike, which two tables share)
     strong: list[str]  # tables named in the sentence, or one of their measures
     weak: list[str]  # tables only a short word points to
     measure_lists: list[list[Hit]]
@@ -116,8 +119,10 @@ class Resolver:
                              if e.level == TABLE or (e.level == MEASURE and not e.weak))
             weak = _unique(e.table for h in hits for e in h.entries if e.level == MEASURE and e.weak)
             named = _unique(e.table for h in hits for e in h.entries if e.level == TABLE)
+            named_alone = _unique(h.of(TABLE)[0].table for h in hits
+                                  if h.of(TABLE) and len({e.table for e in h.of(TABLE)}) == 1)
             context = _SentenceContext(
-                sentence, hits, named, strong, weak,
+                sentence, hits, named, named_alone, strong, weak,
                 hit_lists(hits, sentence.text, sentence.start, MEASURE, lang),
                 hit_lists(hits, sentence.text, sentence.start, VALUE, lang),
             )
@@ -188,9 +193,12 @@ class Resolver:
             if table_id not in self.tables or table_id in bonus:
                 continue
             points, reasons = 0, []
-            if table_id in context.named:
+            if table_id in context.named_alone:
                 points += NAMED
                 reasons.append("named in the sentence")
+            elif table_id in context.named:
+                points += NAMED_SHARED
+                reasons.append("named in the sentence by a name it shares")
             elif table_id in context.strong:
                 points += MEASURE_NAMED
                 reasons.append("a measure of it is named")
@@ -488,7 +496,11 @@ class Resolver:
                 if other is not None:  # 臺北市…高於全國…，兩者相差 4.8 個百分點: a gap between two areas
                     resolution.base, resolution.base_coords = resolution.period, other
                     return resolution
-                resolution.reason = "the text does not say what the change is measured from"
+                earlier = [p for p in valued if p.code < (resolution.period or "")]
+                if not earlier:
+                    resolution.reason = "the text does not say what the change is measured from"
+                    return resolution
+                resolution.base, resolution.implied_base = earlier[-1].code, True  # 110 年成長 11.8%: on the year
                 return resolution
             if claim.base.previous:
                 earlier = [p for p in valued if p.code < (resolution.period or "")]

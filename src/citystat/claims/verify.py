@@ -456,6 +456,15 @@ class _Check:
         if claim.kind is K.DIFFERENCE and stated < 0 < main.value or claim.kind is not K.DIFFERENCE and \
                 claim.direction < 0:
             expected = written(abs(main.value), number, self.lang)
+        if self.resolution.implied_base:
+            before = _base_words(self.target, base, self.lang)
+            if ok:
+                return self.verdict(Status.CORRECT, f"{number.text}: no base is written, and it is right as the change "
+                                                    f"from {before}: {main.formula}", main, readings=readings,
+                                    expected=expected, wording=right_words)
+            return self.verdict(Status.UNVERIFIABLE, f"the text does not say what {number.text} is measured from; "
+                                                     f"from {before} it would be {right_words}", main,
+                                readings=readings, wording=right_words)
         if ok:
             return self.verdict(Status.CORRECT, f"{number.text}: {main.formula}", main, readings=readings,
                                 expected=expected, wording=right_words)

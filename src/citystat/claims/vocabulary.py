@@ -182,6 +182,29 @@ class Vocabulary:
 
 
 def _longest(found: list[Hit]) -> list[Hit]:
+    """Longest first where phrases overlap, separately for each level: 'open data use' is both the table's alias
+    'open data' and the measure's 'data use'."""
+    out: list[Hit] = []
+    titles: list[Hit] = []
+    for level in (TABLE, MEASURE, VALUE, PEERS):
+        of_level = [Hit(h.start, h.end, h.text, [e for e in h.entries if e.level == level]) for h in found]
+        chosen = _longest_of([h for h in of_level if h.entries])
+        if level == TABLE:
+            titles = chosen
+        else:  # a word inside a title or alias (市民服務大平臺瀏覽人次) names the table, not a measure of another
+            chosen = [h for h in chosen if not any(t.start <= h.start and h.end <= t.end and
+                                                   t.end - t.start > h.end - h.start for t in titles)]
+        out += chosen
+    merged: dict[tuple[int, int], Hit] = {}
+    for hit in out:
+        if (hit.start, hit.end) in merged:
+            merged[(hit.start, hit.end)].entries += hit.entries
+        else:
+            merged[(hit.start, hit.end)] = hit
+    return sorted(merged.values(), key=lambda h: h.start)
+
+
+def _longest_of(found: list[Hit]) -> list[Hit]:
     merged: dict[tuple[int, int], Hit] = {}
     for hit in found:
         key = (hit.start, hit.end)
