@@ -253,9 +253,9 @@ def _zh_numeral_value(text: str) -> int:
 def _zh_numbers(text: str, offset: int, taken: list[tuple[int, int]], units: tuple[str, ...]) -> list[NumberMention]:
     out = []
     for m in _ZH_NUMERAL_RANK.finditer(text):  # 排名全球第四
-        value = _zh_numeral_value(m["n"])
-        if value:
-            number = Number(m.group().strip(), Decimal(value), Decimal(1), Form.RANK, "名" if m.group().endswith(
+        place = _zh_numeral_value(m["n"])
+        if place:
+            number = Number(m.group().strip(), Decimal(place), Decimal(1), Form.RANK, "名" if m.group().endswith(
                 ("名", "位")) else "")
             out.append(NumberMention(offset + m.start(), offset + m.end(), number))
     for m in _ZH_NUMBER.finditer(text):
