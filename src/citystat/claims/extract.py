@@ -48,10 +48,8 @@ def split_sentences(text: str, lang: str) -> list[Sentence]:
     out: list[Sentence] = []
     start = 0
     for match in pattern.finditer(text):
-        end = match.end() if lang == ZH and not match.group().startswith("\n") else match.start()
-        if lang == EN and not match.group().startswith("\n"):
-            end = match.start()
-        _add_sentence(out, text, start, end)
+        keeps_mark = lang == ZH and not match.group().startswith("\n")  # 。 ends the sentence it closes
+        _add_sentence(out, text, start, match.end() if keeps_mark else match.start())
         start = match.end()
     _add_sentence(out, text, start, len(text))
     return out
@@ -472,8 +470,7 @@ _ZH_SHARE_RE = re.compile(rf"(?:{lx.ZH_SHARE_VERB}[^，。；、]{{0,10}}?(?:之
 _ZH_REACHED_RE = re.compile(rf"(?:{lx.alternatives(lx.ZH_RATIO_REACHED)})$")
 
 
-def _zh_kind(prefix: str, suffix: str, number: Number, previous_kind: ClaimKind | None
-             ) -> tuple[ClaimKind, int, set[str]]:
+def _zh_kind(prefix: str, suffix: str, number: Number) -> tuple[ClaimKind, int, set[str]]:
     """What a number (or a list) claims, from the words right before it and its form."""
     p, adverbs = _zh_tail(prefix)
     s = _compact(suffix)
@@ -672,13 +669,12 @@ def _sentence_claims(sentence: Sentence, lang: str, units: tuple[str, ...], buil
         next_start = groups[index + 1][0].start if index + 1 < len(groups) else sentence.end
         prefix = text[boundary - offset:head.start - offset]
         suffix = text[tail.end - offset:next_start - offset]
-        previous_kind = claims[-1].kind if claims else None
         if lang == ZH:
-            kind, direction, adverbs = _zh_kind(prefix, suffix, head.number, previous_kind)
+            kind, direction, adverbs = _zh_kind(prefix, suffix, head.number)
         else:
             kind, direction, adverbs = _en_kind(prefix, suffix, head.number, text)
         clause = re.split(r"[，；。,;:：()（）]", text[:head.start - offset])[-1]
-        cues = _cues(prefix, suffix, lang, kind) | _clause_cues(clause, lang)
+        cues = _cues(prefix, suffix, lang) | _clause_cues(clause, lang)
         list_id = None
         if len(group) > 1:
             list_id = built.next_list
@@ -728,7 +724,7 @@ def _clause_cues(clause: str, lang: str) -> frozenset[str]:
     return frozenset(name for name, cues in words if any(c in text for c in cues))
 
 
-def _cues(prefix: str, suffix: str, lang: str, kind: ClaimKind) -> frozenset[str]:
+def _cues(prefix: str, suffix: str, lang: str) -> frozenset[str]:
     """Words near a number that say what kind of figure it is: a monthly or daily average, a flow, a stock."""
     found = set()
     if lang == ZH:
