@@ -1,0 +1,87 @@
+"""citystat check: verify every numeric claim of a statistical text against the database."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from citystat.claims import Checker
+from citystat.claims.render import as_html, as_json, as_table
+from citystat.cli.app import DbOption, app, console, db_path, reports_errors
+from citystat.encoding import EncodingError, decode
+from citystat.model import normalise_language
+from citystat.store import Store
+
+EXIT_WRONG = 1  # a claim is wrong: the text must not be published as it stands
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+def _check_language(value: str) -> str:
+    if value == "auto":
+        return value
+    try:
+        return normalise_language(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{exc}, or auto") from None
+
+
+def _read(source: str) -> tuple[str, str]:
+    if source == "-":
+        data = sys.stdin.buffer.read()
+        name = "standard input"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {source}", param_hint="FILE")
+        data = path.read_bytes()
+        name = path.name
+    try:
+        return decode(data, name=name).text, name
+    except EncodingError as exc:
+        raise typer.BadParameter(str(exc), param_hint="FILE") from None
+
+
+@app.command("check")
+@reports_errors
+def check_command(
+    source: Annotated[str, typer.Argument(metavar="FILE|-", help="The text to check, or - to read standard input")],
+    lang: Annotated[str, typer.Option("--lang", help="auto, zh-TW or en", callback=_check_language)] = "auto",
+    output_format: Annotated[CheckFormat, typer.Option("--format", help="table, json or html")] = CheckFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of the screen")
+                      ] = None,
+    db: DbOption = None,
+) -> None:
+    """Verify every numeric claim of a text (zh-TW or en) against the database; exit status 1 if any is wrong."""
+    text, name = _read(source)
+    with Store(db_path(db), read_only=True) as store:
+        tables = store.latest()
+    report = Checker(tables).check(text, lang)
+    if output_format is CheckFormat.json:
+        rendered = as_json(report)
+    elif output_format is CheckFormat.html:
+        rendered = as_html(report, title=f"citystat check: {name}")
+    else:
+        rendered = None
+    if rendered is not None:
+        if output is not None:
+            output.write_text(rendered, encoding="utf-8")
+        else:
+            typer.echo(rendered)
+    else:
+        if output is not None:
+            with output.open("w", encoding="utf-8") as handle:
+                Console(file=handle, width=160).print(as_table(report, title=name))
+        else:
+            console.print(as_table(report, title=name))
+    if not report.ok:
+        raise typer.Exit(EXIT_WRONG)
