@@ -1,0 +1,79 @@
+"""The fixed words of the dashboard, in both languages; everything else a page shows comes from the data.
+
+One place to review a translation. Words the charts and the publication already have (status, unit, period,
+notes, source ...) are taken from ``citystat.publish.words`` so that the two never disagree.
+"""
+
+from __future__ import annotations
+
+from citystat.model import Text
+from citystat.publish.words import WORDS as PUBLICATION_WORDS
+
+WORDS: dict[str, Text] = {
+    "site_title": Text("臺北市智慧城市服務統計", "Taipei Smart City Services Statistics"),
+    "site_tagline": Text("citystat 統計資料庫", "citystat statistical database"),
+    "skip_to_content": Text("跳至主要內容", "Skip to main content"),
+    "main_navigation": Text("主選單", "Main navigation"),
+    "home": Text("首頁", "Home"),
+    "publication": Text("統計刊物", "Publication"),
+    "api": Text("API 文件", "API docs"),
+    "this_page_as_json": Text("本頁資料（JSON）", "This page as JSON"),
+    "language_name": Text("中文", "English"),
+    "switch_language": Text("English", "中文"),
+    "switch_language_label": Text("Switch to English", "切換至中文"),
+    "breadcrumb": Text("頁面位置", "Breadcrumb"),
+    "key_findings": PUBLICATION_WORDS["key_findings"],
+    "services": Text("各項服務", "Services"),
+    "latest": Text("最新數值", "Latest figure"),
+    "changes": Text("增減", "Change"),
+    "trend": Text("歷年趨勢", "Trend"),
+    "sparkline_label": Text("{label}，{first}至{last}之走勢", "{label}, {first} to {last}"),
+    "sparkline_estimated": Text("；空心點為推估值", "; hollow points are estimates"),
+    "sparkline_single": Text("{label}，僅有 {period} 一期資料", "{label}, {period} only"),
+    "open_service": Text("查看{name}之統計表", "See the tables of {name}"),
+    "tables_of_service": Text("統計表", "Tables"),
+    "periods": Text("期間", "Periods"),
+    "table": Text("統計表", "Table"),
+    "narrative": Text("說明", "What the figures say"),
+    "chart": Text("圖", "Chart"),
+    "chart_hint": PUBLICATION_WORDS["interactive_hint"],
+    "chart_needs_script": Text("互動圖需要 JavaScript；數值見下方統計表。",
+                               "The interactive chart needs JavaScript; the figures are in the table below."),
+    "data": Text("統計表", "Data"),
+    "table_scroll": Text("統計表（可左右捲動）", "Data table (scrolls sideways)"),
+    "symbols": PUBLICATION_WORDS["symbols"],
+    "notes": PUBLICATION_WORDS["notes_heading"],
+    "mandatory": PUBLICATION_WORDS["mandatory"],
+    "sources": PUBLICATION_WORDS["sources"],
+    "release": PUBLICATION_WORDS["release"],
+    "release_in_use": Text("使用之版次", "Release in use"),
+    "release_line": Text("第 {release} 版，載入於 {loaded}（{origin}）",
+                         "Release {release}, loaded {loaded} ({origin})"),
+    "release_notice": Text("您正在檢視第 {release} 版；最新為第 {latest} 版。",
+                           "You are looking at release {release}; the latest is release {latest}."),
+    "release_back": Text("回到最新版次", "Back to the latest release"),
+    "release_choose": Text("檢視其他版次", "View another release"),
+    "release_option": Text("第 {release} 版（{loaded}）", "Release {release} ({loaded})"),
+    "release_show": Text("檢視", "Show"),
+    "content_hash": PUBLICATION_WORDS["content_hash"],
+    "downloads": Text("下載資料", "Download the data"),
+    "download_as": Text("下載 {format}", "Download {format}"),
+    "api_url": Text("相同資料之 API 網址", "The API URL of the same data"),
+    "api_url_hint": Text("PxWeb API 2.0；可改用 outputFormat=csv、xlsx 或 px。",
+                         "PxWeb API 2.0; outputFormat=csv, xlsx or px give the other formats."),
+    "not_found": Text("找不到頁面", "Page not found"),
+    "bad_request": Text("無法處理之請求", "Bad request"),
+    "error_back": Text("回到首頁", "Back to the home page"),
+    "data_as_of": PUBLICATION_WORDS["data_as_of"],
+    "footer_source": Text("資料來源：臺北市政府各機關；由 citystat 統計資料庫編製，每一數字均可追溯至其版次。",
+                          "Sources: Taipei City Government agencies; compiled with the citystat statistical "
+                          "database, every figure traceable to its release."),
+    "estimated": PUBLICATION_WORDS["estimated"],
+    "no_figure": Text("尚無數值", "No figure yet"),
+    "colon": PUBLICATION_WORDS["colon"],
+}
+
+
+def word(key: str, lang: str, **values: object) -> str:
+    text = WORDS[key].get(lang)
+    return text.format(**values) if values else text
