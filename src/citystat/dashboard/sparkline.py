@@ -61,7 +61,7 @@ def sparkline_svg(points: Sequence[dict[str, Any]], label: str) -> Markup:
             if i == last:
                 kind += " spark-last"
             title = escape(f"{p['label']}: {p['value']:,}" + (" (e)" if p["estimated"] else ""))
-            parts.append(f'<circle class="{kind}" cx="{x(i):.1f}" cy="{y(float(p["value"])):.1f}" r="3">'
+            parts.append(f'<circle class="{kind}" cx="{x(i):.1f}" cy="{y(float(p["value"])):.1f}" r="3.5">'
                          f"<title>{title}</title></circle>")
     parts.append("</svg>")
     return Markup("".join(parts))
