@@ -25,6 +25,8 @@ from citystat.catalog import bundled_tables, subjects
 from citystat.dashboard.app import create_site
 from citystat.dashboard.fonts import covered_characters
 from citystat.dashboard.render import PACKAGE_STATIC
+from citystat.dashboard.routes import router
+from citystat.dashboard.words import WORDS
 from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH, Cell, Period, Status
 from citystat.store import Store, StoredTable
@@ -529,3 +531,25 @@ def test_pages_link_only_to_pages_that_exist(site: TestClient, every_page: list[
     assert len(targets) > 30
     for href in sorted(targets):
         assert site.get(href).status_code == 200, href
+
+
+# -- the docs and the words -----------------------------------------------------------------------------------------
+
+
+def test_the_readme_documents_every_page() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    documented = {re.sub(r"\{[^}]+\}", "{}", path) for path in re.findall(r"`(/[^`\s]*)`", readme)}
+    internal = ("/static/", "/publication/assets/", "/.json", "/publication/{}", "/publication")
+    pages = {re.sub(r"\{[^}]+\}", "{}", route.path) for route in router.routes  # type: ignore[attr-defined]
+             if not route.path.startswith(internal) or route.path == "/publication/"}  # type: ignore[attr-defined]
+    assert pages and pages <= documented, pages - documented
+    assert "python -m citystat.dashboard.fonts" in readme and "dashboard-home-zh-TW.png" in readme
+
+
+def test_every_dashboard_word_is_used_and_bilingual() -> None:
+    package = Path(__file__).resolve().parents[1] / "src" / "citystat" / "dashboard"
+    sources = "".join(p.read_text(encoding="utf-8") for p in [*package.glob("templates/*.j2"), *package.glob("*.py")]
+                      if p.name != "words.py")
+    for key, text in WORDS.items():
+        assert f"'{key}'" in sources or f'"{key}"' in sources, key
+        assert text.zh and text.en and text.zh != text.en or key in ("colon",), key

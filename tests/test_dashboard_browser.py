@@ -123,6 +123,17 @@ def test_the_home_page_shows_every_service(desktop: Watched, tables: dict[str, S
         assert card.locator("svg.sparkline circle").count() >= 1
     assert page.locator(".key-findings li").count() == len(services)
     assert page.locator("html").get_attribute("lang") == ZH
+    # the fonts the stylesheet falls back to (when Noto Sans CJK TC is not installed) load in Chromium
+    loaded = page.evaluate("""async () => {
+        const out = [];
+        for (const name of ["NotoSansCJKtc-Regular.subset.woff2", "NotoSansCJKtc-Bold.subset.woff2"]) {
+            const face = new FontFace("citystat-" + out.length, `url(/static/fonts/${name})`);
+            await face.load();
+            document.fonts.add(face);
+            out.push([face.status, document.fonts.check(`16px citystat-${out.length}`, "臺北市智慧城市")]);
+        }
+        return out; }""")
+    assert loaded == [["loaded", True], ["loaded", True]]
 
 
 def test_switching_the_language_changes_the_labels(desktop: Watched, tables: dict[str, StoredTable]) -> None:
