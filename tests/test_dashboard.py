@@ -28,7 +28,7 @@ from citystat.dashboard.render import PACKAGE_STATIC
 from citystat.dashboard.routes import router
 from citystat.dashboard.words import WORDS
 from citystat.formats.display import format_number, shown_decimals
-from citystat.model import EN, LANGUAGES, ZH, Cell, Period, Status
+from citystat.model import EN, LANGUAGES, ZH, Cell, Period, Status, Table, meta_from_dict
 from citystat.store import Store, StoredTable
 
 with warnings.catch_warnings():
@@ -380,6 +380,42 @@ def test_a_table_page_shows_its_release_and_earlier_ones(two_releases: Path) -> 
         csv_text = client.get(next(d["url"] for d in old["downloads"] if d["format"] == "csv")).text
         assert csv_text.splitlines()[-1].startswith("end of 2021,21652,")
         assert client.get("/tables/shared_transport_fleet", params={"release": 9}).status_code == 404
+
+
+def test_a_users_own_monthly_table_gets_a_card_and_a_page(built_db: Path, tmp_path: Path) -> None:
+    """A service the catalog does not know, by month, with a gap and an estimate: ROC months in Chinese."""
+    months = [f"2021M{m:02d}" for m in range(1, 13)]
+    measure = {"code": "loans", "label": {"zh-TW": "借閱冊數", "en": "Loans"}, "unit": {"zh-TW": "冊", "en": "books"},
+               "decimals": 0, "kind": "flow"}
+    meta = meta_from_dict({
+        "id": "library_loans", "subject": "library", "title": {"zh-TW": "圖書館借閱冊數", "en": "Library loans"},
+        "sources": [{"name": {"zh-TW": "臺北市立圖書館", "en": "Taipei Public Library"}}],
+        "variables": [{"code": "month", "role": "time", "label": {"zh-TW": "月別", "en": "Month"}, "values": months},
+                      {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+                       "values": [measure]}],
+        "cell_notes": [{"cell": {"month": "2021M05", "measure": "loans"},
+                        "text": {"zh-TW": "依前後月份推估。", "en": "Estimated from the months around it."}}]})
+    cells = {(month, "loans"): Cell(Decimal(1000 + 50 * i)) for i, month in enumerate(months)}
+    cells[("2021M03", "loans")] = Cell(None, Status.NOT_AVAILABLE)
+    cells[("2021M05", "loans")] = Cell(Decimal(1200), Status.ESTIMATED)
+    path = tmp_path / "citystat.duckdb"
+    shutil.copyfile(built_db, path)
+    with Store(path) as store:
+        store.load(Table(meta, cells), origin="user")
+    with TestClient(create_site(path)) as client:
+        root, home = get_page(client, "/", ZH)
+        card = next(s for s in home["services"] if s["code"] == "library")
+        assert card["name"] == "library" and card["headline"]["period_label"] == "110 年 12 月"
+        assert card["headline"]["figure"] == "1,550 冊"
+        points = card["headline"]["sparkline"]
+        assert [p["value"] for p in points][2] is None and [p["estimated"] for p in points].count(True) == 1
+        library = next(c for c in find_all(root, "li", "card") if c.get("data-service") == "library")
+        assert len(find_all(library, "polyline", ns=SVG)) == 2  # the gap splits the line
+        page_root, page = get_page(client, "/tables/library_loans", EN)
+        assert page["data"]["rows"][0]["label"] == "January 2021"
+        assert page["data"]["rows"][2]["cells"][0] == {"text": "..", "status": "..", "status_label": "not available",
+                                                       "notes": []}
+        assert client.get("/services/library", params={"lang": "en"}).status_code == 200
 
 
 # -- errors, caching, files ------------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .sparkline import sparkline_svg
 from .words import word
 
 PACKAGE_STATIC = Path(str(resources.files("citystat.dashboard") / "static"))
+TEMPLATES = Path(str(resources.files("citystat.dashboard") / "templates"))
 MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".woff2": "font/woff2",
                ".svg": "image/svg+xml"}
 

@@ -11,10 +11,12 @@ pages that link to it. The first request in a language waits for it (about ten s
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from functools import cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,7 +33,7 @@ from citystat.serve.problems import ApiProblem, problem_response
 from citystat.store import TableNotFound
 
 from .pages import PageNotFound, home_page, latest_tables, page_url, publication_url, service_page, table_page
-from .render import MEDIA_TYPES, render_page, static_files, static_version
+from .render import MEDIA_TYPES, TEMPLATES, render_page, static_files, static_version
 from .words import word
 
 router = APIRouter(include_in_schema=False)
@@ -65,8 +67,38 @@ class _PageMemo:
         return data
 
 
-_memo = _PageMemo()
-_publication_lock = threading.Lock()
+class _DashboardState:
+    """What the dashboard keeps per app (per database): page data, and the publications built."""
+
+    def __init__(self) -> None:
+        self.pages = _PageMemo()
+        self.publications: dict[Hashable, bytes] = {}
+        self.publication_lock = threading.Lock()
+
+
+_state_lock = threading.Lock()
+
+
+def _state(request: Request) -> _DashboardState:
+    state = getattr(request.app.state, "citystat_dashboard", None)
+    if state is None:
+        with _state_lock:
+            state = getattr(request.app.state, "citystat_dashboard", None)
+            if state is None:
+                state = _DashboardState()
+                request.app.state.citystat_dashboard = state
+    return state  # type: ignore[no-any-return]
+
+
+@cache
+def _code_version() -> str:
+    """A digest of the templates and static files: a changed template must not be answered 304 from an old ETag."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.glob("*.j2")):
+        digest.update(path.read_bytes())
+    for name in sorted(static_files()):
+        digest.update(static_version(name).encode())
+    return digest.hexdigest()[:12]
 
 
 def _dumps(data: Any) -> bytes:
@@ -111,10 +143,11 @@ async def _page(
     except ApiProblem as problem:
         return _error(request, 400, problem.detail, as_json)
     snapshot = await ctx.snapshot()
-    data_key = ("dashboard", *name, lang, snapshot.version, *extra)
+    data_key = ("dashboard", _code_version(), *name, lang, snapshot.version, *extra)
+    memo = _state(request).pages
 
     def built() -> tuple[bytes, str, dict[str, str]]:
-        data = _memo.get(data_key, lambda: build(ctx.reader, lang))
+        data = memo.get(data_key, lambda: build(ctx.reader, lang))
         if as_json:
             return _dumps(data), JSON, VARY
         return render_page(data).encode(), HTML, VARY
@@ -192,16 +225,14 @@ async def publication_asset(request: Request, name: str) -> Response:
     )
 
 
-def _publication_html(reader: StoreReader, lang: str, key: Hashable, done: dict[Hashable, bytes]) -> bytes:
-    with _publication_lock:  # one build at a time: a second request for it waits and takes the first's
+def _publication_html(reader: StoreReader, lang: str, key: Hashable, state: _DashboardState) -> bytes:
+    done = state.publications
+    with state.publication_lock:  # one build at a time: a second request for it waits and takes the first's
         if key not in done:
             while len(done) >= len(LANGUAGES):
                 done.pop(next(iter(done)))
             done[key] = render_html(build_publication(latest_tables(reader), lang), "screen").encode()
         return done[key]
-
-
-_publications: dict[Hashable, bytes] = {}
 
 
 @router.get("/publication/{name}")
@@ -212,8 +243,11 @@ async def publication(request: Request, name: str) -> Response:
     lang = normalise_language(langs[name])
     ctx = context(request)
     snapshot = await ctx.snapshot()
-    key = ("publication", lang, snapshot.version)
-    return await ctx.answer(request, key, lambda: (_publication_html(ctx.reader, lang, key, _publications), HTML, {}))
+    if not snapshot.entries:
+        return _error(request, 404, "the database has no tables to publish yet; run 'citystat build'", False, lang)
+    key = ("publication", _code_version(), lang, snapshot.version)
+    state = _state(request)
+    return await ctx.answer(request, key, lambda: (_publication_html(ctx.reader, lang, key, state), HTML, {}))
 
 
 # -- files ------------------------------------------------------------------------------------------------------

@@ -64,6 +64,8 @@ WORDS: dict[str, Text] = {
                           "Sources: Taipei City Government agencies; compiled with the citystat statistical "
                           "database, every figure traceable to its release."),
     "no_figure": Text("尚無數值", "No figure yet"),
+    "no_tables": Text("資料庫尚無統計表；請先執行 citystat build。",
+                      "The database has no tables yet; run citystat build."),
     "colon": PUBLICATION_WORDS["colon"],
 }
 
