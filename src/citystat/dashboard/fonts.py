@@ -102,7 +102,7 @@ def write_subsets(characters: set[str]) -> list[Path]:
         options.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and licence records
         subsetter = subset.Subsetter(options)
         subsetter.populate(text=text)
-        font = TTFont(collection, fontNumber=index)
+        font = TTFont(collection, fontNumber=index, recalcTimestamp=False)  # the same input gives the same file
         subsetter.subset(font)
         font.flavor = "woff2"
         target = FONT_DIR / name
