@@ -343,6 +343,21 @@ def test_labels_and_links_follow_the_language(site: TestClient) -> None:
     assert pages[EN][1]["data"]["columns"][0]["unit"] == "courses"
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_api_page_gives_each_tables_api_urls(site: TestClient, stored: dict[str, StoredTable], lang: str) -> None:
+    root, twin = get_page(site, "/api", lang)
+    entries = find_all(root, "li", "table-entry")
+    assert [e.get("data-table") for e in entries] == [t["id"] for t in twin["tables"]]
+    assert {t["id"] for t in twin["tables"]} == set(stored)
+    for entry, table in zip(entries, twin["tables"], strict=True):
+        shown = [clean(text_of(code)) for code in entry.iter(f"{XHTML}code")]
+        assert shown == [table["table"], table["metadata"], table["data"]]
+    data = site.get(twin["tables"][0]["data"]).json()
+    assert data["class"] == "dataset" and data["extension"]["px"]
+    for endpoint in twin["endpoints"]:
+        assert site.get(endpoint["url"]).status_code == 200, endpoint
+
+
 # -- releases -------------------------------------------------------------------------------------------------------
 
 
@@ -544,7 +559,7 @@ def test_css_colour_pairs_meet_wcag_aa() -> None:
 def every_page(site: TestClient, stored: dict[str, StoredTable]) -> list[str]:
     """The HTML of every page of the catalog database, in both languages."""
     paths = ["/"] + [f"/services/{code}" for code in sorted({s.meta.subject for s in stored.values()})]
-    paths += [f"/tables/{table_id}" for table_id in stored]
+    paths += [f"/tables/{table_id}" for table_id in stored] + ["/api"]
     return [site.get(path, params={"lang": lang}).text for path in paths for lang in LANGUAGES]
 
 
@@ -588,4 +603,4 @@ def test_every_dashboard_word_is_used_and_bilingual() -> None:
                       if p.name != "words.py")
     for key, text in WORDS.items():
         assert f"'{key}'" in sources or f'"{key}"' in sources, key
-        assert text.zh and text.en and text.zh != text.en or key in ("colon",), key
+        assert text.zh and text.en and (text.zh != text.en or key == "api"), key

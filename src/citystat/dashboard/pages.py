@@ -80,6 +80,7 @@ def _links(path: str, lang: str, **params: Any) -> dict[str, Any]:
         "json": page_url(path, lang, json=True, **params),
         "alternate": {other: page_url(path, other, **params) for other in LANGUAGES},
         "publication": publication_url(lang),
+        "api": page_url("/api", lang),
     }
 
 
@@ -179,6 +180,34 @@ def service_page(reader: StoreReader, code: str, lang: str) -> dict[str, Any]:
         "tables": entries,
         "data_as_of": _data_as_of(tables, lang),
         "links": _links(f"/services/{code}", lang),
+    }
+
+
+def api_page(reader: StoreReader, lang: str, *, api_base: str = API_PREFIX) -> dict[str, Any]:
+    """How to reach the same statistics through the PxWeb API: its root URLs and each table's."""
+    lang = normalise_language(lang)
+    tables = latest_tables(reader)
+    return {
+        "page": "api",
+        "lang": lang,
+        "title": word("api_title", lang),
+        "api_base": api_base,
+        "endpoints": [
+            {"name": "config", "label": word("api_endpoint_config", lang), "url": f"{api_base}/config"},
+            {"name": "tables", "label": word("api_endpoint_tables", lang), "url": f"{api_base}/tables?lang={lang}"},
+            {"name": "openapi", "label": word("api_endpoint_openapi", lang), "url": "/openapi.json"},
+        ],
+        "docs_url": "/docs",
+        "tables": [{
+            "id": s.meta.id,
+            "title": s.meta.title.get(lang),
+            "url": table_url(s.meta.id, lang),
+            "table": f"{api_base}/tables/{s.meta.id}?lang={lang}",
+            "metadata": f"{api_base}/tables/{s.meta.id}/metadata?lang={lang}",
+            "data": f"{api_base}/tables/{s.meta.id}/data?{_api_query(s, lang, 'json-stat2', None)}",
+        } for s in tables],
+        "data_as_of": _data_as_of(tables, lang),
+        "links": _links("/api", lang),
     }
 
 

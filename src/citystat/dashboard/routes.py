@@ -32,7 +32,7 @@ from citystat.serve.context import ServeContext, api_base, context
 from citystat.serve.problems import ApiProblem, problem_response
 from citystat.store import TableNotFound
 
-from .pages import PageNotFound, home_page, latest_tables, page_url, publication_url, service_page, table_page
+from .pages import PageNotFound, api_page, home_page, latest_tables, page_url, publication_url, service_page, table_page
 from .render import MEDIA_TYPES, TEMPLATES, render_page, static_files, static_version
 from .words import word
 
@@ -128,7 +128,7 @@ def _error(request: Request, status: int, detail: str, as_json: bool, lang: str 
         "data_as_of": "",
         "links": {"self": request.url.path, "json": page_url("/", lang, json=True),
                   "alternate": {other: page_url("/", other) for other in LANGUAGES},
-                  "publication": publication_url(lang)},
+                  "publication": publication_url(lang), "api": page_url("/api", lang)},
     }
     return Response(render_page(page).encode(), status_code=status, media_type=HTML)
 
@@ -199,6 +199,21 @@ async def table(request: Request, table_id: str) -> Response:
         lambda reader, lang: table_page(reader, table_id, lang, release, api_base=base),
         as_json, base,
     )
+
+
+@router.get("/api")
+async def api(request: Request) -> Response:
+    return await _api(request, _wants_json(request, False))
+
+
+@router.get("/api.json")
+async def api_json(request: Request) -> Response:
+    return await _api(request, True)
+
+
+async def _api(request: Request, as_json: bool) -> Response:
+    base = api_base(request)
+    return await _page(request, ("api",), lambda reader, lang: api_page(reader, lang, api_base=base), as_json, base)
 
 
 # -- the publication ------------------------------------------------------------------------------------------
