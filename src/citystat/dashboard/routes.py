@@ -6,7 +6,7 @@ catalog version and language and kept in the app's answer cache with an ETag (a 
 
 The publication (``/publication/citystat-publication.{lang}.html``) is generated on demand from the same
 database the dashboard shows and kept in memory until the catalog changes: it can never be older than the
-pages that link to it. The first request in a language waits for it (about ten seconds).
+pages that link to it. The first request in a language waits for it (several seconds).
 """
 
 from __future__ import annotations
