@@ -1,4 +1,4 @@
-"""citystat serve: the PxWeb API 2.0 (and the app's other pages) over the database, under uvicorn."""
+"""citystat serve: the dashboard and the PxWeb API 2.0 over the database, under uvicorn."""
 
 from __future__ import annotations
 
@@ -21,18 +21,20 @@ def serve(
     ] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
 ) -> None:
-    """Serve the statistics through the PxWeb API 2.0 at /api/v2, with docs at /docs.
+    """Serve the dashboard at / and the statistics through the PxWeb API 2.0 at /api/v2, with docs at /docs.
 
     Administration (/api/v2/admin) is enabled when CITYSTAT_ADMIN_TOKEN is set, and needs that token.
     """
     import uvicorn
 
+    from citystat.dashboard import routers as dashboard_routers
     from citystat.serve.app import ADMIN_TOKEN_ENV, create_app
 
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
     path = db_path(db)
-    web = create_app(path, admin_token=token, max_data_cells=max_data_cells)
+    web = create_app(path, admin_token=token, max_data_cells=max_data_cells, extra_routers=dashboard_routers())
     shown = f"[{host}]" if ":" in host else host
+    console.print(f"citystat: dashboard at http://{shown}:{port}/", highlight=False)
     console.print(f"citystat: PxWeb API at http://{shown}:{port}/api/v2 (docs at /docs) over {path}; "
                   f"administration {'enabled' if token else 'disabled (set ' + ADMIN_TOKEN_ENV + ')'}",
                   highlight=False)

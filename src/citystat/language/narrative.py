@@ -620,6 +620,18 @@ def narrate(stored: StoredTable, lang: str, *, context: list[StoredTable] | None
     return Narrative(stored.meta.id, lang, stored.meta.title.get(lang), sentences)
 
 
+def change_words(change: Change, lang: str, *, with_base: bool = True) -> str:
+    """A change worded as the narratives word it, with its estimate mark: 較 109 年成長 11.8% / up 11.8% from
+    2020; without the base: 成長 11.8% / up 11.8%. For pages that show a figure beside its changes."""
+    return _change(change, normalise_language(lang), with_base=with_base)
+
+
+def level_words(level: Indicator, value: Value, lang: str) -> str:
+    """A level written as the narratives write it, with its unit and estimate mark: 1,132.9 萬人次,
+    11.33 million uses, 81.8%, NT$2.98 billion, 第 4 名 / fourth."""
+    return _amount(level, value, normalise_language(lang))
+
+
 KEY_RULES = ("rank", "shares", "long_run", "latest")
 
 

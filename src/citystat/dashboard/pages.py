@@ -1,0 +1,302 @@
+"""The dashboard's pages as data: one query function per page, used by the HTML page and its JSON twin alike.
+
+Each function reads the store (through the server's cached ``StoreReader``) and returns a JSON-ready dict
+holding everything its page shows, in one language; the templates only lay it out and add fixed words. So
+``/tables/x`` and ``/tables/x.json`` cannot disagree (Datasette's habit).
+
+The words come from the machinery the publication uses: key findings and narratives from
+``citystat.language``, the data table from ``publish.report.table_view``, notes from ``publish.notes``, the
+chart from ``publish.charts.chart_spec``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from citystat.catalog import subject as find_subject
+from citystat.catalog import subjects
+from citystat.language.narrative import key_findings
+from citystat.model import LANGUAGES, ZH, Role, Status, normalise_language
+from citystat.publish.chartplan import plan_chart
+from citystat.publish.charts import chart_spec, describe_chart, periods_covered
+from citystat.publish.findings import table_narrative
+from citystat.publish.report import ordered_tables, table_view
+from citystat.publish.writers import report_filename
+from citystat.query import StoreReader
+from citystat.store import ReleaseInfo, StoredTable
+
+from .cards import headline, headline_view
+from .words import word
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+API_PREFIX = "/api/v2"
+DOWNLOAD_FORMATS = (  # (outputFormat, what a person calls it, file suffix)
+    ("json-stat2", "JSON-stat 2.0", "json"),
+    ("csv", "CSV", "csv"),
+    ("xlsx", "XLSX (Excel)", "xlsx"),
+    ("px", "PX (PC-Axis)", "px"),
+)
+
+
+class PageNotFound(LookupError):
+    """No such page: an unknown service code."""
+
+
+# -- links ---------------------------------------------------------------------------------------------------
+
+
+def page_url(path: str, lang: str, *, json: bool = False, **params: Any) -> str:
+    """A dashboard link that carries its language (``/tables/x?lang=en``), or the JSON twin's."""
+    if json:
+        path = "/index.json" if path == "/" else path + ".json"
+    query = "&".join(f"{k}={quote(str(v))}" for k, v in [("lang", lang), *params.items()] if v is not None)
+    return f"{path}?{query}"
+
+
+def home_url(lang: str) -> str:
+    return page_url("/", lang)
+
+
+def service_url(code: str, lang: str) -> str:
+    return page_url(f"/services/{code}", lang)
+
+
+def table_url(table_id: str, lang: str, release: int | None = None) -> str:
+    return page_url(f"/tables/{table_id}", lang, release=release)
+
+
+def publication_url(lang: str) -> str:
+    return f"/publication/{report_filename(lang, 'html')}"
+
+
+def _links(path: str, lang: str, **params: Any) -> dict[str, Any]:
+    return {
+        "self": page_url(path, lang, **params),
+        "json": page_url(path, lang, json=True, **params),
+        "alternate": {other: page_url(path, other, **params) for other in LANGUAGES},
+        "publication": publication_url(lang),
+        "api": page_url("/api", lang),
+    }
+
+
+# -- shared pieces ------------------------------------------------------------------------------------------
+
+
+def latest_tables(reader: StoreReader) -> list[StoredTable]:
+    """The latest release of every table, in the publication's order (by service, longest series first)."""
+    snapshot = reader.snapshot()
+    return ordered_tables([reader.table(table_id) for table_id in snapshot.entries])
+
+
+def moment_words(moment: datetime, lang: str) -> str:
+    """A moment in Taipei time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TAIPEI)
+    if lang == ZH:
+        return f"{local.year - 1911} 年 {local.month} 月 {local.day} 日 {local:%H:%M}"
+    return f"{local.day} {local:%B} {local.year} {local:%H:%M}"
+
+
+def _data_as_of(tables: Sequence[StoredTable], lang: str) -> str:
+    return moment_words(max(s.release.loaded_at for s in tables), lang) if tables else ""
+
+
+def _service_entry(code: str, lang: str) -> dict[str, Any]:
+    found = find_subject(code)
+    return {"code": code, "name": found.name.get(lang), "description": found.description.get(lang),
+            "url": service_url(code, lang)}
+
+
+def _by_service(tables: Sequence[StoredTable]) -> list[tuple[str, list[StoredTable]]]:
+    return [(code, list(group)) for code, group in itertools.groupby(tables, key=lambda s: s.meta.subject)]
+
+
+def _card(code: str, tables: list[StoredTable], context: Sequence[StoredTable], lang: str) -> dict[str, Any]:
+    card = _service_entry(code, lang)
+    head = headline(tables[0], context)
+    card["headline"] = headline_view(head, lang) if head is not None else None
+    card["tables"] = [{"id": s.meta.id, "title": s.meta.title.get(lang), "url": table_url(s.meta.id, lang)}
+                      for s in tables]
+    return card
+
+
+# -- the pages ----------------------------------------------------------------------------------------------
+
+
+def home_page(reader: StoreReader, lang: str) -> dict[str, Any]:
+    """Key findings (the most telling finding of each service) and one card per service."""
+    lang = normalise_language(lang)
+    tables = latest_tables(reader)
+    services = _by_service(tables)
+    chosen: dict[str, str] = {}
+    by_table = {s.meta.id: s.meta.subject for s in tables}
+    for sentence in key_findings(tables, lang):
+        chosen.setdefault(by_table[sentence.table_id], sentence.text)
+    return {
+        "page": "home",
+        "lang": lang,
+        "title": word("site_title", lang),
+        "data_as_of": _data_as_of(tables, lang),
+        "key_findings": [chosen[code] for code, _ in services if code in chosen],
+        "services": [_card(code, group, tables, lang) for code, group in services],
+        "links": _links("/", lang),
+    }
+
+
+def service_page(reader: StoreReader, code: str, lang: str) -> dict[str, Any]:
+    """A service: what it is, its card, and each of its tables with its first finding."""
+    lang = normalise_language(lang)
+    tables = latest_tables(reader)
+    group = [s for s in tables if s.meta.subject == code]
+    if not group:
+        known = [c for c, _ in _by_service(tables)]
+        raise PageNotFound(f"no service {code!r}; the services are {', '.join(known)}")
+    card = _card(code, group, tables, lang)
+    entries = []
+    for stored in group:
+        meta = stored.meta
+        narrative = table_narrative(stored, lang, context=tables)
+        entries.append({
+            "id": meta.id,
+            "title": meta.title.get(lang),
+            "description": meta.description.get(lang) if meta.description else "",
+            "periods": periods_covered(meta, lang),
+            "release": stored.release.release,
+            "finding": narrative[0] if narrative else "",
+            "url": table_url(meta.id, lang),
+        })
+    order = [s.code for s in subjects()]
+    return {
+        "page": "service",
+        "lang": lang,
+        "title": card["name"],
+        "service": {k: card[k] for k in ("code", "name", "description", "url")},
+        "order": order.index(code) + 1 if code in order else None,
+        "headline": card["headline"],
+        "tables": entries,
+        "data_as_of": _data_as_of(tables, lang),
+        "links": _links(f"/services/{code}", lang),
+    }
+
+
+def api_page(reader: StoreReader, lang: str, *, api_base: str = API_PREFIX) -> dict[str, Any]:
+    """How to reach the same statistics through the PxWeb API: its root URLs and each table's."""
+    lang = normalise_language(lang)
+    tables = latest_tables(reader)
+    return {
+        "page": "api",
+        "lang": lang,
+        "title": word("api_title", lang),
+        "api_base": api_base,
+        "endpoints": [
+            {"name": "config", "label": word("api_endpoint_config", lang), "url": f"{api_base}/config"},
+            {"name": "tables", "label": word("api_endpoint_tables", lang), "url": f"{api_base}/tables?lang={lang}"},
+            {"name": "openapi", "label": word("api_endpoint_openapi", lang), "url": "/openapi.json"},
+        ],
+        "docs_url": "/docs",
+        "tables": [{
+            "id": s.meta.id,
+            "title": s.meta.title.get(lang),
+            "url": table_url(s.meta.id, lang),
+            "table": f"{api_base}/tables/{s.meta.id}?lang={lang}",
+            "metadata": f"{api_base}/tables/{s.meta.id}/metadata?lang={lang}",
+            "data": f"{api_base}/tables/{s.meta.id}/data?{_api_query(s, lang, 'json-stat2', None)}",
+        } for s in tables],
+        "data_as_of": _data_as_of(tables, lang),
+        "links": _links("/api", lang),
+    }
+
+
+def _api_query(stored: StoredTable, lang: str, output: str, release: int | None) -> str:
+    parts = [("lang", lang), ("outputFormat", output)]
+    parts += [(f"valueCodes[{v.code}]", "*") for v in stored.meta.variables]
+    if release is not None:
+        parts.append(("release", str(release)))
+    return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='*')}" for k, v in parts)
+
+
+def _release_entry(info: ReleaseInfo, lang: str, *, current: bool, latest: bool) -> dict[str, Any]:
+    return {
+        "number": info.release,
+        "loaded": moment_words(info.loaded_at, lang),
+        "loaded_at": info.loaded_at.isoformat(),
+        "origin": info.origin,
+        "content_hash": info.content_hash,
+        "cells": info.cell_count,
+        "current": current,
+        "latest": latest,
+        "url": table_url(info.table_id, lang, None if latest else info.release),
+    }
+
+
+def table_page(
+    reader: StoreReader, table_id: str, lang: str, release: int | None = None, *, api_base: str = API_PREFIX
+) -> dict[str, Any]:
+    """One table: chart, data table, narrative, notes and source, its release and the others, downloads.
+
+    ``release`` views an earlier release (the latest when None); ``api_base`` is the API root links point to.
+    """
+    lang = normalise_language(lang)
+    entry = reader.snapshot().entry(table_id)
+    info = entry.release(release)
+    stored = reader.table(table_id, info.release)
+    is_latest = info.release == entry.latest.release
+    context = [stored if s.meta.id == table_id else s for s in latest_tables(reader)]
+    meta = stored.meta
+    view = table_view(stored, lang, 1)
+    shown_release = None if is_latest else info.release
+    statuses = {s.value: s.description.get(lang) for s in Status}
+    rows = []
+    for row in view.rows:
+        rows.append({
+            "label": row.label,
+            "notes": row.notes,
+            "cells": [{"text": c.text, "status": c.status, "status_label": statuses[c.status] if c.status else "",
+                       "notes": c.notes} for c in row.cells],
+        })
+    time_variable = meta.time
+    return {
+        "page": "table",
+        "lang": lang,
+        "id": meta.id,
+        "title": meta.title.get(lang),
+        "description": meta.description.get(lang) if meta.description else "",
+        "service": _service_entry(meta.subject, lang),
+        "periods": periods_covered(meta, lang),
+        "release": _release_entry(info, lang, current=True, latest=is_latest),
+        "latest_release": entry.latest.release,
+        "releases": [_release_entry(r, lang, current=r.release == info.release,
+                                    latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
+        "narrative": table_narrative(stored, lang, context=context),
+        "chart": {
+            "kind": plan_chart(stored.table).kind.value,
+            "description": describe_chart(stored, lang),
+            "spec": chart_spec(stored, lang, context=context, standalone=False),
+        },
+        "data": {
+            "caption": view.title,
+            "subtitle": view.subtitle,
+            "stub_header": view.stub_header,
+            "time_in_stub": any(v.role is Role.TIME and len(v.values) > 1 for v in meta.variables),
+            "time_variable": time_variable.label.get(lang),
+            "columns": [{"label": c.label, "unit": c.unit, "notes": c.notes} for c in view.columns],
+            "rows": rows,
+        },
+        "symbols": [{"symbol": s, "meaning": m} for s, m in view.symbols],
+        "notes": [{"number": n.number, "where": n.where, "text": n.text, "mandatory": n.mandatory}
+                  for n in view.notes],
+        "sources": view.sources,
+        "downloads": [
+            {"format": output, "label": label, "filename": f"{meta.id}.{suffix}",
+             "url": f"{api_base}/tables/{meta.id}/data?{_api_query(stored, lang, output, shown_release)}"}
+            for output, label, suffix in DOWNLOAD_FORMATS
+        ],
+        "api_url": f"{api_base}/tables/{meta.id}/data?{_api_query(stored, lang, 'json-stat2', shown_release)}",
+        "data_as_of": moment_words(info.loaded_at, lang),
+        "links": _links(f"/tables/{meta.id}", lang, release=shown_release),
+    }
+
