@@ -54,11 +54,11 @@ def to_html(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</thead>")
     out.append("<tbody>")
-    for row, cells in zip(pivot.stub_rows, pivot.cells, strict=False):
+    for row, row_cells in zip(pivot.stub_rows, pivot.cells, strict=False):
         heads = "".join(f'<th scope="row">{escape(pivot.value_text(var, val, labels))}</th>'
                         for var, val in zip(pivot.stub, row, strict=False))
         data = "".join(
-            f'<td data-key="{escape(",".join(c.key))}">{escape(format_cell(c.cell, c.measure))}</td>' for c in cells
+            f'<td data-key="{escape(",".join(c.key))}">{escape(format_cell(c.cell, c.measure))}</td>' for c in row_cells
         )
         out.append(f"<tr>{heads}{data}</tr>")
     out.append("</tbody>")

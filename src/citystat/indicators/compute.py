@@ -245,7 +245,9 @@ def rank_among_peers(
     inputs = [focus, *valued]
     value = None
     if focus.value is not None:
-        better = [o for o in valued if (o.value > focus.value if highest_first else o.value < focus.value)]
+        mine = focus.value
+        theirs = [o.value for o in valued if o.value is not None]
+        better = [v for v in theirs if (v > mine if highest_first else v < mine)]
         value = Decimal(1 + len(better))
     order = "highest" if highest_first else "lowest"
     listing = ", ".join(f"{o.coordinate(variable.code)} {number(o.value)}" for o in valued)
@@ -352,7 +354,7 @@ def stayed_above(
         formula = f"min over {span}: no value for {', '.join(missing)}"
         return _build(IndicatorKind.STAYED_ABOVE, stored, key, inputs, None, formula, base_key=start_key,
                       threshold=threshold)
-    lowest = min(r[1].value for r in rows)  # type: ignore[type-var]
+    lowest = min(r[1].value for r in rows if r[1].value is not None)
     holds = lowest >= threshold
     values = ", ".join(number(r[1].value) for r in rows)
     formula = f"min({values}) over {span} = {number(lowest)} {'>=' if holds else '<'} {number(threshold)}"

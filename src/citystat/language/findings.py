@@ -426,10 +426,10 @@ def _moves(series: Series, table_id: str, noted: dict[str, tuple[Text, ...]],
             if change is not None:
                 chosen[period.code] = (change, None)
     for code in sorted(chosen):
-        change, record = chosen[code]
-        rule = "largest_rise" if record is not None and change.direction > 0 else \
+        change, largest = chosen[code]
+        rule = "largest_rise" if largest is not None and change.direction > 0 else \
             "dip" if change.direction < 0 else "move"
-        out.append(MoveFinding(rule, table_id, series, change, series.level(change.period), record))
+        out.append(MoveFinding(rule, table_id, series, change, series.level(change.period), largest))
         told.add(code)
         for text in noted.get(code, ()):
             out.append(NoteFinding("note", table_id, text))

@@ -320,12 +320,12 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
         text = parser.text(parser.field(item, "text", path), f"{path}.text")
         key = []
         for var in variables:
-            code = cell.get(var.code) if isinstance(cell, Mapping) else None
-            if code is None:
+            value_code = cell.get(var.code) if isinstance(cell, Mapping) else None
+            if value_code is None:
                 parser.problem("bad_cell_note", f"{path}.cell", f"no value given for variable {var.code!r}")
-            elif str(code) not in var.codes:
-                parser.problem("unknown_value", f"{path}.cell", f"variable {var.code!r} has no value {code!r}")
-            key.append(str(code))
+            elif str(value_code) not in var.codes:
+                parser.problem("unknown_value", f"{path}.cell", f"variable {var.code!r} has no value {value_code!r}")
+            key.append(str(value_code))
         derivation = parser.derivation(item["derivation"], f"{path}.derivation") if "derivation" in item else None
         if derivation:
             for var_code, value_code in derivation.source:

@@ -21,7 +21,7 @@ from citystat.query import StoreReader
 from citystat.serve import problems
 from citystat.serve.context import ServeContext
 from citystat.serve.pxweb import API_PREFIX, ApiSettings, app_version
-from citystat.serve.routers import admin, codelists, config, data, tables
+from citystat.serve.routers import admin, codelists, config, data, docs, tables
 from citystat.store import default_db_path
 
 ADMIN_TOKEN_ENV = "CITYSTAT_ADMIN_TOKEN"
@@ -61,7 +61,7 @@ def create_app(
         title="citystat statistics API (PxWeb API 2.0)",
         version=app_version(),
         description=DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by routers.docs, from the package rather than a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -69,6 +69,7 @@ def create_app(
     # The data routes first: they are the hot path, and routes are matched in order.
     for router in (data.router, config.router, tables.router, codelists.router, admin.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(docs.router)
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
