@@ -22,24 +22,13 @@ from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH
 from citystat.publish.words import word as chart_word
 from citystat.store import Store, StoredTable
-from tests.conftest import RunningServer
+from tests.conftest import CHROMIUM, RunningServer
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-default-apps", "--disable-sync", "--no-default-browser-check"]
 PHONE = {"width": 375, "height": 740}
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,6 @@ from citystat.publish.writers import report_filename, write_report
 from citystat.store import Store, StoredTable
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 @pytest.fixture(scope="session")
@@ -293,32 +292,28 @@ def test_the_charts_command_writes_svg_png_and_the_spec(built_db: Path, tables: 
 # -- the interactive charts in a real browser ------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
-def test_the_html_charts_come_alive_offline_with_tooltips(publication_dir: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_the_html_charts_come_alive_offline_with_tooltips(publication_dir: Path, browser: Any) -> None:
     path = publication_dir / report_filename(ZH, "html")
     problems: list[str] = []
     requests: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1100, "height": 900})
-            page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_function(
-                "document.querySelectorAll('div.chart-live:not([hidden]) svg').length"
-                " == document.querySelectorAll('figure.chart').length", timeout=60_000)
-            assert page.locator("img.chart-static:visible").count() == 0
-            figure = page.locator("#figure-taipei_free_usage")
-            figure.scroll_into_view_if_needed()
-            figure.locator("div.chart-live svg path[aria-roledescription='bar']").first.hover()
-            page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)
-            tooltip = page.locator("#vg-tooltip-element").inner_text()
-        finally:
-            browser.close()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            "document.querySelectorAll('div.chart-live:not([hidden]) svg').length"
+            " == document.querySelectorAll('figure.chart').length", timeout=60_000)
+        assert page.locator("img.chart-static:visible").count() == 0
+        figure = page.locator("#figure-taipei_free_usage")
+        figure.scroll_into_view_if_needed()
+        figure.locator("div.chart-live svg path[aria-roledescription='bar']").first.hover()
+        page.wait_for_selector("#vg-tooltip-element.visible", timeout=10_000)
+        tooltip = page.locator("#vg-tooltip-element").inner_text()
+    finally:
+        context.close()
     assert "100 年" in tooltip and "4,837,771" in tooltip and "人次" in tooltip and "實際值" in tooltip
     assert not problems, problems
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
