@@ -294,7 +294,8 @@ def _pay(pub: _Published, cal: Calibration) -> None:
             cal.amounts[year] = {c: parts_amount[c] for c in BILL_CATEGORY_ORDER}
         else:
             cal.flows[stream][year] = _split(year_bills, bill_weights)
-            cal.amounts[year] = _split(year_amount, amount_weights)
+            paid = {c: w if cal.flows[stream][year][c] else Decimal(0) for c, w in amount_weights.items()}
+            cal.amounts[year] = _split(year_amount, paid)
         for category in BILL_CATEGORY_ORDER:
             if cal.flows[stream][year][category] == 0 and cal.amounts[year][category] > 0:
                 raise ValueError(f"at scale {cal.scale} pay.taipei {year} has an amount but no bill for "
