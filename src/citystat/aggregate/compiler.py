@@ -128,7 +128,9 @@ def cube_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
-    return f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+    grouped = f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+    return (f"SELECT g.*, cal._year, cal._month FROM ({grouped}) g "
+            f"LEFT JOIN {CALENDAR} cal ON cal._local_day = g._local_day")
 
 
 def file_check_sql(plans: Sequence[StreamPlan]) -> str:
@@ -138,24 +140,19 @@ def file_check_sql(plans: Sequence[StreamPlan]) -> str:
         SELECT {plan.index} AS stream_no, c._file_key,
                CAST(sum(c._events) AS BIGINT),
                CAST(sum(CASE WHEN c._complete THEN 0 ELSE c._events END) AS BIGINT),
-               CAST(sum(CASE WHEN c._complete AND (cal._year IS NULL OR cal._year <> c._part_year
-                                                   OR cal._month <> c._part_month) THEN c._events ELSE 0 END)
+               CAST(sum(CASE WHEN c._complete AND (c._year IS NULL OR c._year <> c._part_year
+                                                   OR c._month <> c._part_month) THEN c._events ELSE 0 END)
                     AS BIGINT),
                CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max), min(c._id_min),
                max(c._id_max)
         FROM {plan.cube} c
-        LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day
         GROUP BY c._file_key""" for plan in plans]
     return "\nUNION ALL\n".join(parts)
 
 
 def valid_sql(plan: StreamPlan) -> str:
     """The cube without excluded events: complete, and dated within their file's partition month."""
-    return f"""
-        SELECT c.*, cal._year, cal._month
-        FROM {plan.cube} c
-        JOIN {CALENDAR} cal ON cal._local_day = c._local_day
-        WHERE c._complete AND cal._year = c._part_year AND cal._month = c._part_month"""
+    return (f"SELECT * FROM {plan.cube} WHERE _complete AND _year = _part_year AND _month = _part_month")
 
 
 def duplicate_count_sql(plan: StreamPlan) -> str:

@@ -155,6 +155,7 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
             # the engine shuffles only small per-day aggregates: one partition, no adaptive re-planning
             "spark.sql.shuffle.partitions": "1",
             "spark.sql.adaptive.enabled": "false",
+            "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",  # list files without a job
         }
     settings |= dict(conf or {})
     builder = SparkSession.builder.master(master)
