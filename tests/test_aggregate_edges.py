@@ -160,7 +160,8 @@ def edge(request: pytest.FixtureRequest, edge_events: tuple[Path, dict]) -> Iter
     root, written = edge_events
     engine = DuckDBEngine() if request.param == "duckdb" else SparkEngine(request.getfixturevalue("spark"))
     with engine:
-        result = aggregate_events(root, engine=engine, metas={**METAS, **EDGE_METAS}, years=[2011, 2018, 2019, 2020, 2021],
+        result = aggregate_events(root, engine=engine, metas={**METAS, **EDGE_METAS},
+                                  years=[2011, 2018, 2019, 2020, 2021],
                                   definitions=[*load_definitions(), *EDGE_DEFINITIONS], tables=TABLES)
     yield {t.id.removesuffix("__events"): t for t in result.tables}, result.report, written
 

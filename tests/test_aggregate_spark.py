@@ -1,4 +1,4 @@
-"""Apache Spark (local mode, 127.0.0.1) computes the same tables as DuckDB, cell by cell, and applies the same checks."""
+"""Apache Spark (local mode on 127.0.0.1) computes the same tables as DuckDB, cell by cell, with the same checks."""
 
 from __future__ import annotations
 

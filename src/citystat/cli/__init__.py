@@ -3,8 +3,10 @@
 Each command module registers its commands on the shared app when imported.
 """
 
-from citystat.cli import database_commands  # noqa: F401  (registers commands)
-from citystat.cli import event_commands  # noqa: F401  (registers commands)
+from citystat.cli import (  # noqa: F401  (each module registers its commands)
+    database_commands,
+    event_commands,
+)
 from citystat.cli.app import app
 
 
