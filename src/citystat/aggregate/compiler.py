@@ -31,6 +31,9 @@ class Dialect:
     name: str
     epoch_template: str
     div_template: str
+    # whether the raw view has the partition (_part_year, _part_month) on every row; if not, a small table
+    # {plan.files} (_file_key, _part_year, _part_month) gives it per file, joined after the scan
+    partitions_in_scan: bool
 
     def epoch_us(self, expr: str) -> str:
         return self.epoch_template.format(expr)
@@ -43,9 +46,10 @@ class Dialect:
 
 
 # Every engine's raw view of a stream has the event columns plus _file_key (the row's file, as the engine names
-# it), _row (its row number in the file), and _part_year, _part_month (the file's year=/month= partition).
-DUCKDB = Dialect("duckdb", "epoch_us({})", "({}) // ({})")
-SPARK = Dialect("spark", "unix_micros({})", "({}) div ({})")
+# it) and _row (its row number in the file). Spark's view also has the partition of every row (from the path);
+# DuckDB reads faster without, and gets the partition of each file from a table instead.
+DUCKDB = Dialect("duckdb", "epoch_us({})", "({}) // ({})", partitions_in_scan=False)
+SPARK = Dialect("spark", "unix_micros({})", "({}) div ({})", partitions_in_scan=True)
 
 
 def periods_view(frequency: str) -> str:
@@ -63,10 +67,15 @@ class StreamPlan:
     required: tuple[str, ...]  # columns a usable event must have (dims, sums, distinct-count columns)
     instants: bool  # keep each snapshot's instant (stock at period end)
     history: bool  # read every year up to the period end (net cumulative counts)
+    nullable: tuple[str, ...] | None = None  # columns that may hold nulls in the files read (None: any may)
 
     @property
     def raw(self) -> str:
         return f"citystat_raw_{self.index}"
+
+    @property
+    def files(self) -> str:
+        return f"citystat_files_{self.index}"
 
     @property
     def cube(self) -> str:
@@ -111,31 +120,38 @@ def plan_streams(definitions: Sequence[Definition]) -> dict[str, StreamPlan]:
 
 
 def _complete(plan: StreamPlan, alias: str = "") -> str:
+    """Whether an event has every value the definitions need (TRUE when the files' metadata rule out nulls)."""
     prefix = f"{alias}." if alias else ""
-    return " AND ".join(f"{prefix}{c} IS NOT NULL" for c in (TIME_COLUMN, ID_COLUMN, *plan.required))
+    columns = [c for c in (TIME_COLUMN, ID_COLUMN, *plan.required) if plan.nullable is None or c in plan.nullable]
+    return " AND ".join(f"{prefix}{c} IS NOT NULL" for c in columns) or "TRUE"
 
 
 def cube_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
-    keys = ["_file_key", "_part_year", "_part_month", f"{dialect.local_day(TIME_COLUMN, offset_us)} AS _local_day"]
+    partitions = ["_part_year", "_part_month"] if dialect.partitions_in_scan else []
+    keys = ["_file_key", *partitions, f"{dialect.local_day(TIME_COLUMN, offset_us)} AS _local_day"]
     if plan.instants:
         keys.append(f"{dialect.epoch_us(TIME_COLUMN)} AS _instant")
     keys.append(f"({_complete(plan)}) AS _complete")
     keys += list(plan.dims)
+    ids_nullable = plan.nullable is None or ID_COLUMN in plan.nullable
     measures = [
-        "count(*) AS _events", f"count({ID_COLUMN}) AS _with_id",
+        "count(*) AS _events", f"count({ID_COLUMN}) AS _with_id" if ids_nullable else "count(*) AS _with_id",
         f"min({ID_COLUMN} - _row) AS _id_offset_min", f"max({ID_COLUMN} - _row) AS _id_offset_max",
-        f"min({ID_COLUMN}) AS _id_min", f"max({ID_COLUMN}) AS _id_max",
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
     grouped = f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
-    return (f"SELECT g.*, cal._year, cal._month FROM ({grouped}) g "
+    if dialect.partitions_in_scan:
+        return (f"SELECT g.*, cal._year, cal._month FROM ({grouped}) g "
+                f"LEFT JOIN {CALENDAR} cal ON cal._local_day = g._local_day")
+    return (f"SELECT g.*, f._part_year, f._part_month, cal._year, cal._month FROM ({grouped}) g "
+            f"JOIN {plan.files} f ON f._file_key = g._file_key "
             f"LEFT JOIN {CALENDAR} cal ON cal._local_day = g._local_day")
 
 
 def file_check_sql(plans: Sequence[StreamPlan]) -> str:
     """Per stream and file: events, events missing a value, events dated outside the file's partition month,
-    and the id certificate; one query for every stream."""
+    and the id certificate (the least and greatest event_id - row number); one query for every stream."""
     parts = [f"""
         SELECT {plan.index} AS stream_no, c._file_key,
                CAST(sum(c._events) AS BIGINT),
@@ -143,8 +159,7 @@ def file_check_sql(plans: Sequence[StreamPlan]) -> str:
                CAST(sum(CASE WHEN c._complete AND (c._year IS NULL OR c._year <> c._part_year
                                                    OR c._month <> c._part_month) THEN c._events ELSE 0 END)
                     AS BIGINT),
-               CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max), min(c._id_min),
-               max(c._id_max)
+               CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max)
         FROM {plan.cube} c
         GROUP BY c._file_key""" for plan in plans]
     return "\nUNION ALL\n".join(parts)
@@ -224,12 +239,14 @@ def aggregate_sql(definition: Definition, aggregate: Aggregate, plan: StreamPlan
     kind = aggregate.kind
     if kind is Kind.COUNT_DISTINCT:
         select, group_by = _grouping(definition, "r")
+        part = "r" if dialect.partitions_in_scan else "f"
+        files = "" if dialect.partitions_in_scan else f"JOIN {plan.files} f ON f._file_key = r._file_key"
         return f"""
             SELECT p.period, {select}, count(DISTINCT r.{aggregate.column}) AS value
-            FROM {plan.raw} r
+            FROM {plan.raw} r {files}
             JOIN {CALENDAR} cal ON cal._local_day = {dialect.local_day('r.' + TIME_COLUMN, offset_us)}
             JOIN {periods} p ON cal._local_day BETWEEN p.first_day AND p.last_day
-            WHERE {_complete(plan, 'r')} AND cal._year = r._part_year AND cal._month = r._part_month
+            WHERE {_complete(plan, 'r')} AND cal._year = {part}._part_year AND cal._month = {part}._part_month
               AND {_where(aggregate, 'r')}
             GROUP BY {group_by}"""
     select, group_by = _grouping(definition, "v")

@@ -39,7 +39,8 @@ class Engine(ABC):
     @abstractmethod
     def register_stream(self, name: str, stream_key: str, files: Sequence[Path], columns: Sequence[str],
                         base: Path) -> None:
-        """A view of the files' columns, with _file_key, _row and the partition's _part_year, _part_month."""
+        """A view of the files' columns with _file_key and _row (and _part_year, _part_month if the dialect
+        says so)."""
 
     @abstractmethod
     def register_table(self, name: str, table: pa.Table) -> None: ...
@@ -99,15 +100,14 @@ class DuckDBEngine(Engine):
             empty = pa.Table.from_pylist([], schema=pa.schema([strm.arrow_schema.field(c) for c in columns]))
             self.connection.register(f"{name}_empty", empty)
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, "
-                                    "CAST(NULL AS BIGINT) AS _file_key, CAST(NULL AS BIGINT) AS _row, "
-                                    f"CAST(NULL AS INT) AS _part_year, CAST(NULL AS INT) AS _part_month "
+                                    f"CAST(NULL AS BIGINT) AS _file_key, CAST(NULL AS BIGINT) AS _row "
                                     f"FROM {name}_empty")
             return
         listed = ", ".join(_sql_string(str(f)) for f in files)
         self.connection.execute(
             f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, file_index AS _file_key, "
-            f"file_row_number AS _row, CAST(year AS INT) AS _part_year, CAST(month AS INT) AS _part_month "
-            f"FROM read_parquet([{listed}], hive_partitioning = true, file_row_number = true, union_by_name = true)"
+            f"file_row_number AS _row "
+            f"FROM read_parquet([{listed}], hive_partitioning = false, file_row_number = true, union_by_name = true)"
         )
 
     def register_table(self, name: str, table: pa.Table) -> None:

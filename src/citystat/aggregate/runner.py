@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -146,8 +146,9 @@ def _periods_table(periods: Sequence[Period]) -> pa.Table:
 def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], stats: Sequence[tuple],
                report: StreamReport) -> None:
     """Prove the event ids distinct from the cube's certificate, or count them; duplicates are an error."""
+    # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1, each once
     consecutive = all(s[4] == s[1] and s[5] == s[6] for s in stats if s[1])
-    ranges = sorted((s[7], s[8]) for s in stats if s[1])
+    ranges = sorted((s[5], s[5] + s[4] - 1) for s in stats if s[1])
     disjoint = all(b[0] > a[1] for a, b in zip(ranges, ranges[1:], strict=False))
     if consecutive and disjoint:
         report.ids = "consecutive"
@@ -263,12 +264,20 @@ def aggregate_events(
     for frequency in frequencies:
         engine.register_table(periods_view(frequency.value), _periods_table(_periods(years, frequency)))
 
+    plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})))
+             for key, p in plans.items()}
     stream_reports = {key: StreamReport(key) for key in plans}
     for key, plan in plans.items():
         step(f"scanning {key}")
         strm = plan_stream(key)
-        engine.register_stream(plan.raw, key, [f.path for f in selected[key]], plan.columns,
-                               strm.directory(discovery.root))
+        files = selected[key]
+        engine.register_stream(plan.raw, key, [f.path for f in files], plan.columns, strm.directory(discovery.root))
+        if not engine.dialect.partitions_in_scan:
+            engine.register_table(plan.files, pa.table({
+                "_file_key": pa.array(range(len(files)), pa.int64()),
+                "_part_year": pa.array([f.year for f in files], pa.int32()),
+                "_part_month": pa.array([f.month for f in files], pa.int32()),
+            }))
         engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")

@@ -27,6 +27,7 @@ class EventFile:
     month: int
     rows: int
     extra_columns: tuple[str, ...] = ()
+    nullable: frozenset[str] = frozenset()  # columns that may hold nulls (neither REQUIRED nor shown null-free)
 
 
 @dataclass
@@ -72,14 +73,30 @@ def _describe(t: pa.DataType) -> str:
     return str(t)
 
 
-def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Problem]]:
-    """The number of rows and extra columns of an event file, or the problems that make it unusable."""
+def _nullable(parquet: pq.ParquetFile) -> frozenset[str]:
+    """Columns that may hold nulls: not REQUIRED, and not every row group's statistics count zero nulls."""
+    meta = parquet.metadata
+    out = set()
+    for i in range(meta.num_columns):
+        column = meta.schema.column(i)
+        if column.max_definition_level == 0:
+            continue
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(i).statistics
+            if stats is None or not stats.has_null_count or stats.null_count > 0:
+                out.add(column.path)
+                break
+    return frozenset(out)
+
+
+def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Problem], frozenset[str]]:
+    """The rows, extra columns and possibly-null columns of an event file, or the problems that make it unusable."""
     try:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
         rows = parquet.metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        return 0, (), [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))]
+        return 0, (), [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))], frozenset()
     problems = []
     names = set(schema.names)
     for column in strm.columns:
@@ -94,7 +111,7 @@ def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Pro
             problems.append(Problem("wrong_type", f"column {column.name!r} is {_describe(actual)}, expected "
                                     f"{_describe(column.type)}{hint}", file=str(path), column=column.name))
     extra = tuple(sorted(names - {c.name for c in strm.columns}))
-    return rows, extra, problems
+    return rows, extra, problems, _nullable(parquet)
 
 
 def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
@@ -141,10 +158,10 @@ def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
                 if not 1 <= month <= 12:
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
-                rows, extra, file_problems = check_file(path, strm)
+                rows, extra, file_problems, nullable = check_file(path, strm)
                 problems += file_problems
                 if not file_problems:
-                    files.files.append(EventFile(path, year, month, rows, extra))
+                    files.files.append(EventFile(path, year, month, rows, extra, nullable))
     if problems:
         raise InvalidInput(problems)
     return Discovery(root, found, ignored)
