@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
