@@ -45,9 +45,10 @@ class Dialect:
         return f"CAST({self.div(f'{self.epoch_us(ts)} + {offset_us}', US_PER_DAY)} AS INT)"
 
 
-# Every engine's raw view of a stream has the event columns plus _file_key (the row's file, as the engine names
-# it) and _row (its row number in the file). Spark's view also has the partition of every row (from the path);
-# DuckDB reads faster without, and gets the partition of each file from a table instead.
+# Every engine's raw view of a stream has the event columns plus _file_key (the row's file: DuckDB's position of
+# the file in the list it was given; Spark's file name, unique within a year=/month= partition) and _row (its row
+# number in the file). Spark's view also has the partition of every row (from the path); DuckDB reads faster
+# without, and gets the partition of each file from a table instead.
 DUCKDB = Dialect("duckdb", "epoch_us({})", "({}) // ({})", partitions_in_scan=False)
 SPARK = Dialect("spark", "unix_micros({})", "({}) div ({})", partitions_in_scan=True)
 
@@ -153,7 +154,7 @@ def file_check_sql(plans: Sequence[StreamPlan]) -> str:
     """Per stream and file: events, events missing a value, events dated outside the file's partition month,
     and the id certificate (the least and greatest event_id - row number); one query for every stream."""
     parts = [f"""
-        SELECT {plan.index} AS stream_no, c._file_key,
+        SELECT {plan.index} AS stream_no, c._file_key, c._part_year, c._part_month,
                CAST(sum(c._events) AS BIGINT),
                CAST(sum(CASE WHEN c._complete THEN 0 ELSE c._events END) AS BIGINT),
                CAST(sum(CASE WHEN c._complete AND (c._year IS NULL OR c._year <> c._part_year
@@ -161,7 +162,7 @@ def file_check_sql(plans: Sequence[StreamPlan]) -> str:
                     AS BIGINT),
                CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max)
         FROM {plan.cube} c
-        GROUP BY c._file_key""" for plan in plans]
+        GROUP BY c._file_key, c._part_year, c._part_month""" for plan in plans]
     return "\nUNION ALL\n".join(parts)
 
 
@@ -179,9 +180,10 @@ def duplicate_examples_sql(plan: StreamPlan, limit: int = 5) -> str:
             f"HAVING count(*) > 1 ORDER BY {ID_COLUMN} LIMIT {limit}")
 
 
-def duplicate_files_sql(plan: StreamPlan, ids: Sequence[int]) -> str:
+def duplicate_files_sql(plan: StreamPlan, dialect: Dialect, ids: Sequence[int]) -> str:
     listed = ", ".join(str(int(i)) for i in ids)
-    return f"SELECT DISTINCT _file_key FROM {plan.raw} WHERE {ID_COLUMN} IN ({listed})"
+    key = "_file_key, _part_year, _part_month" if dialect.partitions_in_scan else "_file_key"
+    return f"SELECT DISTINCT {key} FROM {plan.raw} WHERE {ID_COLUMN} IN ({listed})"
 
 
 def _literal(stream_key: str, column: str, value: str) -> str:

@@ -13,11 +13,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 
 import pyarrow as pa
 
 from citystat.aggregate.compiler import DUCKDB, SPARK, Dialect
+from citystat.aggregate.sources import EventFile
 from citystat.events.schemas import stream
 from citystat.model import InvalidInput, Problem
 
@@ -56,9 +57,9 @@ class Engine(ABC):
     @abstractmethod
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
-    def file_lookup(self, files: Sequence[Path]) -> Callable[[Any], int]:
-        """A function from a row's _file_key to the position of its file in ``files``."""
-        return int
+    def file_lookup(self, files: Sequence[EventFile]) -> Callable[..., int]:
+        """A function from a row's _file_key (and its partition's year and month) to the position of its file."""
+        return lambda key, *partition: int(key)
 
     def close(self) -> None:  # noqa: B027 (an optional hook)
         pass
@@ -202,7 +203,7 @@ class SparkEngine(Engine):
         else:
             reader = self.session.read.option("basePath", f"file://{base.resolve()}").schema(ddl)
             frame = reader.parquet(*[f"file://{f.resolve()}" for f in files]).select(
-                *columns, F.col("_metadata.file_path").alias("_file_key"), F.col("_metadata.row_index").alias("_row"),
+                *columns, F.col("_metadata.file_name").alias("_file_key"), F.col("_metadata.row_index").alias("_row"),
                 F.col("year").cast("int").alias("_part_year"), F.col("month").cast("int").alias("_part_month"))
         frame.createOrReplaceTempView(name)
         self._views.append(name)
@@ -238,9 +239,15 @@ class SparkEngine(Engine):
         except (PySparkException, Py4JJavaError) as exc:
             raise EngineError("Spark", str(exc).strip().splitlines()[0]) from exc
 
-    def file_lookup(self, files: Sequence[Path]) -> Callable[[Any], int]:
-        position = {f.resolve(): i for i, f in enumerate(files)}
-        return lambda key: position[Path(unquote(urlparse(str(key)).path)).resolve()]
+    def file_lookup(self, files: Sequence[EventFile]) -> Callable[..., int]:
+        position = {(f.year, f.month, f.path.name): i for i, f in enumerate(files)}
+
+        def lookup(key: Any, year: Any, month: Any) -> int:
+            name = str(key)
+            found = position.get((int(year), int(month), name))
+            return found if found is not None else position[int(year), int(month), unquote(name)]
+
+        return lookup
 
     def close(self) -> None:
         for name in [*self._cached, *self._views]:

@@ -158,9 +158,9 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
     if ids == distinct:
         return
     examples = engine.query(duplicate_examples_sql(plan))
-    lookup = engine.file_lookup([f.path for f in files])
-    found = [r[0] for r in engine.query(duplicate_files_sql(plan, [e[0] for e in examples]))]
-    involved = sorted(str(files[lookup(k)].path) for k in found)
+    lookup = engine.file_lookup(files)
+    found = engine.query(duplicate_files_sql(plan, engine.dialect, [e[0] for e in examples]))
+    involved = sorted(str(files[lookup(*k)].path) for k in found)
     shown = ", ".join(f"{e[0]} ({e[1]} times)" for e in examples)
     raise InvalidInput([Problem(
         "duplicate_event_ids",
@@ -179,8 +179,8 @@ def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapp
         by_stream.setdefault(int(row[0]), []).append(row[1:])
     for key, plan in plans.items():
         files, report = selected[key], reports[key]
-        lookup = engine.file_lookup([f.path for f in files])
-        stats = [(lookup(r[0]), *r[1:]) for r in by_stream.get(plan.index, [])]
+        lookup = engine.file_lookup(files)
+        stats = [(lookup(*r[0:3]), *r[3:]) for r in by_stream.get(plan.index, [])]
         report.files = len(files)
         for s in sorted(stats):
             path = str(files[s[0]].path)
