@@ -129,6 +129,14 @@ def _calendar_table(files: Sequence[EventFile], periods: Sequence[Period]) -> pa
                      "_month": pa.array([d.month for d in dates], pa.int32())})
 
 
+def _default_years(discovery: Discovery, plans: Mapping[str, StreamPlan]) -> list[int]:
+    """The years with events in a stream of flows; history streams (ledgers, cumulative counts) reach back further
+    than the years they serve, so they decide only when there is nothing else."""
+    flows = {f.year for key, plan in plans.items() if not plan.history and key in discovery.streams
+             for f in discovery.streams[key].files}
+    return sorted(flows) or discovery.years()
+
+
 def _periods(years: Sequence[int], frequency: Frequency) -> list[Period]:
     if frequency is Frequency.YEAR:
         return [Period.year(y) for y in years]
@@ -224,7 +232,7 @@ def aggregate_events(
     progress: Progress | None = None,
 ) -> AggregationResult:
     """Compute the derived tables of ``definitions`` (the bundled ones by default) from the events under
-    ``events_dir``, for ``years`` (by default every year with event files)."""
+    ``events_dir``, for ``years`` (by default every year with events in a stream of flows)."""
     started = time.perf_counter()
     chosen = select_definitions(definitions if definitions is not None else load_definitions(), tables)
     problems = []
@@ -238,7 +246,7 @@ def aggregate_events(
         raise InvalidInput(problems)
     plans = plan_streams(chosen)
     discovery: Discovery = discover(Path(events_dir), plans)
-    years = sorted(set(years)) if years else discovery.years()
+    years = sorted(set(years)) if years else _default_years(discovery, plans)
     if not years:
         raise InvalidInput([Problem("no_events", f"no event files under {events_dir}")])
     zones = {d.calendar.time_zone for d in chosen}
