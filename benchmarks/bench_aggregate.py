@@ -85,9 +85,12 @@ def citystat_duckdb(root: Path, years: list[int], threads: int | None):
 
 # -- the same aggregation, written by hand in pandas ----------------------------------------------------------
 
-SIGNS = {"open_data.datasets": ("event_type", "published", "retired"), "cooc_cloud.courses": ("event_type",
-         "created", "retired"), "taipeipass.cards": ("event_type", "activation", "deactivation"),
-         "taipeipass.downloads": None}
+SIGNS: dict[str, tuple[str, str, str] | None] = {
+    "open_data.datasets": ("event_type", "published", "retired"),
+    "cooc_cloud.courses": ("event_type", "created", "retired"),
+    "taipeipass.cards": ("event_type", "activation", "deactivation"),
+    "taipeipass.downloads": None,
+}
 GROUPS = {"pay_taipei.bills": "category", "shared_transport.trips": "mode", "shared_transport.fleet": "mode"}
 
 
@@ -95,8 +98,9 @@ def pandas_file(key: str, f) -> dict:
     """One file: counts (and sums) by local year and group, net signs, snapshots; misfiled and duplicate checks."""
     columns = ["event_id", "ts"] + ([GROUPS[key]] if key in GROUPS else []) + (["amount"] if key ==
                                                                                  "pay_taipei.bills" else [])
-    if SIGNS.get(key):
-        columns.append(SIGNS[key][0])
+    signs = SIGNS.get(key)
+    if signs:
+        columns.append(signs[0])
     df = pd.read_parquet(f.path, columns=columns)
     local = df["ts"].dt.tz_convert("Asia/Taipei")
     inside = (local.dt.year == f.year) & (local.dt.month == f.month)
@@ -110,8 +114,8 @@ def pandas_file(key: str, f) -> dict:
     if key == "shared_transport.fleet":
         out["snapshots"] = df.groupby(["ts", "mode"]).size()
     elif key in SIGNS:
-        if SIGNS[key]:
-            column, plus, minus = SIGNS[key]
+        if signs:
+            column, plus, minus = signs
             sign = df[column].map({plus: 1, minus: -1}).fillna(0)
         else:
             sign = pd.Series(1, index=df.index)
@@ -212,14 +216,13 @@ def main() -> None:
         if not reuse:
             print(f"simulating scale {scale}, years {years} into {root} ...", flush=True)
             started = time.perf_counter()
-            result = simulate(bundled_tables(), root, scale=scale, years=years, seed=args.seed, workers=args.workers,
-                              overwrite=True)
+            sim = simulate(bundled_tables(), root, scale=scale, years=years, seed=args.seed, workers=args.workers,
+                           overwrite=True)
             seconds = time.perf_counter() - started
             size = sum(p.stat().st_size for p in root.rglob("*.parquet"))
-            figures["simulate"] = {"events": result.events, "files": result.files, "seconds": seconds,
-                                   "bytes": size}
-            print(f"simulated {result.events:,} events in {result.files:,} files, {size / 1e9:.2f} GB, "
-                  f"{seconds:.1f} s = {result.events / seconds:,.0f} events/s", flush=True)
+            figures["simulate"] = {"events": sim.events, "files": sim.files, "seconds": seconds, "bytes": size}
+            print(f"simulated {sim.events:,} events in {sim.files:,} files, {size / 1e9:.2f} GB, "
+                  f"{seconds:.1f} s = {sim.events / seconds:,.0f} events/s", flush=True)
         selected = files_read(root, years)
         n_files = sum(len(v) for v in selected.values())
         print(f"the aggregation reads {sum(f.rows for v in selected.values() for f in v):,} events in {n_files} "

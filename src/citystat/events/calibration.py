@@ -279,7 +279,7 @@ def _pay(pub: _Published, cal: Calibration) -> None:
         if left < 0:
             raise ValueError(f"at scale {cal.scale} the published parts of pay.taipei {measure} exceed their total; "
                              "use a larger scale")
-        split = _split(left, {**shares, "other": 1 - sum(shares.values())})
+        split = _split(left, {**shares, "other": Decimal(1) - sum(shares.values(), Decimal(0))})
         for category, value in split.items():
             parts[category] = value
             cal._note(f"{stream} {split_year}: {measure} [{category}]", value,

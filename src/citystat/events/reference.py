@@ -202,7 +202,7 @@ def gravity_od(
     ids = [s.id for s in stations]
     k = min(neighbours, len(stations))
     cos_lat = math.cos(math.radians(25.05))
-    out = []
+    out: list[tuple[int, int, float]] = []
     for i in range(len(stations)):
         d = np.hypot((lat - lat[i]) * 111, (lon - lon[i]) * 111 * cos_lat)
         nearest = np.argsort(d, kind="stable")[:k]
