@@ -74,17 +74,6 @@ class Calibration:
     full_scale: dict[str, dict[int, int]] = field(default_factory=dict)  # catalogue sizes at scale 1 (id ranges)
     notes: list[TargetNote] = field(default_factory=list)
 
-    def years(self, stream: str) -> list[int]:
-        if stream in self.flows:
-            return sorted(self.flows[stream])
-        if stream == "shared_transport.fleet":
-            return sorted(self.fleet)
-        if stream in self.ledgers:
-            return sorted(self.ledgers[stream])
-        if stream == "taipeipass.cards":
-            return sorted(self.ledgers.get(stream, {}))
-        raise KeyError(stream)
-
     def start(self, stream: str, stratum: str = "") -> date:
         return self.starts.get(f"{stream}/{stratum}") or self.starts[stream]
 
