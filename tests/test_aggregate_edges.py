@@ -284,6 +284,20 @@ def test_a_corrupt_parquet_file_is_an_error(tmp_path: Path) -> None:
         ("corrupt_parquet", "part-001.parquet"), ("corrupt_parquet", "part-002.parquet")]
 
 
+def test_a_file_damaged_inside_is_an_error_naming_it(tmp_path: Path) -> None:
+    wifi_year(tmp_path)
+    path = write(tmp_path, "wifi.sessions", 2021, 7, [{"ts": local(2021, 7, 1 + i % 28, i % 24)} for i in range(5000)],
+                 name="part-001.parquet")
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(1)  # the event times, which every definition reads
+    data = bytearray(path.read_bytes())
+    start = chunk.data_page_offset + 40
+    data[start:start + 400] = bytes(b ^ 0x5A for b in data[start:start + 400])  # the footer stays intact
+    path.write_bytes(bytes(data))
+    with pytest.raises(InvalidInput) as caught:
+        run(tmp_path)
+    assert caught.value.problems[0].code == "unreadable_events" and "part-001.parquet" in str(caught.value)
+
+
 def test_events_outside_the_requested_years_are_excluded_and_reported(tmp_path: Path) -> None:
     wifi_year(tmp_path, 2021)
     wifi_year(tmp_path, 2020, per_month=5)  # another year: not requested, not read

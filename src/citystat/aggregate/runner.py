@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from citystat.aggregate.compiler import (
     CALENDAR,
@@ -39,7 +40,7 @@ from citystat.aggregate.compiler import (
     valid_sql,
 )
 from citystat.aggregate.definitions import Definition, check_against, load_definitions
-from citystat.aggregate.engines import Engine
+from citystat.aggregate.engines import Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
 from citystat.aggregate.sources import Discovery, EventFile, discover
 from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
@@ -206,6 +207,17 @@ def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapp
         _check_ids(engine, plan, files, stats, report)
 
 
+def _damaged_files(key: str, files: Sequence[EventFile], columns: Sequence[str], error: EngineError) -> InvalidInput:
+    """The engine failed on a stream: name the files whose columns cannot be read (the footer was fine)."""
+    damaged = []
+    for f in files:
+        try:
+            pq.read_table(f.path, columns=list(columns))
+        except Exception as exc:  # pyarrow raises several types for a damaged page
+            damaged.append(Problem("unreadable_events", f"stream {key}: the file is damaged ({exc})", file=str(f.path)))
+    return InvalidInput(damaged) if damaged else error
+
+
 def _exclusion_notes(definition: Definition, reports: Mapping[str, StreamReport]) -> list[Note]:
     notes = []
     for key in sorted(definition.streams):
@@ -286,7 +298,10 @@ def aggregate_events(
                 "_part_year": pa.array([f.year for f in files], pa.int32()),
                 "_part_month": pa.array([f.month for f in files], pa.int32()),
             }))
-        engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
+        try:
+            engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
+        except EngineError as exc:
+            raise _damaged_files(key, files, plan.columns, exc) from exc
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")
     _file_checks(engine, plans, selected, stream_reports)
