@@ -1,0 +1,267 @@
+"""The engines that run compiled definitions: DuckDB (embedded, the default) and Apache Spark (local or a cluster).
+
+An engine registers event files as a view (with each row's file and row number), registers small tables from
+Python, materialises a query, and runs one. Engine errors while reading events become ``InvalidInput`` problems
+that name the engine's message (which names the file), never a half-computed table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pyarrow as pa
+
+from citystat.aggregate.compiler import DUCKDB, SPARK, Dialect
+from citystat.aggregate.sources import EventFile
+from citystat.events.schemas import stream
+from citystat.model import InvalidInput, Problem
+
+
+class EngineError(InvalidInput):
+    """The engine could not read the events (a damaged file, a type it cannot convert)."""
+
+    def __init__(self, engine: str, message: str):
+        super().__init__([Problem("unreadable_events", f"{engine} could not read the events: {message}")])
+
+
+class Engine(ABC):
+    dialect: Dialect
+
+    @property
+    def name(self) -> str:
+        return self.dialect.name
+
+    @abstractmethod
+    def register_stream(self, name: str, stream_key: str, files: Sequence[Path], columns: Sequence[str],
+                        base: Path) -> None:
+        """A view of the files' columns with _file_key and _row (and _part_year, _part_month if the dialect
+        says so)."""
+
+    @abstractmethod
+    def register_table(self, name: str, table: pa.Table) -> None: ...
+
+    @abstractmethod
+    def materialise(self, name: str, sql: str) -> None:
+        """Compute a query now and keep its result as a table."""
+
+    @abstractmethod
+    def define_view(self, name: str, sql: str) -> None:
+        """Name a query, computed whenever it is used."""
+
+    @abstractmethod
+    def query(self, sql: str) -> list[tuple[Any, ...]]: ...
+
+    def file_lookup(self, files: Sequence[EventFile]) -> Callable[..., int]:
+        """A function from a row's _file_key (and its partition's year and month) to the position of its file."""
+        return lambda key, *partition: int(key)
+
+    def close(self) -> None:  # noqa: B027 (an optional hook)
+        pass
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckDBEngine(Engine):
+    """DuckDB in memory; ``threads`` and ``memory_limit`` as DuckDB understands them."""
+
+    dialect = DUCKDB
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None):
+        import duckdb
+
+        self._duckdb = duckdb
+        self._tmp = tempfile.TemporaryDirectory(prefix="citystat-duckdb-")
+        self.connection = duckdb.connect(":memory:")
+        self.connection.execute(f"SET temp_directory = {_sql_string(self._tmp.name)}")
+        self.connection.execute("SET preserve_insertion_order = false")
+        if threads:
+            self.connection.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.connection.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+
+    def register_stream(self, name: str, stream_key: str, files: Sequence[Path], columns: Sequence[str],
+                        base: Path) -> None:
+        select = ", ".join(columns)
+        if not files:  # an empty stream still has its columns
+            strm = stream(stream_key)
+            empty = pa.Table.from_pylist([], schema=pa.schema([strm.arrow_schema.field(c) for c in columns]))
+            self.connection.register(f"{name}_empty", empty)
+            self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, "
+                                    f"CAST(NULL AS BIGINT) AS _file_key, CAST(NULL AS BIGINT) AS _row "
+                                    f"FROM {name}_empty")
+            return
+        listed = ", ".join(_sql_string(str(f)) for f in files)
+        self.connection.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, file_index AS _file_key, "
+            f"file_row_number AS _row "
+            f"FROM read_parquet([{listed}], hive_partitioning = false, file_row_number = true, union_by_name = true)"
+        )
+
+    def register_table(self, name: str, table: pa.Table) -> None:
+        self.connection.register(f"{name}_arrow", table)
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+        self.connection.unregister(f"{name}_arrow")
+
+    def materialise(self, name: str, sql: str) -> None:
+        self.query(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+
+    def define_view(self, name: str, sql: str) -> None:
+        self.query(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        try:
+            return self.connection.execute(sql).fetchall()
+        except self._duckdb.Error as exc:
+            raise EngineError("DuckDB", str(exc).splitlines()[0]) from exc
+
+    def close(self) -> None:
+        self.connection.close()
+        self._tmp.cleanup()
+
+
+def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None) -> Any:
+    """A Spark session for citystat: UTC session time zone, quiet logs; in local mode bound to 127.0.0.1 with
+    the UI off and few shuffle partitions. ``conf`` overrides any setting (for a cluster: executor memory, ...)."""
+    master = master or "local[*]"
+    local = master.startswith("local")
+    if local:
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers use this interpreter, with its packages
+    from pyspark.sql import SparkSession
+
+    settings = {
+        "spark.app.name": "citystat-aggregate",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.groupByOrdinal": "true",
+    }
+    if local:
+        settings |= {
+            "spark.driver.host": "127.0.0.1",
+            "spark.driver.bindAddress": "127.0.0.1",
+            "spark.ui.enabled": "false",
+            # the engine shuffles only small per-day aggregates: one partition, no adaptive re-planning
+            "spark.sql.shuffle.partitions": "1",
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.sources.parallelPartitionDiscovery.threshold": "100000",  # list files without a job
+        }
+    settings |= dict(conf or {})
+    builder = SparkSession.builder.master(master)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _spark_type(t: pa.DataType) -> str:
+    if pa.types.is_int64(t) or pa.types.is_uint64(t):
+        return "BIGINT"
+    if pa.types.is_integer(t):
+        return "INT"
+    if pa.types.is_timestamp(t):
+        return "TIMESTAMP"
+    if pa.types.is_string(t):
+        return "STRING"
+    raise TypeError(f"no Spark type for {t}")
+
+
+class SparkEngine(Engine):
+    """Spark SQL over temporary views. Give a session (tests share one) or a master URL to start one."""
+
+    dialect = SPARK
+
+    def __init__(self, session: Any = None, *, master: str | None = None, conf: Mapping[str, str] | None = None):
+        self._own = session is None
+        self.session = session if session is not None else spark_session(master, conf)
+        self._views: list[str] = []
+        self._cached: list[str] = []
+
+    def register_stream(self, name: str, stream_key: str, files: Sequence[Path], columns: Sequence[str],
+                        base: Path) -> None:
+        from pyspark.sql import functions as F
+
+        strm = stream(stream_key)
+        ddl = ", ".join(f"{c} {_spark_type(strm.column(c).type)}" for c in columns)
+        if not files:
+            frame = self.session.createDataFrame([], ddl).select(
+                *columns, F.lit(None).cast("string").alias("_file_key"), F.lit(None).cast("bigint").alias("_row"),
+                F.lit(None).cast("int").alias("_part_year"), F.lit(None).cast("int").alias("_part_month"))
+        else:
+            reader = self.session.read.option("basePath", f"file://{base.resolve()}").schema(ddl)
+            frame = reader.parquet(*[f"file://{f.resolve()}" for f in files]).select(
+                *columns, F.col("_metadata.file_name").alias("_file_key"), F.col("_metadata.row_index").alias("_row"),
+                F.col("year").cast("int").alias("_part_year"), F.col("month").cast("int").alias("_part_month"))
+        frame.createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def register_table(self, name: str, table: pa.Table) -> None:
+        ddl = ", ".join(f"{f.name} {_spark_type(f.type)}" for f in table.schema)
+        rows = [tuple(r.values()) for r in table.to_pylist()]
+        self.session.createDataFrame(rows, ddl).createOrReplaceTempView(name)
+        self._views.append(name)
+
+    def materialise(self, name: str, sql: str) -> None:
+        self._drop(name)
+        self._guard(lambda: self.session.sql(f"CACHE TABLE {name} AS {sql}"))
+        self._cached.append(name)
+
+    def _drop(self, name: str) -> None:
+        self.session.sql(f"UNCACHE TABLE IF EXISTS {name}")
+        self.session.catalog.dropTempView(name)
+
+    def define_view(self, name: str, sql: str) -> None:
+        self._guard(lambda: self.session.sql(sql).createOrReplaceTempView(name))
+        self._views.append(name)
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        return self._guard(lambda: [tuple(row) for row in self.session.sql(sql).collect()])
+
+    def _guard(self, action: Any) -> Any:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        try:
+            return action()
+        except (PySparkException, Py4JJavaError) as exc:
+            raise EngineError("Spark", str(exc).strip().splitlines()[0]) from exc
+
+    def file_lookup(self, files: Sequence[EventFile]) -> Callable[..., int]:
+        position = {(f.year, f.month, f.path.name): i for i, f in enumerate(files)}
+
+        def lookup(key: Any, year: Any, month: Any) -> int:
+            name = str(key)
+            found = position.get((int(year), int(month), name))
+            return found if found is not None else position[int(year), int(month), unquote(name)]
+
+        return lookup
+
+    def close(self) -> None:
+        for name in [*self._cached, *self._views]:
+            self._drop(name)
+        if self._own:
+            self.session.stop()
+
+
+def make_engine(name: str, *, master: str | None = None, threads: int | None = None,
+                memory_limit: str | None = None, conf: Mapping[str, str] | None = None) -> Engine:
+    if name == "duckdb":
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    if name == "spark":
+        return SparkEngine(master=master, conf=conf)
+    raise ValueError(f"unknown engine {name!r}; use duckdb or spark")

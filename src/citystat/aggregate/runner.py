@@ -1,0 +1,375 @@
+"""Running the definitions over an events directory, and storing the results as releases.
+
+This is the thin layer that meets the catalog (the published tables' metadata) and the store. The quality rules:
+
+- a file that is not Parquet, a wrong schema, a file outside ``year=/month=`` partitions: an error naming every
+  file and column at fault, before anything is computed;
+- events dated (in local time) outside their file's partition month, so also events outside the requested years,
+  and events missing a value the definitions need: excluded, counted per file and reported, and noted on every
+  table that uses the stream;
+- duplicate event ids: an error listing examples and the files they are in. Ids are proven distinct cheaply when
+  each file's ids run consecutively and the files' ranges do not overlap (as the simulator writes them); otherwise
+  they are counted exactly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from citystat.aggregate.compiler import (
+    CALENDAR,
+    StreamPlan,
+    aggregate_sql,
+    cube_sql,
+    duplicate_count_sql,
+    duplicate_examples_sql,
+    duplicate_files_sql,
+    file_check_sql,
+    measures_sql,
+    periods_view,
+    plan_streams,
+    snapshots_sql,
+    valid_sql,
+)
+from citystat.aggregate.definitions import Definition, check_against, load_definitions
+from citystat.aggregate.engines import Engine, EngineError
+from citystat.aggregate.finish import StreamCoverage, Values, assemble
+from citystat.aggregate.sources import Discovery, EventFile, discover
+from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
+from citystat.events.schemas import stream as plan_stream
+from citystat.model import Frequency, InvalidInput, Note, Period, Problem, Table, TableMeta, Text
+
+Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
+
+
+@dataclass
+class StreamReport:
+    stream: str
+    files: int = 0
+    events: int = 0  # events read
+    misfiled: int = 0  # excluded: dated outside their file's partition month
+    incomplete: int = 0  # excluded: missing a value the definitions need
+    ids: str = ""  # how the event ids were shown to be distinct: "consecutive" or "counted"
+    misfiled_files: list[tuple[str, int]] = field(default_factory=list)
+    incomplete_files: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def excluded(self) -> int:
+        return self.misfiled + self.incomplete
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "stream": self.stream, "files": self.files, "events": self.events, "misfiled": self.misfiled,
+            "incomplete": self.incomplete, "ids": self.ids,
+            "misfiled_files": [{"file": f, "events": n} for f, n in self.misfiled_files],
+            "incomplete_files": [{"file": f, "events": n} for f, n in self.incomplete_files],
+        }
+
+
+@dataclass
+class AggregationReport:
+    engine: str
+    events_dir: str
+    years: list[int]
+    streams: list[StreamReport] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # definitions with no requested period
+    ignored: list[str] = field(default_factory=list)  # paths that are not event files of a known stream
+    seconds: float = 0.0
+
+    @property
+    def events(self) -> int:
+        return sum(s.events for s in self.streams)
+
+    @property
+    def excluded(self) -> int:
+        return sum(s.excluded for s in self.streams)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "engine": self.engine, "events_dir": self.events_dir, "years": self.years, "events": self.events,
+            "excluded": self.excluded, "seconds": round(self.seconds, 3), "tables": self.tables,
+            "skipped": self.skipped, "ignored": self.ignored, "streams": [s.to_dict() for s in self.streams],
+        }
+
+
+@dataclass
+class AggregationResult:
+    tables: list[Table]
+    report: AggregationReport
+
+
+def select_definitions(definitions: Sequence[Definition], wanted: Sequence[str] | None) -> list[Definition]:
+    if not wanted:
+        return list(definitions)
+    known = {d.table: d for d in definitions} | {d.id: d for d in definitions}
+    unknown = [w for w in wanted if w not in known]
+    if unknown:
+        raise InvalidInput([Problem("unknown_table", f"no definition for table {w!r} (defined: "
+                                    f"{', '.join(sorted(d.table for d in definitions))})") for w in unknown])
+    return list(dict.fromkeys(known[w] for w in wanted))
+
+
+def _calendar_table(files: Sequence[EventFile], periods: Sequence[Period]) -> pa.Table:
+    months = [(f.year, f.month) for f in files] + [(p.start.year, p.start.month) for p in periods] + [
+        (p.end.year, p.end.month) for p in periods]
+    first = date_to_day(date(*min(months), 1))
+    last_year, last_month = max(months)
+    last = date_to_day(date(last_year, last_month, month_days(last_year, last_month)))
+    days = list(range(first, last + 1))
+    dates = [day_to_date(d) for d in days]
+    return pa.table({"_local_day": pa.array(days, pa.int32()), "_year": pa.array([d.year for d in dates], pa.int32()),
+                     "_month": pa.array([d.month for d in dates], pa.int32())})
+
+
+def _default_years(discovery: Discovery, plans: Mapping[str, StreamPlan]) -> list[int]:
+    """The years with events in a stream of flows; history streams (ledgers, cumulative counts) reach back further
+    than the years they serve, so they decide only when there is nothing else."""
+    flows = {f.year for key, plan in plans.items() if not plan.history and key in discovery.streams
+             for f in discovery.streams[key].files}
+    return sorted(flows) or discovery.years()
+
+
+def _periods(years: Sequence[int], frequency: Frequency) -> list[Period]:
+    if frequency is Frequency.YEAR:
+        return [Period.year(y) for y in years]
+    return [Period.parse(f"{y}M{m:02d}") for y in years for m in range(1, 13)]
+
+
+def _periods_table(periods: Sequence[Period]) -> pa.Table:
+    return pa.table({
+        "period": pa.array([p.code for p in periods], pa.string()),
+        "first_day": pa.array([date_to_day(p.start) for p in periods], pa.int32()),
+        "last_day": pa.array([date_to_day(p.end) for p in periods], pa.int32()),
+    })
+
+
+def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], stats: Sequence[tuple],
+               report: StreamReport) -> None:
+    """Prove the event ids distinct from the cube's certificate, or count them; duplicates are an error."""
+    # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1, each once
+    consecutive = all(s[4] == s[1] and s[5] == s[6] for s in stats if s[1])
+    ranges = sorted((s[5], s[5] + s[4] - 1) for s in stats if s[1])
+    disjoint = all(b[0] > a[1] for a, b in zip(ranges, ranges[1:], strict=False))
+    if consecutive and disjoint:
+        report.ids = "consecutive"
+        return
+    report.ids = "counted"
+    ids, distinct = engine.query(duplicate_count_sql(plan))[0]
+    if ids == distinct:
+        return
+    examples = engine.query(duplicate_examples_sql(plan))
+    lookup = engine.file_lookup(files)
+    found = engine.query(duplicate_files_sql(plan, engine.dialect, [e[0] for e in examples]))
+    involved = sorted(str(files[lookup(*k)].path) for k in found)
+    shown = ", ".join(f"{e[0]} ({e[1]} times)" for e in examples)
+    raise InvalidInput([Problem(
+        "duplicate_event_ids",
+        f"stream {plan.stream}: {ids - distinct} events repeat an event id of another event (e.g. {shown}); "
+        f"files holding them: {'; '.join(involved)}. Remove the repeated events (a file delivered twice?) and "
+        "run again; nothing was computed.",
+        file=involved[0] if involved else None,
+    )])
+
+
+def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapping[str, list[EventFile]],
+                 reports: Mapping[str, StreamReport]) -> None:
+    rows = engine.query(file_check_sql(list(plans.values()))) if plans else []
+    by_stream: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_stream.setdefault(int(row[0]), []).append(row[1:])
+    for key, plan in plans.items():
+        files, report = selected[key], reports[key]
+        lookup = engine.file_lookup(files)
+        stats = [(lookup(*r[0:3]), *r[3:]) for r in by_stream.get(plan.index, [])]
+        report.files = len(files)
+        for s in sorted(stats):
+            path = str(files[s[0]].path)
+            report.events += int(s[1])
+            if s[2]:
+                report.incomplete += int(s[2])
+                report.incomplete_files.append((path, int(s[2])))
+            if s[3]:
+                report.misfiled += int(s[3])
+                report.misfiled_files.append((path, int(s[3])))
+        expected_rows = sum(f.rows for f in files)
+        if report.events != expected_rows:
+            raise InvalidInput([Problem("unreadable_events", f"stream {key}: the engine read {report.events} "
+                                        f"events but the files' footers count {expected_rows}")])
+        _check_ids(engine, plan, files, stats, report)
+
+
+def _damaged_files(key: str, files: Sequence[EventFile], columns: Sequence[str], error: EngineError) -> InvalidInput:
+    """The engine failed on a stream: name the files whose columns cannot be read (the footer was fine)."""
+    damaged = []
+    for f in files:
+        try:
+            pq.read_table(f.path, columns=list(columns))
+        except Exception as exc:  # pyarrow raises several types for a damaged page
+            damaged.append(Problem("unreadable_events", f"stream {key}: the file is damaged ({exc})", file=str(f.path)))
+    return InvalidInput(damaged) if damaged else error
+
+
+def _exclusion_notes(definition: Definition, reports: Mapping[str, StreamReport]) -> list[Note]:
+    notes = []
+    for key in sorted(definition.streams):
+        r = reports[key]
+        if r.misfiled:
+            notes.append(Note(Text(f"排除事件：{key} 有 {r.misfiled:,} 筆事件之臺北時間日期不在其檔案所屬年月分區內。",
+                                   f"Excluded: {r.misfiled:,} events of {key} whose Taipei date lies outside their "
+                                   "file's year/month partition.")))
+        if r.incomplete:
+            notes.append(Note(Text(f"排除事件：{key} 有 {r.incomplete:,} 筆事件缺少必要欄位值。",
+                                   f"Excluded: {r.incomplete:,} events of {key} missing a value the definition "
+                                   "needs.")))
+    return notes
+
+
+def aggregate_events(
+    events_dir: Path,
+    *,
+    engine: Engine,
+    metas: Mapping[str, TableMeta],
+    years: Sequence[int] | None = None,
+    definitions: Sequence[Definition] | None = None,
+    tables: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> AggregationResult:
+    """Compute the derived tables of ``definitions`` (the bundled ones by default) from the events under
+    ``events_dir``, for ``years`` (by default every year with events in a stream of flows)."""
+    started = time.perf_counter()
+    chosen = select_definitions(definitions if definitions is not None else load_definitions(), tables)
+    problems = []
+    for definition in chosen:
+        if definition.table not in metas:
+            problems.append(Problem("unknown_table", f"definition {definition.file}: no published table "
+                                    f"{definition.table!r} to take the metadata from"))
+        else:
+            problems += check_against(definition, metas[definition.table])
+    if problems:
+        raise InvalidInput(problems)
+    plans = plan_streams(chosen)
+    discovery: Discovery = discover(Path(events_dir), plans)
+    years = sorted(set(years)) if years else _default_years(discovery, plans)
+    if not years:
+        raise InvalidInput([Problem("no_events", f"no event files under {events_dir}")])
+    zones = {d.calendar.time_zone for d in chosen}
+    if len(zones) > 1:
+        raise InvalidInput([Problem("mixed_calendars", f"definitions use several time zones: {', '.join(zones)}")])
+    local = chosen[0].calendar.local(years)
+    report = AggregationReport(engine.name, str(events_dir), list(years), ignored=discovery.ignored)
+
+    steps = len(plans) + 3
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        if progress:
+            progress(what, done, steps)
+        done += 1
+
+    selected = {key: discovery.streams[key].select(years, history=p.history) if key in discovery.streams else []
+                for key, p in plans.items()}
+    frequencies = sorted({d.calendar.period for d in chosen}, key=lambda f: f.value)
+    all_periods = [p for f in frequencies for p in _periods(years, f)]
+    engine.register_table(CALENDAR, _calendar_table([f for fs in selected.values() for f in fs], all_periods))
+    for frequency in frequencies:
+        engine.register_table(periods_view(frequency.value), _periods_table(_periods(years, frequency)))
+
+    plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})))
+             for key, p in plans.items()}
+    stream_reports = {key: StreamReport(key) for key in plans}
+    for key, plan in plans.items():
+        step(f"scanning {key}")
+        strm = plan_stream(key)
+        files = selected[key]
+        engine.register_stream(plan.raw, key, [f.path for f in files], plan.columns, strm.directory(discovery.root))
+        if not engine.dialect.partitions_in_scan:
+            engine.register_table(plan.files, pa.table({
+                "_file_key": pa.array(range(len(files)), pa.int64()),
+                "_part_year": pa.array([f.year for f in files], pa.int32()),
+                "_part_month": pa.array([f.month for f in files], pa.int32()),
+            }))
+        try:
+            engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
+        except EngineError as exc:
+            raise _damaged_files(key, files, plan.columns, exc) from exc
+        engine.define_view(plan.valid, valid_sql(plan))
+    step("checking the events")
+    _file_checks(engine, plans, selected, stream_reports)
+    report.streams = [stream_reports[k] for k in sorted(stream_reports)]
+
+    requests = [(plan, periods_view(f.value)) for plan in plans.values() if plan.instants for f in frequencies]
+    snapshots: dict[str, dict[str, int]] = {}
+    if requests:
+        by_index = {plan.index: key for key, plan in plans.items()}
+        for stream_no, _, period, instant in engine.query(snapshots_sql(requests)):
+            if instant is not None:
+                day = (int(instant) + local.offset_us) // US_PER_DAY
+                snapshots.setdefault(by_index[int(stream_no)], {})[str(period)] = day
+    coverage = {}
+    for key in plans:
+        months = discovery.streams[key].months if key in discovery.streams else set()
+        coverage[key] = StreamCoverage(frozenset(months), min(months) if months else None, snapshots.get(key, {}))
+
+    step("computing the tables")
+    wanted_periods = {}
+    queries = []
+    for definition in chosen:
+        meta = metas[definition.table]
+        periods = [c for c in meta.time.codes if Period.parse(c).start.year in set(years)]
+        if not periods:
+            report.skipped.append(definition.id)
+            continue
+        wanted_periods[definition.id] = periods
+        for spec, aggregate in definition.aggregates:
+            queries.append((definition.id, spec.code, aggregate_sql(definition, aggregate, plans[aggregate.stream],
+                                                                    engine.dialect, local.offset_us)))
+    results: dict[tuple[str, str], Values] = {(d, m): {} for d, m, _ in queries}
+    for definition_id, measure, period, group, is_total, value in (engine.query(measures_sql(queries))
+                                                                   if queries else []):
+        if value is None:
+            continue
+        group_key = None if is_total or group is None or group == "" else str(group)
+        results[str(definition_id), str(measure)][str(period), group_key] = int(value)
+    derived: list[Table] = []
+    for definition in chosen:
+        if definition.id not in wanted_periods:
+            continue
+        values = {spec.code: results[definition.id, spec.code] for spec, _ in definition.aggregates}
+        notes = _exclusion_notes(definition, stream_reports)
+        derived.append(assemble(definition, metas[definition.table], wanted_periods[definition.id], values,
+                                coverage, notes))
+        report.tables.append(definition.id)
+    step("done")
+    report.seconds = time.perf_counter() - started
+    return AggregationResult(derived, report)
+
+
+def catalog_metas() -> dict[str, TableMeta]:
+    from citystat.catalog import bundled_tables
+
+    return {t.id: t.meta for t in bundled_tables()}
+
+
+def store_tables(db: Path, result: AggregationResult, *, scale: str | None = None) -> list:
+    """Load the derived tables into the store as releases: checked first, all in one transaction. The origin
+    names the engine and, for simulated events, their scale (``events:duckdb:scale=0.001``)."""
+    from citystat.store import Store
+
+    origin = f"events:{result.report.engine}" + (f":scale={scale}" if scale else "")
+    with Store(db) as store:
+        return store.load_many(result.tables, origin=origin)
+
+
+def scale_of_origin(origin: str) -> str | None:
+    match = re.search(r":scale=([0-9.]+)$", origin)
+    return match[1] if match else None

@@ -1,0 +1,168 @@
+"""Finding and checking event files before any engine reads them.
+
+Only the Parquet footers are read here (schema, row count), so a wrong schema or a file that is not Parquet at
+all is reported with its name before a long scan starts. Every problem is collected, so a person can fix them all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from citystat.events.schemas import STREAMS, TIME_COLUMN, Stream
+from citystat.model import InvalidInput, Problem
+
+_PARTITION = re.compile(r"^(year|month)=(\d+)$")
+
+
+@dataclass(frozen=True)
+class EventFile:
+    path: Path
+    year: int  # the partition's local year and month
+    month: int
+    rows: int
+    extra_columns: tuple[str, ...] = ()
+    nullable: frozenset[str] = frozenset()  # columns that may hold nulls (neither REQUIRED nor shown null-free)
+
+
+@dataclass
+class StreamFiles:
+    stream: Stream
+    files: list[EventFile] = field(default_factory=list)
+
+    @property
+    def months(self) -> set[tuple[int, int]]:
+        """The (year, month) partitions that hold at least one file: the months the stream covers."""
+        return {(f.year, f.month) for f in self.files}
+
+    def select(self, years: Iterable[int], *, history: bool) -> list[EventFile]:
+        """The files of the requested years, or, with history, of every year up to the last requested."""
+        wanted = set(years)
+        last = max(wanted)
+        return [f for f in self.files if (f.year <= last if history else f.year in wanted)]
+
+
+@dataclass
+class Discovery:
+    root: Path
+    streams: dict[str, StreamFiles]
+    ignored: list[str]  # paths under the events directory that are not event files of a known stream
+
+    def years(self) -> list[int]:
+        return sorted({f.year for s in self.streams.values() for f in s.files})
+
+
+def _type_ok(actual: pa.DataType, expected: pa.DataType) -> bool:
+    if pa.types.is_dictionary(actual):
+        actual = actual.value_type
+    if pa.types.is_string(expected):
+        return pa.types.is_string(actual) or pa.types.is_large_string(actual)
+    if pa.types.is_timestamp(expected):
+        return pa.types.is_timestamp(actual) and actual.unit in ("ms", "us") and actual.tz in ("UTC", "+00:00")
+    return actual == expected
+
+
+def _describe(t: pa.DataType) -> str:
+    if pa.types.is_timestamp(t):
+        return f"timestamp[{t.unit}" + (f", tz={t.tz}]" if t.tz else "] without a time zone (a local wall-clock time)")
+    return str(t)
+
+
+def _nullable(parquet: pq.ParquetFile) -> frozenset[str]:
+    """Columns that may hold nulls: not REQUIRED, and not every row group's statistics count zero nulls."""
+    meta = parquet.metadata
+    out = set()
+    for i in range(meta.num_columns):
+        column = meta.schema.column(i)
+        if column.max_definition_level == 0:
+            continue
+        for g in range(meta.num_row_groups):
+            stats = meta.row_group(g).column(i).statistics
+            if stats is None or not stats.has_null_count or stats.null_count > 0:
+                out.add(column.path)
+                break
+    return frozenset(out)
+
+
+def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Problem], frozenset[str]]:
+    """The rows, extra columns and possibly-null columns of an event file, or the problems that make it unusable."""
+    try:
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        rows = parquet.metadata.num_rows
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        return 0, (), [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))], frozenset()
+    problems = []
+    names = set(schema.names)
+    for column in strm.columns:
+        if column.name not in names:
+            problems.append(Problem("missing_column", f"stream {strm.key} needs the column {column.name!r} "
+                                    f"({column.type})", file=str(path), column=column.name))
+            continue
+        actual = schema.field(column.name).type
+        if not _type_ok(actual, column.type):
+            hint = " (event times must be UTC instants: Parquet TIMESTAMP with isAdjustedToUTC, ms or us)" \
+                if column.name == TIME_COLUMN else ""
+            problems.append(Problem("wrong_type", f"column {column.name!r} is {_describe(actual)}, expected "
+                                    f"{_describe(column.type)}{hint}", file=str(path), column=column.name))
+    extra = tuple(sorted(names - {c.name for c in strm.columns}))
+    return rows, extra, problems, _nullable(parquet)
+
+
+def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
+    """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"no events directory at {root}")
+    wanted = set(streams) if streams is not None else {s.key for s in STREAMS}
+    known = {(s.service, s.name): s for s in STREAMS}
+    found: dict[str, StreamFiles] = {}
+    ignored: list[str] = []
+    problems: list[Problem] = []
+    for service_dir in sorted(root.iterdir()):
+        if service_dir.name.startswith(("_", ".")):
+            continue
+        if not (service_dir.is_dir() and service_dir.name.startswith("service=")):
+            ignored.append(str(service_dir.relative_to(root)))
+            continue
+        for stream_dir in sorted(service_dir.iterdir()):
+            name = stream_dir.name.removeprefix("stream=")
+            strm = known.get((service_dir.name.removeprefix("service="), name))
+            if strm is None or not stream_dir.is_dir() or not stream_dir.name.startswith("stream="):
+                ignored.append(str(stream_dir.relative_to(root)))
+                continue
+            if strm.key not in wanted:
+                continue
+            files = found.setdefault(strm.key, StreamFiles(strm))
+            for path in sorted(stream_dir.rglob("*")):
+                if path.is_dir():
+                    continue
+                if path.name.startswith(("_", ".")):
+                    ignored.append(str(path.relative_to(root)))
+                    continue
+                parts = path.relative_to(stream_dir).parts
+                matches = [_PARTITION.match(p) for p in parts[:-1]]
+                if path.suffix != ".parquet":
+                    ignored.append(str(path.relative_to(root)))
+                    continue
+                if len(parts) != 3 or not all(matches) or [m[1] for m in matches if m] != ["year", "month"]:
+                    problems.append(Problem("bad_partition", "an event file must lie in year=YYYY/month=M under its "
+                                            "stream", file=str(path)))
+                    continue
+                year, month = (int(m[2]) for m in matches if m)
+                if not 1 <= month <= 12:
+                    problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
+                    continue
+                rows, extra, file_problems, nullable = check_file(path, strm)
+                problems += file_problems
+                if not file_problems:
+                    files.files.append(EventFile(path, year, month, rows, extra, nullable))
+    if problems:
+        raise InvalidInput(problems)
+    return Discovery(root, found, ignored)
+
