@@ -12,6 +12,7 @@ downloads and cards) are written from the service's start up to the last request
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -487,7 +488,7 @@ def _item_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
         active_id = [active_id[i] for i in order]
         retired_ids = []
         for t in ret_ts:
-            available = int(np.searchsorted(np.array(active_ts), t))
+            available = bisect.bisect_left(active_ts, int(t))  # items published before t (the list is sorted)
             if available == 0:
                 raise ValueError(f"{task.stream} {year}: nothing to retire at {t}")
             pick = int(rng.integers(0, available))
