@@ -226,6 +226,9 @@ def test_a_daylight_saving_zone_is_refused() -> None:
     LocalCalendar("Asia/Taipei", 8).check_fixed(range(2011, 2022))
     with pytest.raises(ValueError, match="fixed-offset"):
         LocalCalendar("Europe/Berlin", 1).check_fixed([2021])
+    # a change that lasts only weeks: Morocco left UTC+1 for Ramadan, 11 April to 16 May 2021
+    with pytest.raises(ValueError, match="UTC\\+0 on 2021-04-11"):
+        LocalCalendar("Africa/Casablanca", 1).check_fixed([2021])
     assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T15:59:00+00:00")) == date(2020, 12, 31)
     assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T16:00:00+00:00")) == date(2021, 1, 1)
 
