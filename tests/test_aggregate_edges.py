@@ -369,3 +369,17 @@ def test_definitions_are_checked_against_streams_and_tables() -> None:
     assert [p.code for p in check_against(wrong_kind, METAS["cooc_cloud"])] == ["incompatible_measure"]
     with pytest.raises(ValueError, match="fixed-offset"):
         Calendar("Europe/Berlin", Frequency.YEAR).local([2021])
+
+
+def test_the_offset_must_be_fixed_over_every_year_read_not_only_the_requested_ones(tmp_path: Path) -> None:
+    # São Paulo has kept UTC-3 all year since 2019; in 2018 it still had summer time (UTC-2). A cumulative count for
+    # 2021 reads the events of 2018 too, so their local days would be wrong by an hour.
+    for year in (2018, 2021):
+        write(tmp_path, "taipeipass.downloads", year, 6, [{"ts": local(year, 6, 1, 12)}])
+    definition = parse_definition({
+        "table": "taipeipass", "calendar": {"time_zone": "America/Sao_Paulo", "period": "year"}, "measures": {
+            "activations": {"measure": "net_cumulative_count", "stream": "taipeipass.cards",
+                            "sign": {"column": "event_type", "plus": "activation", "minus": "deactivation"}},
+            "downloads": {"measure": "net_cumulative_count", "stream": "taipeipass.downloads"}}})
+    with DuckDBEngine() as engine, pytest.raises(ValueError, match="UTC-2 on 2018-01-01, not UTC-3"):
+        aggregate_events(tmp_path, engine=engine, metas=METAS, years=[2021], definitions=[definition])
