@@ -7,6 +7,7 @@ from the rows written, in Python.
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, parse_definition
 from citystat.aggregate.definitions import Calendar, check_against, load_definitions
 from citystat.aggregate.runner import catalog_metas
-from citystat.events import stream
+from citystat.cli import app
+from citystat.events import MANIFEST, stream
 from citystat.model import Cell, Frequency, InvalidInput, Status, meta_from_dict
+from citystat.store import Store
 
 METAS = catalog_metas()
 _ids = itertools.count(1)
@@ -383,3 +387,15 @@ def test_the_offset_must_be_fixed_over_every_year_read_not_only_the_requested_on
             "downloads": {"measure": "net_cumulative_count", "stream": "taipeipass.downloads"}}})
     with DuckDBEngine() as engine, pytest.raises(ValueError, match="UTC-2 on 2018-01-01, not UTC-3"):
         aggregate_events(tmp_path, engine=engine, metas=METAS, years=[2021], definitions=[definition])
+
+
+def test_a_manifest_without_a_scale_gives_events_of_no_scale(tmp_path: Path) -> None:
+    events, db = tmp_path / "events", tmp_path / "citystat.duckdb"
+    wifi_year(events)
+    (events / MANIFEST).write_text('{"format": "citystat-events/1"}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["aggregate", str(events), "--table", "taipei_free_usage", "--db", str(db),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scale"] is None
+    with Store(db, read_only=True) as store:
+        assert store.read("taipei_free_usage__events").release.origin == "events:duckdb"
