@@ -146,11 +146,26 @@ def build_edge_events(root: Path) -> dict[str, object]:
     write(root, "pay_taipei.bills", 2021, 4, [{"ts": local(2021, 4, 1 + i, 10), "category": c, "amount": a}
                                               for i, (c, a) in enumerate(bills)])
     months(root, "pay_taipei.bills", (2021, 1), (2021, 12))
+
+    # 548 bike trips in each of 2020 and 2021: 548 / 366 days = 1.497 rounds to 1 in the leap year, 548 / 365 = 1.501
+    # to 2. 2020's include the two sides of the leap day's midnight: 23:30 local on 29 February is February's, 00:10
+    # local on 1 March (16:10 UTC on 29 February) is March's.
+    trips = "shared_transport.trips"
+    starts = [local(2020, 2, 29, 23, 30), datetime(2020, 2, 29, 16, 10, tzinfo=UTC)]
+    starts += [local(2020, 1, 1, 8) + timedelta(days=i % 366) for i in range(546)]
+    starts += [local(2021, 1, 1, 8) + timedelta(days=i % 365) for i in range(548)]
+    by_month: dict[tuple[int, int], list[dict]] = {}
+    for ts in starts:
+        day = ts + timedelta(hours=8)  # the Taipei date, to file each trip in its partition
+        by_month.setdefault((day.year, day.month), []).append({"ts": ts, "mode": "bike"})
+    for (year, month), rows in by_month.items():
+        write(root, trips, year, month, rows)
+    months(root, trips, (2020, 1), (2021, 12))
     return {"devices": {2020: {100, 101, 102, 103}, 2021: {100, 200, 201}}}
 
 
 TABLES = ["taipei_free_usage", "citizen_platform_visits", "shared_transport_fleet", "taipeipass",
-          "pay_taipei_by_category", "edge_wifi_devices", "edge_wifi_monthly"]
+          "pay_taipei_by_category", "shared_transport_daily_uses", "edge_wifi_devices", "edge_wifi_monthly"]
 
 
 @pytest.fixture(scope="module")
@@ -231,6 +246,15 @@ def test_shares_of_the_total_include_unitemised_categories(edge) -> None:
     assert cell("water", "bills_share") == value("16.7")  # 1 / 6
     assert cell("taxes", "amount_share") == value("73.5")  # 1000 / 1360
     assert cell("all", "amount_share") == value("100.0")
+
+
+def test_a_daily_average_divides_by_the_days_of_the_year_and_the_leap_day_is_a_day_of_february(edge) -> None:
+    tables, report, _ = edge
+    daily = tables["shared_transport_daily_uses"]
+    assert daily.cell(year="2020", measure="bike_uses") == value(1)  # 548 / 366
+    assert daily.cell(year="2021", measure="bike_uses") == value(2)  # 548 / 365
+    trips = next(s for s in report.streams if s.stream == "shared_transport.trips")
+    assert (trips.events, trips.misfiled, trips.incomplete) == (2 * 548, 0, 0)
 
 
 def test_distinct_counts(edge) -> None:
