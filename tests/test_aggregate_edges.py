@@ -341,10 +341,13 @@ def test_events_outside_the_requested_years_are_excluded_and_reported(tmp_path: 
 def test_events_missing_a_value_are_excluded_and_reported(tmp_path: Path) -> None:
     wifi_year(tmp_path)
     nullable = pa.schema([f.with_nullable(True) for f in stream("wifi.sessions").arrow_schema])
-    write(tmp_path, "wifi.sessions", 2021, 8, [{"ts": None}, {"ts": local(2021, 8, 9, 9)}], name="part-001.parquet",
-          schema=nullable)
+    path = write(tmp_path, "wifi.sessions", 2021, 8, [{"ts": None}, {"ts": local(2021, 8, 9, 9)}],
+                 name="part-001.parquet", schema=nullable)
     result = run(tmp_path)
     assert result.report.streams[0].incomplete == 1
+    assert result.report.streams[0].incomplete_files == [(str(path), 1)]  # the file is named
+    assert any("Excluded: 1 events of wifi.sessions missing a value" in n.text.en
+               for n in result.tables[0].meta.notes)
     assert result.tables[0].cell(year="2021", measure="total") == value(25)
 
 
