@@ -426,3 +426,15 @@ def test_a_manifest_without_a_scale_gives_events_of_no_scale(tmp_path: Path) -> 
     assert json.loads(result.output)["scale"] is None
     with Store(db, read_only=True) as store:
         assert store.read("taipei_free_usage__events").release.origin == "events:duckdb"
+
+
+def test_a_filter_on_a_whole_number_column_takes_whole_numbers() -> None:
+    def definition(values: object) -> dict:
+        return {"table": "taipei_free_usage", "measures": {
+            "total": {"measure": "count", "stream": "wifi.sessions", "filter": {"hotspot_id": values}}}}
+
+    with pytest.raises(InvalidInput) as caught:  # before, the compiler failed later on int('abc')
+        parse_definition(definition([12, "abc"]))
+    [problem] = caught.value.problems
+    assert problem.code == "not_an_integer" and "abc: wifi.sessions.hotspot_id" in problem.message
+    assert parse_definition(definition([12, "-3"])).measures[0].aggregate.filter == (("hotspot_id", ("12", "-3")),)
