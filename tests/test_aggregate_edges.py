@@ -7,6 +7,7 @@ from the rows written, in Python.
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,12 +17,15 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner
 
 from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, parse_definition
 from citystat.aggregate.definitions import Calendar, check_against, load_definitions
 from citystat.aggregate.runner import catalog_metas
-from citystat.events import stream
+from citystat.cli import app
+from citystat.events import MANIFEST, stream
 from citystat.model import Cell, Frequency, InvalidInput, Status, meta_from_dict
+from citystat.store import Store
 
 METAS = catalog_metas()
 _ids = itertools.count(1)
@@ -142,11 +146,26 @@ def build_edge_events(root: Path) -> dict[str, object]:
     write(root, "pay_taipei.bills", 2021, 4, [{"ts": local(2021, 4, 1 + i, 10), "category": c, "amount": a}
                                               for i, (c, a) in enumerate(bills)])
     months(root, "pay_taipei.bills", (2021, 1), (2021, 12))
+
+    # 548 bike trips in each of 2020 and 2021: 548 / 366 days = 1.497 rounds to 1 in the leap year, 548 / 365 = 1.501
+    # to 2. 2020's include the two sides of the leap day's midnight: 23:30 local on 29 February is February's, 00:10
+    # local on 1 March (16:10 UTC on 29 February) is March's.
+    trips = "shared_transport.trips"
+    starts = [local(2020, 2, 29, 23, 30), datetime(2020, 2, 29, 16, 10, tzinfo=UTC)]
+    starts += [local(2020, 1, 1, 8) + timedelta(days=i % 366) for i in range(546)]
+    starts += [local(2021, 1, 1, 8) + timedelta(days=i % 365) for i in range(548)]
+    by_month: dict[tuple[int, int], list[dict]] = {}
+    for ts in starts:
+        day = ts + timedelta(hours=8)  # the Taipei date, to file each trip in its partition
+        by_month.setdefault((day.year, day.month), []).append({"ts": ts, "mode": "bike"})
+    for (year, month), rows in by_month.items():
+        write(root, trips, year, month, rows)
+    months(root, trips, (2020, 1), (2021, 12))
     return {"devices": {2020: {100, 101, 102, 103}, 2021: {100, 200, 201}}}
 
 
 TABLES = ["taipei_free_usage", "citizen_platform_visits", "shared_transport_fleet", "taipeipass",
-          "pay_taipei_by_category", "edge_wifi_devices", "edge_wifi_monthly"]
+          "pay_taipei_by_category", "shared_transport_daily_uses", "edge_wifi_devices", "edge_wifi_monthly"]
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +246,15 @@ def test_shares_of_the_total_include_unitemised_categories(edge) -> None:
     assert cell("water", "bills_share") == value("16.7")  # 1 / 6
     assert cell("taxes", "amount_share") == value("73.5")  # 1000 / 1360
     assert cell("all", "amount_share") == value("100.0")
+
+
+def test_a_daily_average_divides_by_the_days_of_the_year_and_the_leap_day_is_a_day_of_february(edge) -> None:
+    tables, report, _ = edge
+    daily = tables["shared_transport_daily_uses"]
+    assert daily.cell(year="2020", measure="bike_uses") == value(1)  # 548 / 366
+    assert daily.cell(year="2021", measure="bike_uses") == value(2)  # 548 / 365
+    trips = next(s for s in report.streams if s.stream == "shared_transport.trips")
+    assert (trips.events, trips.misfiled, trips.incomplete) == (2 * 548, 0, 0)
 
 
 def test_distinct_counts(edge) -> None:
@@ -313,10 +341,13 @@ def test_events_outside_the_requested_years_are_excluded_and_reported(tmp_path: 
 def test_events_missing_a_value_are_excluded_and_reported(tmp_path: Path) -> None:
     wifi_year(tmp_path)
     nullable = pa.schema([f.with_nullable(True) for f in stream("wifi.sessions").arrow_schema])
-    write(tmp_path, "wifi.sessions", 2021, 8, [{"ts": None}, {"ts": local(2021, 8, 9, 9)}], name="part-001.parquet",
-          schema=nullable)
+    path = write(tmp_path, "wifi.sessions", 2021, 8, [{"ts": None}, {"ts": local(2021, 8, 9, 9)}],
+                 name="part-001.parquet", schema=nullable)
     result = run(tmp_path)
     assert result.report.streams[0].incomplete == 1
+    assert result.report.streams[0].incomplete_files == [(str(path), 1)]  # the file is named
+    assert any("Excluded: 1 events of wifi.sessions missing a value" in n.text.en
+               for n in result.tables[0].meta.notes)
     assert result.tables[0].cell(year="2021", measure="total") == value(25)
 
 
@@ -369,3 +400,41 @@ def test_definitions_are_checked_against_streams_and_tables() -> None:
     assert [p.code for p in check_against(wrong_kind, METAS["cooc_cloud"])] == ["incompatible_measure"]
     with pytest.raises(ValueError, match="fixed-offset"):
         Calendar("Europe/Berlin", Frequency.YEAR).local([2021])
+
+
+def test_the_offset_must_be_fixed_over_every_year_read_not_only_the_requested_ones(tmp_path: Path) -> None:
+    # São Paulo has kept UTC-3 all year since 2019; in 2018 it still had summer time (UTC-2). A cumulative count for
+    # 2021 reads the events of 2018 too, so their local days would be wrong by an hour.
+    for year in (2018, 2021):
+        write(tmp_path, "taipeipass.downloads", year, 6, [{"ts": local(year, 6, 1, 12)}])
+    definition = parse_definition({
+        "table": "taipeipass", "calendar": {"time_zone": "America/Sao_Paulo", "period": "year"}, "measures": {
+            "activations": {"measure": "net_cumulative_count", "stream": "taipeipass.cards",
+                            "sign": {"column": "event_type", "plus": "activation", "minus": "deactivation"}},
+            "downloads": {"measure": "net_cumulative_count", "stream": "taipeipass.downloads"}}})
+    with DuckDBEngine() as engine, pytest.raises(ValueError, match="UTC-2 on 2018-01-01, not UTC-3"):
+        aggregate_events(tmp_path, engine=engine, metas=METAS, years=[2021], definitions=[definition])
+
+
+def test_a_manifest_without_a_scale_gives_events_of_no_scale(tmp_path: Path) -> None:
+    events, db = tmp_path / "events", tmp_path / "citystat.duckdb"
+    wifi_year(events)
+    (events / MANIFEST).write_text('{"format": "citystat-events/1"}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["aggregate", str(events), "--table", "taipei_free_usage", "--db", str(db),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["scale"] is None
+    with Store(db, read_only=True) as store:
+        assert store.read("taipei_free_usage__events").release.origin == "events:duckdb"
+
+
+def test_a_filter_on_a_whole_number_column_takes_whole_numbers() -> None:
+    def definition(values: object) -> dict:
+        return {"table": "taipei_free_usage", "measures": {
+            "total": {"measure": "count", "stream": "wifi.sessions", "filter": {"hotspot_id": values}}}}
+
+    with pytest.raises(InvalidInput) as caught:  # before, the compiler failed later on int('abc')
+        parse_definition(definition([12, "abc"]))
+    [problem] = caught.value.problems
+    assert problem.code == "not_an_integer" and "abc: wifi.sessions.hotspot_id" in problem.message
+    assert parse_definition(definition([12, "-3"])).measures[0].aggregate.filter == (("hotspot_id", ("12", "-3")),)

@@ -19,7 +19,9 @@ METAS = catalog_metas()
 
 
 def test_spark_and_duckdb_give_identical_tables_at_scale(simulated_events: Path, spark) -> None:
-    assert spark.conf.get("spark.driver.bindAddress") == "127.0.0.1"
+    assert spark.conf.get("spark.driver.bindAddress") == "127.0.0.1" and spark.conf.get("spark.driver.host") == \
+        "127.0.0.1"
+    assert spark.conf.get("spark.ui.enabled") == "false"
     with DuckDBEngine() as engine:
         duckdb = aggregate_events(simulated_events, engine=engine, metas=METAS)
     with SparkEngine(spark) as engine:

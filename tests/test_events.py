@@ -57,10 +57,15 @@ def test_same_seed_same_bytes_whatever_the_workers_and_another_seed_differs(tmp_
     simulate(bundled_tables(), tmp_path / "a", seed=11, workers=1, **kwargs)
     simulate(bundled_tables(), tmp_path / "b", seed=11, workers=2, **kwargs)
     simulate(bundled_tables(), tmp_path / "c", seed=12, workers=2, **kwargs)
-    a, b, c = (_tree(tmp_path / name) for name in "abc")
+    simulate(bundled_tables(), tmp_path / "d", seed=11, workers=2, scale="0.0005", years=[2021])
+    a, b, c, d = (_tree(tmp_path / name) for name in "abcd")
     assert len(a) > 100
     assert a == b
     assert a.keys() == c.keys() and a != c
+    # a year's events do not depend on which other years are simulated (only the manifest lists the years)
+    del d[MANIFEST]
+    assert not any("stream=sessions/year=2020" in path for path in d) and len(d) > 50
+    assert {path: a.get(path) for path in d} == d
 
 
 def test_every_file_has_its_stream_schema_and_lies_in_its_local_month(simulated_events: Path) -> None:
@@ -226,6 +231,9 @@ def test_a_daylight_saving_zone_is_refused() -> None:
     LocalCalendar("Asia/Taipei", 8).check_fixed(range(2011, 2022))
     with pytest.raises(ValueError, match="fixed-offset"):
         LocalCalendar("Europe/Berlin", 1).check_fixed([2021])
+    # a change that lasts only weeks: Morocco left UTC+1 for Ramadan, 11 April to 16 May 2021
+    with pytest.raises(ValueError, match="UTC\\+0 on 2021-04-11"):
+        LocalCalendar("Africa/Casablanca", 1).check_fixed([2021])
     assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T15:59:00+00:00")) == date(2020, 12, 31)
     assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T16:00:00+00:00")) == date(2021, 1, 1)
 

@@ -44,6 +44,7 @@ from citystat.model import Frequency, InvalidInput, MeasureKind, Period, Problem
 DEFINITIONS_DIR = Path(str(resources.files("citystat.aggregate") / "definitions"))
 DERIVED_SUFFIX = "__events"
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_WHOLE_NUMBER = re.compile(r"^-?[0-9]+$")
 
 
 def derived_table_id(table_id: str) -> str:
@@ -218,6 +219,11 @@ class _Parser:
 
     def check_values(self, strm: Stream, name: str, values: tuple[str, ...], path: str) -> None:
         col = strm.column(name)
+        if pa.types.is_integer(col.type):
+            bad = [v for v in values if not _WHOLE_NUMBER.match(v)]
+            if bad:
+                self.problem("not_an_integer", path, f"{', '.join(bad)}: {strm.key}.{name} holds whole numbers")
+            return
         unknown = [v for v in values if col.categories and v not in col.categories]
         if unknown:
             self.problem("unknown_value", path, f"{', '.join(unknown)} not among the values of {strm.key}.{name} "

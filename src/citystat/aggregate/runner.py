@@ -264,7 +264,6 @@ def aggregate_events(
     zones = {d.calendar.time_zone for d in chosen}
     if len(zones) > 1:
         raise InvalidInput([Problem("mixed_calendars", f"definitions use several time zones: {', '.join(zones)}")])
-    local = chosen[0].calendar.local(years)
     report = AggregationReport(engine.name, str(events_dir), list(years), ignored=discovery.ignored)
 
     steps = len(plans) + 3
@@ -278,6 +277,8 @@ def aggregate_events(
 
     selected = {key: discovery.streams[key].select(years, history=p.history) if key in discovery.streams else []
                 for key, p in plans.items()}
+    # a fixed offset over every year read: history streams reach back before the requested years
+    local = chosen[0].calendar.local(sorted(set(years) | {f.year for fs in selected.values() for f in fs}))
     frequencies = sorted({d.calendar.period for d in chosen}, key=lambda f: f.value)
     all_periods = [p for f in frequencies for p in _periods(years, f)]
     engine.register_table(CALENDAR, _calendar_table([f for fs in selected.values() for f in fs], all_periods))

@@ -26,7 +26,6 @@ class EventFile:
     year: int  # the partition's local year and month
     month: int
     rows: int
-    extra_columns: tuple[str, ...] = ()
     nullable: frozenset[str] = frozenset()  # columns that may hold nulls (neither REQUIRED nor shown null-free)
 
 
@@ -89,14 +88,15 @@ def _nullable(parquet: pq.ParquetFile) -> frozenset[str]:
     return frozenset(out)
 
 
-def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Problem], frozenset[str]]:
-    """The rows, extra columns and possibly-null columns of an event file, or the problems that make it unusable."""
+def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[str]]:
+    """The rows and possibly-null columns of an event file, or the problems that make it unusable (columns the
+    stream does not have are allowed: they are not read)."""
     try:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
         rows = parquet.metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        return 0, (), [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))], frozenset()
+        return 0, [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))], frozenset()
     problems = []
     names = set(schema.names)
     for column in strm.columns:
@@ -110,8 +110,7 @@ def check_file(path: Path, strm: Stream) -> tuple[int, tuple[str, ...], list[Pro
                 if column.name == TIME_COLUMN else ""
             problems.append(Problem("wrong_type", f"column {column.name!r} is {_describe(actual)}, expected "
                                     f"{_describe(column.type)}{hint}", file=str(path), column=column.name))
-    extra = tuple(sorted(names - {c.name for c in strm.columns}))
-    return rows, extra, problems, _nullable(parquet)
+    return rows, problems, _nullable(parquet)
 
 
 def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
@@ -158,10 +157,10 @@ def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
                 if not 1 <= month <= 12:
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
-                rows, extra, file_problems, nullable = check_file(path, strm)
+                rows, file_problems, nullable = check_file(path, strm)
                 problems += file_problems
                 if not file_problems:
-                    files.files.append(EventFile(path, year, month, rows, extra, nullable))
+                    files.files.append(EventFile(path, year, month, rows, nullable))
     if problems:
         raise InvalidInput(problems)
     return Discovery(root, found, ignored)

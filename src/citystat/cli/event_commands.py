@@ -122,9 +122,11 @@ def _manifest_scale(events_dir: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        return str(json.loads(path.read_text(encoding="utf-8")).get("scale"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    scale = manifest.get("scale") if isinstance(manifest, dict) else None
+    return str(scale) if scale is not None else None
 
 
 @app.command()

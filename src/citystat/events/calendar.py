@@ -31,12 +31,15 @@ class LocalCalendar:
     def check_fixed(self, years: range | tuple[int, ...] | list[int]) -> None:
         """Raise if the zone's offset is not this fixed offset throughout the given years (a DST zone, a change)."""
         zone = ZoneInfo(self.time_zone)
+        fixed = timedelta(hours=self.utc_offset_hours)
         for year in years:
-            for month in (1, 4, 7, 10):
-                offset = datetime(year, month, 1, 12, tzinfo=zone).utcoffset()
-                if offset != timedelta(hours=self.utc_offset_hours):
+            for number in range(year_days(year)):  # every day: a change may last only weeks (Ramadan in Morocco)
+                day = date(year, 1, 1) + timedelta(days=number)
+                offset = datetime(day.year, day.month, day.day, 12, tzinfo=zone).utcoffset()
+                if offset != fixed:
+                    hours = offset.total_seconds() / 3600 if offset is not None else 0
                     raise ValueError(
-                        f"{self.time_zone} is UTC{offset} in {year}-{month:02d}, not UTC+{self.utc_offset_hours}; "
+                        f"{self.time_zone} is UTC{hours:+g} on {day.isoformat()}, not UTC{self.utc_offset_hours:+d}; "
                         "only fixed-offset calendars are supported"
                     )
 

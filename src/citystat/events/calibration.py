@@ -145,8 +145,10 @@ def calibrate(tables: Sequence[Table], scale: Decimal) -> Calibration:
     pub = _Published(tables)
     cal = Calibration(scale)
     _simple_flows(pub, cal)
-    _open_data(pub, cal)
-    _cooc(pub, cal)
+    _catalogue(pub, cal, "open_data_platform", ("uses", "open_data.uses"),
+               ("datasets", "open_data.datasets", "datasets"))
+    _catalogue(pub, cal, "cooc_cloud", ("page_views", "cooc_cloud.page_views"),
+               ("courses", "cooc_cloud.courses", "courses"))
     _pay(pub, cal)
     _shared_transport(pub, cal)
     _taipeipass(pub, cal)
@@ -189,26 +191,19 @@ def _interpolated_series(pub: _Published, cal: Calibration, table_id: str, measu
     return full, out
 
 
-def _open_data(pub: _Published, cal: Calibration) -> None:
-    full_uses, uses = _interpolated_series(pub, cal, "open_data_platform", "uses", "events", "open_data.uses")
-    full_sets, sets = _interpolated_series(pub, cal, "open_data_platform", "datasets", "datasets at the year end",
-                                           "open_data.datasets")
-    first = min(uses)
-    cal.starts["open_data.uses"] = cal.starts["open_data.datasets"] = date(first, 1, 1)
-    cal.flows["open_data.uses"] = {y: {"": v} for y, v in uses.items()}
-    cal.ledgers["open_data.datasets"] = sets
-    cal.full_scale["open_data.datasets"] = {y: int(v) for y, v in full_sets.items()}
-
-
-def _cooc(pub: _Published, cal: Calibration) -> None:
-    _, views = _interpolated_series(pub, cal, "cooc_cloud", "page_views", "events", "cooc_cloud.page_views")
-    full_courses, courses = _interpolated_series(pub, cal, "cooc_cloud", "courses", "courses at the year end",
-                                                 "cooc_cloud.courses")
-    first = min(views)
-    cal.starts["cooc_cloud.page_views"] = cal.starts["cooc_cloud.courses"] = date(first, 1, 1)
-    cal.flows["cooc_cloud.page_views"] = {y: {"": v} for y, v in views.items()}
-    cal.ledgers["cooc_cloud.courses"] = courses
-    cal.full_scale["cooc_cloud.courses"] = {y: int(v) for y, v in full_courses.items()}
+def _catalogue(pub: _Published, cal: Calibration, table_id: str, uses: tuple[str, str],
+               items: tuple[str, str, str]) -> None:
+    """A catalogue of items (datasets, courses) and their uses: ``uses`` (measure, stream) a flow of events,
+    ``items`` (measure, stream, what) a ledger whose stock hits every year end; both from the first year of uses."""
+    use_measure, use_stream = uses
+    item_measure, item_stream, what = items
+    _, flows = _interpolated_series(pub, cal, table_id, use_measure, "events", use_stream)
+    full_items, stocks = _interpolated_series(pub, cal, table_id, item_measure, f"{what} at the year end",
+                                              item_stream)
+    cal.starts[use_stream] = cal.starts[item_stream] = date(min(flows), 1, 1)
+    cal.flows[use_stream] = {y: {"": v} for y, v in flows.items()}
+    cal.ledgers[item_stream] = stocks
+    cal.full_scale[item_stream] = {y: int(v) for y, v in full_items.items()}
 
 
 def _pay(pub: _Published, cal: Calibration) -> None:

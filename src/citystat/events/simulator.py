@@ -12,6 +12,7 @@ downloads and cards) are written from the service's start up to the last request
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
@@ -487,7 +488,7 @@ def _item_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
         active_id = [active_id[i] for i in order]
         retired_ids = []
         for t in ret_ts:
-            available = int(np.searchsorted(np.array(active_ts), t))
+            available = bisect.bisect_left(active_ts, int(t))  # items published before t (the list is sorted)
             if available == 0:
                 raise ValueError(f"{task.stream} {year}: nothing to retire at {t}")
             pick = int(rng.integers(0, available))
@@ -514,7 +515,8 @@ def _card_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
     act_ts_all: list[np.ndarray] = []
     act_user_all: list[np.ndarray] = []
     act_card_all: list[np.ndarray] = []
-    deact: list[tuple[int, int, int]] = []
+    deact: list[tuple[int, int]] = []  # (instant, position of the activation it removes)
+    taken: set[int] = set()  # activations already removed
     stock = 0
     for year in task.years:
         target = cal.ledgers[task.stream][year]
@@ -528,7 +530,6 @@ def _card_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
         act_card_all.append(_pick(rng, added, CARD_WEIGHTS))
         de_ts = _ledger_timestamps(rng, task.stream, "deactivation", removed, year, start)
         known_ts = np.concatenate(act_ts_all)
-        taken: set[int] = {i for _, i, _ in deact}
         for t in de_ts:
             available = int(np.searchsorted(known_ts, t))
             if available - len(taken) <= 0:
@@ -538,13 +539,13 @@ def _card_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
                 if pick not in taken:
                     break
             taken.add(pick)
-            deact.append((int(t), pick, 0))
+            deact.append((int(t), pick))
         stock = target
     act_ts = np.concatenate(act_ts_all) if act_ts_all else np.zeros(0, dtype=np.int64)
     users = np.concatenate(act_user_all) if act_user_all else np.zeros(0, dtype=np.int64)
     cards = np.concatenate(act_card_all) if act_card_all else np.zeros(0, dtype=np.int64)
-    picks = np.array([p for _, p, _ in deact], dtype=np.int64)
-    ts = np.concatenate([act_ts, np.array([t for t, _, _ in deact], dtype=np.int64)])
+    picks = np.array([p for _, p in deact], dtype=np.int64)
+    ts = np.concatenate([act_ts, np.array([t for t, _ in deact], dtype=np.int64)])
     order = np.argsort(ts, kind="stable")
     return {
         TIME_COLUMN: ts[order],
@@ -747,7 +748,7 @@ def _reference_tables(out: Path, hotspots: HotspotSource, stations: StationSourc
     return {"hotspots": len(hs), "stations": len(st)}
 
 
-def _execute(tasks: list[Task], context: Context, workers: int, progress: Progress | None) -> Iterator[int]:
+def _execute(tasks: list[Task], context: Context, workers: int) -> Iterator[int]:
     ordered = sorted(tasks, key=lambda t: -t.events)  # big files first keeps the workers busy to the end
     if workers <= 1:
         _init_worker(context)
@@ -790,17 +791,15 @@ def simulate(
                       **_hotspot_arrays(hotspots))
     total = sum(t.events for t in tasks)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    done = 0
     if progress:
         progress(0, total)
     written = 0
-    for events in _execute(tasks, context, workers, progress):
+    for events in _execute(tasks, context, workers):
         written += events
-        done += events
         if progress:
-            progress(done, total)
+            progress(written, total)
     reference = _reference_tables(out, hotspots, stations)
-    manifest = _manifest(out, cal, tasks, years, seed, reference)
+    manifest = _manifest(out, cal, years, seed, reference)
     tmp = out / f".{MANIFEST}.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     os.replace(tmp, out / MANIFEST)
@@ -808,8 +807,7 @@ def simulate(
     return SimulationResult(out, written, files, manifest)
 
 
-def _manifest(out: Path, cal: Calibration, tasks: list[Task], years: Sequence[int], seed: int,
-              reference: dict[str, int]) -> dict:
+def _manifest(out: Path, cal: Calibration, years: Sequence[int], seed: int, reference: dict[str, int]) -> dict:
     streams: dict[str, dict] = {}
     for strm in STREAMS:
         files = sorted(strm.directory(out).glob("year=*/month=*/part-*.parquet"))
