@@ -18,6 +18,7 @@ from decimal import Decimal
 from citystat.claims.extract import LEVEL_LIKE, split_sentences
 from citystat.claims.model import Claim, ClaimKind, Form, Sentence, When
 from citystat.claims.vocabulary import MEASURE, PEERS, TABLE, VALUE, Hit, Vocabulary, fold, hit_lists
+from citystat.indicators import valued_periods
 from citystat.language import labels as lb
 from citystat.model import EN, Frequency, MeasureKind, Period, Role, Value, Variable
 from citystat.model.period import months_in_service
@@ -454,7 +455,7 @@ class Resolver:
         kind = claim.kind
         measure = target.measure.measure
         assert measure is not None
-        valued = _valued(stored, target.coords)
+        valued = valued_periods(stored, target.coords)
 
         def code(when: When | None, what: str) -> str | None:
             if when is None:
@@ -553,17 +554,6 @@ def period_code(when: When, stored: StoredTable, service_from: Period | None = N
             return year.code
         return None
     return period.code if period.code in codes else None
-
-
-def _valued(stored: StoredTable, coords: dict[str, str]) -> list[Period]:
-    meta = stored.meta
-    time = meta.time.code
-    out = []
-    for period in sorted(meta.periods):
-        key = meta.key({**coords, time: period.code})
-        if stored.table.get(key).value is not None:
-            out.append(period)
-    return out
 
 
 def _kind_allows(claim: Claim, value: Value, peer_variable: str | None, meta: object) -> bool:

@@ -166,6 +166,10 @@ class _Check:
     def at(self, period: str | None, **others: str) -> dict[str, str]:
         return {**self.target.coords, **others, self.time: period or ""}
 
+    def valued(self) -> list[Period]:
+        """The periods of the claim's series that hold a number."""
+        return ind.valued_periods(self.stored, self.target.coords)
+
     def verdict(self, status: Status, message: str, indicator: Indicator | None = None, **extra: object) -> Verdict:
         measure = self.target.measure.code
         verdict = Verdict(self.claim, status, message, table=self.meta.id, release=self.stored.release.release,
@@ -243,7 +247,7 @@ class _Check:
         number = self.claim.number
         assert number is not None and level.value is not None
         period = self.resolution.period or ""
-        earlier = [p for p in _valued(self) if p.code < period]
+        earlier = [p for p in self.valued() if p.code < period]
         when = _when(self.target, period, self.lang)
         if earlier:
             difference = ind.difference(self.stored, self.at(period), {self.time: earlier[-1].code})
@@ -545,7 +549,7 @@ class _Check:
             return "wrong_direction", "the figure moved the other way"
         base = self.resolution.base
         period = self.resolution.period or ""
-        for other in _valued(self):
+        for other in self.valued():
             if other.code in (base, period) or other.code > period:
                 continue
             alt = self.values(period, other.code)
@@ -595,7 +599,7 @@ class _Check:
         high = self.claim.kind is K.RECORD_HIGH
         indicator = (ind.peak if high else ind.trough)(self.stored, self.target.coords)
         period = self.resolution.period
-        valued = _valued(self)
+        valued = self.valued()
         if indicator.value is None or len(valued) < 2:
             return self.verdict(Status.UNVERIFIABLE, "the series is too short to hold a record", indicator)
         mine = self.stored.table.get(self.meta.key(self.at(period))).value
@@ -609,7 +613,7 @@ class _Check:
 
     def largest(self) -> Verdict:
         rising = self.claim.kind is K.LARGEST_RISE
-        valued = _valued(self)
+        valued = self.valued()
         measure = self.target.measure.measure
         assert measure is not None
         compute: Callable[..., Indicator] = ind.pp_difference if measure.kind.is_percentage else ind.growth_rate
@@ -656,15 +660,6 @@ def _ambiguous_multiple(number: Number, values: dict[str, Decimal]) -> bool:
         return False
     half = number.precision / 2
     return min(growth, ratio) - half <= number.value <= max(growth, ratio) + half
-
-
-def _valued(check: _Check) -> list[Period]:
-    meta = check.meta
-    out = []
-    for period in sorted(meta.periods):
-        if check.stored.table.get(meta.key(check.at(period.code))).value is not None:
-            out.append(period)
-    return out
 
 
 def verify(resolution: Resolution) -> Verdict:

@@ -262,10 +262,6 @@ def _has_share_total(stored: StoredTable) -> bool:
     )
 
 
-def _valued_periods(stored: StoredTable, coords: dict[str, str]) -> list[Period]:
-    return ind.valued_periods(stored, coords)
-
-
 def series_groups(stored: StoredTable) -> list[list[Series]]:
     """The series to narrate, grouped: rates with the same periods together, every other measure alone."""
     meta = stored.meta
@@ -287,7 +283,7 @@ def series_groups(stored: StoredTable) -> list[list[Series]]:
             if measure is None or (measure.share_of and skip_shares):
                 continue
             series_coords = {**coords, meta.metric.code: value.code}
-            periods = _valued_periods(stored, series_coords)
+            periods = ind.valued_periods(stored, series_coords)
             if periods:
                 made[value.code] = Series(stored, series_coords, value, qualifiers, periods)
         for series in made.values():
@@ -478,7 +474,7 @@ def _shares(stored: StoredTable) -> list[ShareFinding]:
             if measure is None or not measure.kind.is_count or measure.kind is MeasureKind.COUNT:
                 continue
             coords = {**fixed, variable.code: variable.aggregate.code, meta.metric.code: value.code}
-            periods = _valued_periods(stored, coords)
+            periods = ind.valued_periods(stored, coords)
             if not periods:
                 continue
             period = periods[-1]
