@@ -119,18 +119,18 @@ def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], ba
         return conv.wording(name, EN, r=nb.multiple_number(ratio), base_level=level, n=nb.en_percent(rate))
     if kind is K.GROWTH_RATE:
         rate = values["growth_rate"]
-        direction = _direction(rate, conv.PERCENT_DECIMALS)
+        direction = nb.direction(rate, conv.PERCENT_DECIMALS)
         name = {1: "growth_rate_up", -1: "growth_rate_down", 0: "unchanged"}[direction]
         n = nb.zh_percent(abs(rate)) if lang == ZH else nb.en_percent(abs(rate))
         return conv.wording(name, lang, base=base_text, n=n)
     if kind is K.POINTS:
         points = values["points"]
-        direction = _direction(points, decimals)
+        direction = nb.direction(points, decimals)
         name = {1: "points_up", -1: "points_down", 0: "unchanged"}[direction]
         n = nb.zh_points(abs(points), decimals) if lang == ZH else nb.en_points(abs(points), decimals)
         return conv.wording(name, lang, base=base_text, n=n)
     difference = values["difference"]
-    direction = _direction(difference, 0)
+    direction = nb.direction(difference, 0)
     measure = target.measure.measure
     if measure is not None and measure.kind is MeasureKind.RANK:
         name = {1: "rank_down", -1: "rank_up", 0: "unchanged"}[direction]
@@ -138,12 +138,6 @@ def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], ba
         return conv.wording(name, lang, base=base_text, n=n)
     name = {1: "difference_up", -1: "difference_down", 0: "unchanged"}[direction]
     return conv.wording(name, lang, base=base_text, n=amount_words(target, abs(difference), lang))
-
-
-def _direction(value: Decimal, decimals: int) -> int:
-    if abs(round_half_up(value, decimals)) == 0:
-        return 0
-    return 1 if value > 0 else -1
 
 
 # -- the checks ----------------------------------------------------------------------------------------------

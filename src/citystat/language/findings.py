@@ -29,7 +29,7 @@ from decimal import Decimal
 from citystat import indicators as ind
 from citystat.indicators import Indicator
 from citystat.language import conventions as conv
-from citystat.language.numbers import decimals_of, floor_significant
+from citystat.language.numbers import decimals_of, direction, floor_significant
 from citystat.model import Measure, MeasureKind, Period, Role, Text, Value, Variable
 from citystat.store import StoredTable
 
@@ -207,12 +207,12 @@ def compare(series: Series, period: Period, base: Period) -> Change | None:
         if main.value is None:
             return None
         decimals = min(decimals_of(i.value) for i in main.inputs if i.value is not None)
-        return Change(series, period, base, "points", _direction(main.value, decimals), main, decimals=decimals)
+        return Change(series, period, base, "points", direction(main.value, decimals), main, decimals=decimals)
     if kind is MeasureKind.RANK:
         main = ind.difference(stored, at, base_at)
         if main.value is None:
             return None
-        return Change(series, period, base, "places", -_direction(main.value, 0), main, decimals=0)
+        return Change(series, period, base, "places", -direction(main.value, 0), main, decimals=0)
     ratio = ind.ratio(stored, at, base_at)
     if ratio.value is None:
         return None
@@ -223,15 +223,8 @@ def compare(series: Series, period: Period, base: Period) -> Change | None:
         return Change(series, period, base, "ratio", 1, ratio, ratio=ratio, rate=rate, multiple=multiple)
     if ratio.value >= conv.MULTIPLE_FROM_RATIO:
         return Change(series, period, base, "multiple", 1, multiple, ratio=ratio, rate=rate, multiple=multiple)
-    direction = _direction(rate.value, conv.PERCENT_DECIMALS)
-    return Change(series, period, base, "percent", direction, rate, ratio=ratio, rate=rate, multiple=multiple)
-
-
-def _direction(value: Decimal, decimals: int) -> int:
-    written = value.quantize(Decimal(1).scaleb(-decimals)) if decimals >= 0 else value
-    if abs(written) < Decimal(1).scaleb(-decimals) / 2:
-        return 0
-    return 1 if value > 0 else -1
+    way = direction(rate.value, conv.PERCENT_DECIMALS)
+    return Change(series, period, base, "percent", way, rate, ratio=ratio, rate=rate, multiple=multiple)
 
 
 # -- choosing the series ----------------------------------------------------------------------------------

@@ -47,6 +47,14 @@ def grouped(value: Decimal, decimals: int = 0) -> str:
     return f"{round_half_up(value, decimals):,.{decimals}f}"
 
 
+def direction(change: Decimal, decimals: int) -> int:
+    """Which way a change goes as written: 0 when it rounds (half up, like every figure) to nil at ``decimals``
+    (與 109 年持平), else +1 or −1."""
+    if round_half_up(change, decimals) == 0:
+        return 0
+    return 1 if change > 0 else -1
+
+
 def floor_significant(value: Decimal, digits: int = c.THRESHOLD_SIGNIFICANT_DIGITS) -> Decimal:
     """Round down to ``digits`` significant digits (74,465 → 74,000): the safe bound of 維持在 X 以上."""
     if value <= 0:
