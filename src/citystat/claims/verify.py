@@ -20,7 +20,7 @@ from citystat.claims.resolve import Resolution, Target
 from citystat.indicators import Indicator
 from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
-from citystat.language import labels as lb
+from citystat.language import narrative
 from citystat.language import numbers as nb
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
@@ -91,16 +91,7 @@ def _base_words(target: Target, code: str, lang: str) -> str:
 
 def amount_words(target: Target, value: Decimal, lang: str) -> str:
     """A level as citystat writes it: 17.8 萬門, 81.8%, 第 4 名, 11.33 million person-times."""
-    measure_value = target.measure
-    measure = measure_value.measure
-    assert measure is not None
-    if measure.kind is MeasureKind.RANK:
-        return nb.space(f"第{int(value)}{lb.zh_unit(measure_value)}") if lang == ZH else nb.en_ordinal(int(value))
-    if measure.kind.is_percentage:
-        return nb.zh_amount(value, "%") if lang == ZH else nb.en_amount(value, "%")
-    if lang == ZH:
-        return nb.zh_amount(value, lb.zh_unit(measure_value))
-    return nb.en_amount(value, lb.en_unit(measure_value))
+    return narrative.amount_words(value, target.measure, lang)
 
 
 def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], base: str, lang: str,
