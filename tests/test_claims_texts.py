@@ -153,3 +153,21 @@ def test_taipei_free_is_the_public_wifi(checker: Checker) -> None:
     for name in ("Taipei Free", "臺北公眾區免費無線上網", "台北公眾區免費無線上網"):
         verdict = _one(checker, f"{name} 110 年每月平均使用 1,132.9 萬人次。", "zh-TW", "1,132.9 萬人次")
         assert (verdict.table, verdict.measure) == ("taipei_free_usage", "monthly_average")
+
+
+@pytest.mark.parametrize(("text", "lang", "claim", "status", "when"), [
+    ("YouBike 公共自行車平均每日使用人次 107 年為 7 萬 1,925 人次，為歷年最大增幅。", "zh-TW", "歷年最大增幅",
+     Status.CORRECT, None),
+    ("YouBike 公共自行車平均每日使用人次 108 年為 7 萬 7,986 人次，為歷年最大增幅。", "zh-TW", "歷年最大增幅",
+     Status.WRONG, "107 年"),
+    ("In 2021, daily uses of YouBike public bikes fell to 74,465, the largest annual fall in the series.", "en",
+     "the largest annual fall in the series", Status.WRONG, "2015"),
+])
+def test_the_largest_rise_or_fall_is_the_one_the_narratives_compute(checker: Checker, text: str, lang: str,
+                                                                   claim: str, status: Status,
+                                                                   when: str | None) -> None:
+    verdict = _one(checker, text, lang, claim)
+    assert verdict.status is status, verdict.message
+    assert verdict.cells and verdict.computed is not None
+    if when is not None:
+        assert verdict.diagnosis == "not_the_largest" and when in verdict.message

@@ -11,7 +11,6 @@ A multiple of ten or more (conventions.BOTH_READINGS_FROM_RATIO) written with fe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from citystat import indicators as ind
@@ -597,30 +596,19 @@ class _Check:
                             diagnosis="not_a_record")
 
     def largest(self) -> Verdict:
+        """為歷年最大增幅: the same indicator the narratives state (largest_rise / largest_fall)."""
         rising = self.claim.kind is K.LARGEST_RISE
-        valued = self.valued()
-        measure = self.target.measure.measure
-        assert measure is not None
-        compute: Callable[..., Indicator] = ind.pp_difference if measure.kind.is_percentage else ind.growth_rate
-        steps = [(b.code, compute(self.stored, self.at(b.code), {self.time: a.code}))
-                 for a, b in zip(valued, valued[1:], strict=False) if ind.consecutive([a, b])]
-        steps = [(p, i) for p, i in steps if i.value is not None and (i.value > 0 if rising else i.value < 0)]
-        period = self.resolution.period
-        if not steps:
-            return self.verdict(Status.UNVERIFIABLE, "the series has no consecutive periods that moved that way")
-        pick = max if rising else min
-        best_period, best = pick(steps, key=lambda s: s[1].value)  # type: ignore[arg-type, return-value]
-        listing = ", ".join(f"{p} {nb.grouped(i.value, 1)}" for p, i in steps)  # type: ignore[arg-type]
-        formula = f"changes between consecutive periods ({listing}): the {'largest' if rising else 'deepest'} in " \
-                  f"{best_period}"
-        verdict = self.verdict(Status.CORRECT if best_period == period else Status.WRONG, formula, best)
-        verdict.formula = formula
-        verdict.cells = [c for _, i in steps for c in (x.to_dict() for x in i.inputs)]
-        if verdict.status is Status.WRONG:
-            verdict.diagnosis = "not_the_largest"
-            when = _when(self.target, best_period, self.lang)
-            verdict.message = f"the largest {'rise' if rising else 'fall'} was in {when}"
-        return verdict
+        indicator = (ind.largest_rise if rising else ind.largest_fall)(self.stored, self.target.coords)
+        if indicator.value is None or indicator.period is None:
+            return self.verdict(Status.UNVERIFIABLE, "the series has no consecutive periods that moved that way",
+                                indicator)
+        word = "rise" if rising else "fall"
+        when = _when(self.target, indicator.period, self.lang)
+        if indicator.period == self.resolution.period:
+            return self.verdict(Status.CORRECT, f"the largest {word} between consecutive periods was in {when}",
+                                indicator)
+        return self.verdict(Status.WRONG, f"the largest {word} was in {when}", indicator,
+                            diagnosis="not_the_largest")
 
 
 _MAIN = {K.GROWTH_RATE: "growth_rate", K.GROWTH_MULTIPLE: "growth_multiple", K.RATIO: "ratio",
