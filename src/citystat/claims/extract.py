@@ -17,14 +17,14 @@ from decimal import Decimal
 
 from citystat.claims import lexicon as lx
 from citystat.claims.model import Claim, ClaimKind, Form, Number, Sentence, When
+from citystat.language import conventions as conv
 from citystat.model import EN, ZH, Frequency, Period
+from citystat.model.period import ROC_OFFSET
 
 K = ClaimKind
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-WAN = Decimal(10) ** 4
-YI = Decimal(10) ** 8
-SCALES = {"thousand": Decimal(10) ** 3, "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9}
-ROC_OFFSET = 1911
+WAN, YI = conv.WAN, conv.YI  # the writers' own 萬 and 億
+SCALES = {"thousand": Decimal(10) ** 3, "million": conv.MILLION, "billion": conv.BILLION}
 ROC_MIN_YEAR = 40  # a two- or three-digit year below this is a duration (10 年), not an ROC year
 
 LEVEL_LIKE = frozenset({K.LEVEL, K.SHARE, K.RANK, K.PEERS, K.PEAK, K.STAYED_ABOVE})
