@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from citystat.catalog import bundled_tables
 from citystat.claims import Checker, Status, Verdict
 from citystat.claims.evaluate import align, load
-from citystat.model import round_half_up
+from citystat.model import Cell, Table, meta_from_dict, meta_to_dict, round_half_up
 from citystat.store import Store
 
 TEXTS = Path(__file__).parent / "claims"
@@ -171,3 +172,20 @@ def test_the_largest_rise_or_fall_is_the_one_the_narratives_compute(checker: Che
     assert verdict.cells and verdict.computed is not None
     if when is not None:
         assert verdict.diagnosis == "not_the_largest" and when in verdict.message
+
+
+def test_a_rank_that_moved_one_place_is_worded_in_the_singular(tmp_path: Path) -> None:
+    imd = next(t for t in bundled_tables() if t.id == "imd_smart_city_index")
+    data = meta_to_dict(imd.meta)
+    data["variables"][0]["values"] = ["2020", "2021"]
+    meta = meta_from_dict(data)
+    cells = dict(imd.cells)
+    cells[meta.key({"year": "2020", "city": "taipei", "measure": "rank"})] = Cell(Decimal(5))
+    with Store(tmp_path / "imd.duckdb") as store:
+        store.load(Table(meta, cells))
+        checker = Checker(store.latest())
+    verdict = _one(checker, "In 2021, Taipei's IMD Smart City Index rank rose by 2 places from 2020.", "en", "2")
+    assert verdict.status is Status.WRONG
+    assert verdict.wording == "up 1 place from 2020"
+    verdict = _one(checker, "臺北市 IMD 智慧城市指數排名 110 年較 109 年上升 2 名。", "zh-TW", "2 名")
+    assert (verdict.status, verdict.wording) == (Status.WRONG, "較 109 年上升 1 名")

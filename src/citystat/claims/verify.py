@@ -124,7 +124,7 @@ def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], ba
     measure = target.measure.measure
     if measure is not None and measure.kind is MeasureKind.RANK:
         name = {1: "rank_down", -1: "rank_up", 0: "unchanged"}[direction]
-        n = nb.grouped(abs(difference)) if lang == ZH else f"{int(abs(difference))} places"
+        n = nb.grouped(abs(difference)) if lang == ZH else nb.en_places(difference)
         return conv.wording(name, lang, base=base_text, n=n)
     name = {1: "difference_up", -1: "difference_down", 0: "unchanged"}[direction]
     return conv.wording(name, lang, base=base_text, n=amount_words(target, abs(difference), lang))

@@ -196,8 +196,7 @@ def _en_change(change: Change, *, with_base: bool = True, mark: bool = True) -> 
         text = conv.wording(name, EN, base=base, n=nb.en_points(abs(value), change.decimals))
     else:
         name = {1: "rank_up", -1: "rank_down", 0: "unchanged"}[change.direction]
-        places = int(abs(value))
-        text = conv.wording(name, EN, base=base, n=f"{places} place{'s' if places != 1 else ''}")
+        text = conv.wording(name, EN, base=base, n=nb.en_places(value))
     suffix = f" from {base}"
     if not with_base and text.endswith(suffix):
         text = text[: -len(suffix)]

@@ -174,6 +174,12 @@ def en_points(value: Decimal, decimals: int = 1) -> str:
     return f"{grouped(value, decimals)} {word}"
 
 
+def en_places(places: Decimal) -> str:
+    """1 place, 3 places: how far a rank moved."""
+    n = int(abs(places))
+    return f"{n} place{'' if n == 1 else 's'}"
+
+
 _ORDINAL_WORDS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 
 
