@@ -132,6 +132,18 @@ def test_periods() -> None:
     assert (trend.span_start.period, trend.period.period) == (Period.parse("2018"), Period.parse("2021"))  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("text", [
+    "The home computer rate rose 13.0 percentage points from 2001 to 2020. In 2021 it was new.",
+    "The home computer rate rose 13.0 percentage points between 2001 and 2020.",
+    "In 2021, it rose. The home computer rate rose 13.0 percentage points between 2001 and 2020.",
+])
+def test_an_english_change_followed_by_its_span(text: str) -> None:
+    """An English change names its span after it: from 2001 to 2020, between 2001 and 2020."""
+    (claim,) = [c for c in extract(text, "en") if c.kind is K.POINTS]
+    assert claim.base.period == Period.parse("2001")  # type: ignore[union-attr]
+    assert claim.period.period == Period.parse("2020")  # type: ignore[union-attr]
+
+
 def test_a_list_is_one_claim_per_item() -> None:
     claims = extract("109 年家用電腦、行動電話及連網比率分別為 81.8%、98.7% 及 96.1%，"
                      "較 90 年分別增加 13.0、11.4 及 39.0 個百分點。", "zh-TW", units=UNITS)

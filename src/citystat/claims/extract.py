@@ -901,12 +901,16 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
     previous_claim = previous_event if isinstance(previous_event, Claim) else None
     group = lists.get(previous_claim.list_id, [previous_claim]) if previous_claim is not None and \
         previous_claim.list_id is not None else ([previous_claim] if previous_claim is not None else [])
+    owner = state.attached_to
+    if _ends_the_span_of(owner, previous_event) and role in ("list", "to"):
+        assert owner is not None  # rose 13.0 points from 2001 to 2020 / between 2001 and 2020: the change's period
+        for item in lists.get(owner.list_id, [owner]) if owner.list_id is not None else [owner]:
+            item.period = when
     if role == "list":
         state.period_list.append(when)
-        owner = state.attached_to
         if owner is not None and owner.kind in (K.STAYED_ABOVE, K.ROSE_EVERY, K.FELL_EVERY):
             owner.period = when  # stayed above 74,000 in 2020 and 2021: the span ends with the last
-        elif owner is None or not owner.kind.is_change:
+        elif owner is None or not owner.kind.is_change or owner.period is when:
             state.current = when
         return
     state.period_list = [when]
@@ -957,6 +961,12 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
         state.span_start = state.from_p = when
         return
     state.current, state.current_here = when, True  # when, to
+
+
+def _ends_the_span_of(owner: Claim | None, previous_event: object | None) -> bool:
+    """Whether a period ends the span of a change whose base is the period right before it."""
+    return owner is not None and owner.kind.is_change and owner.base is not None and \
+        isinstance(previous_event, PeriodMention) and owner.base is previous_event.when
 
 
 def _on_claim(claim: Claim, state: _State, lang: str, text: str, offset: int) -> None:
