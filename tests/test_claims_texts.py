@@ -189,3 +189,13 @@ def test_a_rank_that_moved_one_place_is_worded_in_the_singular(tmp_path: Path) -
     assert verdict.wording == "up 1 place from 2020"
     verdict = _one(checker, "臺北市 IMD 智慧城市指數排名 110 年較 109 年上升 2 名。", "zh-TW", "2 名")
     assert (verdict.status, verdict.wording) == (Status.WRONG, "較 109 年上升 1 名")
+
+
+@pytest.mark.parametrize("text", [
+    "U-Parking shared parking spaces fell by 1,279 between the end of 2018 and the end of 2021.",
+    "U-Parking shared parking spaces fell by 1,279 compared with the end of 2018, to 3,670 at the end of 2021.",
+])
+def test_a_word_after_an_english_number_that_is_not_its_unit(checker: Checker, text: str) -> None:
+    verdict = _one(checker, text, "en", "1,279")
+    assert (verdict.status, verdict.table, verdict.measure) == (Status.CORRECT, "shared_transport_fleet",
+                                                                "parking_spaces"), verdict.message

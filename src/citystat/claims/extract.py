@@ -349,7 +349,9 @@ def _en_numbers(text: str, offset: int, taken: list[tuple[int, int]]) -> list[Nu
 
 
 _EN_STOPWORDS = {"in", "at", "the", "a", "an", "of", "to", "from", "and", "or", "for", "on", "by", "with", "as",
-                 "than", "over", "up", "down", "since", "during", "respectively", "each", "per", "is", "was", "were"}
+                 "than", "over", "up", "down", "since", "during", "respectively", "each", "per", "is", "was", "were",
+                 "between", "compared", "versus", "vs", "against", "through", "until", "after", "before", "while",
+                 "but", "which", "that", "when"}
 
 
 def _en_unit_words(rest: str) -> str:
