@@ -99,6 +99,9 @@ def _stored_values() -> list:
     ("In 2020, it was up 13.0 percentage points from 2001.", K.POINTS, 1),
     ("In 2021, Taipei ranked 4th.", K.RANK, 1),
     ("Daily uses stayed above 74,000 in 2020 and 2021.", K.STAYED_ABOVE, 1),
+    ("At the end of 2021, the fleet rose by 8,580 from the end of 2020.", K.DIFFERENCE, 1),
+    ("Daily uses fell 1,749 in 2021 from 2020.", K.DIFFERENCE, -1),
+    ("Daily uses fell to 74,465 in 2021.", K.LEVEL, 1),
 ])
 def test_conventions(text: str, kind: ClaimKind, direction: int) -> None:
     claims = [c for c in extract(text, units=UNITS) if c.kind is not K.PEERS]

@@ -519,7 +519,6 @@ def _zh_kind(prefix: str, suffix: str, number: Number) -> tuple[ClaimKind, int, 
 
 _EN_UP_RE = re.compile(rf"\b(?:{lx.alternatives(lx.EN_UP_WORDS)})(?:\s+by)?\s*$", re.IGNORECASE)
 _EN_DOWN_RE = re.compile(rf"\b(?:{lx.alternatives(lx.EN_DOWN_WORDS)})(?:\s+by)?\s*$", re.IGNORECASE)
-_EN_BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
 def _en_kind(prefix: str, suffix: str, number: Number, sentence: str) -> tuple[ClaimKind, int, set[str]]:
@@ -563,9 +562,9 @@ def _en_kind(prefix: str, suffix: str, number: Number, sentence: str) -> tuple[C
             return K.SHARE, 1, flags
         return K.LEVEL, 1, flags
     if form is Form.AMOUNT:
-        if up and (_EN_BY_RE.search(p) or re.search(r"\b(?:up|down)\s*$", p)):
+        if up:  # rose 8,580, rose by 8,580, up 8,580: the rise word is right before the number
             return K.DIFFERENCE, 1, flags
-        if down and (_EN_BY_RE.search(p) or re.search(r"\b(?:up|down)\s*$", p)):
+        if down:
             return K.DIFFERENCE, -1, flags
         if re.search(rf"\b{lx.EN_PEAKED}\s*$", p):
             return K.PEAK, 1, flags
