@@ -199,3 +199,14 @@ def test_a_word_after_an_english_number_that_is_not_its_unit(checker: Checker, t
     verdict = _one(checker, text, "en", "1,279")
     assert (verdict.status, verdict.table, verdict.measure) == (Status.CORRECT, "shared_transport_fleet",
                                                                 "parking_spaces"), verdict.message
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("CooC-Cloud page views in 2021 were 35.5 times that of 2017.", "35.5 times"),
+    ("CooC-Cloud online courses at the end of 2021 were 1,188 times those at the end of 2017.", "1,188 times"),
+    ("The amount collected by pay.taipei in 2021 was 18.9 times the figure for 2018.", "18.9 times"),
+])
+def test_an_english_ratio_to_that_of_a_year(checker: Checker, text: str, claim: str) -> None:
+    verdict = _one(checker, text, "en", claim)
+    assert verdict.status is Status.CORRECT, verdict.message
+    assert verdict.claim.base is not None and not verdict.message.startswith(f"{claim}: no base is written")

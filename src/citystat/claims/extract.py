@@ -614,6 +614,9 @@ def _en_role(text: str, when: When, offset: int, previous: When | None) -> str:
         return "base"
     if re.search(r"\b(?:the\s+)?level\s+(?:at\s+)?$", before) or re.match(r"\s*levels?\b", after):
         return "base"
+    if re.search(r"\btimes\s+(?:that|those|the\s+(?:figure|number|total|value))\s+(?:(?:of|in|at|for)\s+)?"
+                 r"(?:the\s+)?$", before):
+        return "base"  # 20.9 times that at the end of 2011, 2,682 times that of 2011
     if re.search(r"\b(?:over|than|compared\s+(?:with|to)|vs\.?|versus|against|relative\s+to|on)\s+"
                  r"(?:the\s+)?(?:in\s+)?$", before):
         return "base"
