@@ -210,3 +210,14 @@ def test_an_english_ratio_to_that_of_a_year(checker: Checker, text: str, claim: 
     verdict = _one(checker, text, "en", claim)
     assert verdict.status is Status.CORRECT, verdict.message
     assert verdict.claim.base is not None and not verdict.message.startswith(f"{claim}: no base is written")
+
+
+def test_a_list_of_changes_pairs_with_the_levels_before_it(checker: Checker) -> None:
+    """分別: the i-th change is of the i-th figure stated before it, even where no list of nouns says so."""
+    text = "智慧支付平台 110 年繳費張數 1,518 萬張、繳費金額 29 億 7,905 萬元，分別較 107 年成長 {} 倍及 {} 倍。"
+    right = checker.check(text.format("6.4", "17.9"), "zh-TW").verdicts
+    assert [(v.claim.text, v.status, v.measure) for v in right if v.claim.kind.is_change] == [
+        ("6.4 倍", Status.CORRECT, "bills"), ("17.9 倍", Status.CORRECT, "amount")]
+    swapped = checker.check(text.format("17.9", "6.4"), "zh-TW").verdicts
+    assert [(v.status, v.measure) for v in swapped if v.claim.kind.is_change] == [
+        (Status.WRONG, "bills"), (Status.WRONG, "amount")]

@@ -94,6 +94,7 @@ class _SentenceContext:
     measure_lists: list[list[Hit]]
     value_lists: list[list[Hit]]
     current: list[Target] = field(default_factory=list)  # the targets of the last level claim of the sentence
+    levels: list[Target] = field(default_factory=list)  # the targets of the level claims of the sentence, in order
     claims: list[Claim] = field(default_factory=list)
 
 
@@ -139,6 +140,8 @@ class Resolver:
                     resolved_tables.append(resolution.target.table_id)
                     if claim.kind in LEVEL_LIKE or not context.current:
                         context.current = [resolution.target, *resolution.alternatives]
+                    if claim.kind is K.LEVEL:
+                        context.levels.append(resolution.target)
                     carried_target = resolution.target
             if resolved_tables:
                 carried = _unique(reversed(resolved_tables))
@@ -289,6 +292,12 @@ class Resolver:
                 hit = (chosen[-1] if chosen[-1][-1].end <= claim.start else chosen[0])[claim.item]
                 for entry in hit.of(MEASURE, table):
                     give(entry.code, PAIRED, f"'{hit.text}' (item {claim.item + 1} of a list)")
+            elif claim.kind.is_change:  # 繳費張數 1,518 萬張、繳費金額 29 億 7,905 萬元，分別成長 6.4 倍及 17.9 倍
+                levels = context.levels[-claim.items:]
+                if len(levels) == claim.items and len({t.key() for t in levels}) == claim.items and \
+                        levels[claim.item].table_id == table:
+                    code = levels[claim.item].coords[stored.meta.metric.code]
+                    give(code, PAIRED, f"the level it pairs with (item {claim.item + 1} of a list)")
         before = [h for h in context.hits if h.end <= claim.start and h.of(MEASURE, table)]
         for hit in reversed(before):
             points = LOCAL if hit.start >= claim.window else SENTENCE
