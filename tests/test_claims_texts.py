@@ -221,3 +221,12 @@ def test_a_list_of_changes_pairs_with_the_levels_before_it(checker: Checker) -> 
     swapped = checker.check(text.format("17.9", "6.4"), "zh-TW").verdicts
     assert [(v.status, v.measure) for v in swapped if v.claim.kind.is_change] == [
         (Status.WRONG, "bills"), (Status.WRONG, "amount")]
+
+
+def test_an_area_named_before_a_number_is_the_area_it_is_about(checker: Checker) -> None:
+    # 連網 names Taipei's own table (an alias), which has no 全國: the national figure is in the municipalities table
+    report = checker.check("109 年臺北市連網普及率 96.1%，高於全國 91.31%，兩者相差 4.8 個百分點。", "zh-TW")
+    assert [(v.claim.text, v.status) for v in report.verdicts] == [
+        ("96.1%", Status.CORRECT), ("91.31%", Status.CORRECT), ("4.8 個百分點", Status.CORRECT)]
+    national = report.verdicts[1]
+    assert (national.table, national.coordinates["area"]) == ("digital_access_municipalities", "national")

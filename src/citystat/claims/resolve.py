@@ -41,6 +41,8 @@ CUE = 40  # 每月平均 / a day / averaged agrees (or disagrees) with the measu
 UNNAMED_AVERAGE = 15  # an average nothing names: a plain level is more likely the total
 VALUE_LOCAL = 30  # an area or category named right before the number
 VALUE_SENTENCE = 15  # ... or earlier in the sentence
+VALUE_LACKED = -30  # an area or category named right before the number that the table does not hold (全國 for a
+# table of Taipei's own figures)
 NAMED = 30  # the table's title or an alias is in the sentence
 NAMED_SHARED = 20  # an alias several tables share (YouBike: its fleet and its daily uses)
 MEASURE_NAMED = 10  # only a measure of it is named
@@ -91,6 +93,7 @@ class _SentenceContext:
     named_alone: list[str]  # ... by a title or alias no other table has (not YouBike, which two tables share)
     strong: list[str]  # tables named in the sentence, or one of their measures
     weak: list[str]  # tables only a short word points to
+    valued: list[str]  # tables one of whose areas or categories is named (臺北市, 全國, 停車費)
     measure_lists: list[list[Hit]]
     value_lists: list[list[Hit]]
     current: list[Target] = field(default_factory=list)  # the targets of the last level claim of the sentence
@@ -120,11 +123,12 @@ class Resolver:
             strong = _unique(e.table for h in hits for e in h.entries
                              if e.level == TABLE or (e.level == MEASURE and not e.weak))
             weak = _unique(e.table for h in hits for e in h.entries if e.level == MEASURE and e.weak)
+            valued = _unique(e.table for h in hits for e in h.entries if e.level == VALUE)
             named = _unique(e.table for h in hits for e in h.entries if e.level == TABLE)
             named_alone = _unique(h.of(TABLE)[0].table for h in hits
                                   if h.of(TABLE) and len({e.table for e in h.of(TABLE)}) == 1)
             context = _SentenceContext(
-                sentence, hits, named, named_alone, strong, weak,
+                sentence, hits, named, named_alone, strong, weak, valued,
                 hit_lists(hits, sentence.text, sentence.start, MEASURE, lang),
                 hit_lists(hits, sentence.text, sentence.start, VALUE, lang),
             )
@@ -192,6 +196,7 @@ class Resolver:
             return Resolution(claim, target, linked.period, reason="")
         # the tables the sentence names are its subject; only when it names none does the subject carry over
         eligible = _unique([*context.named, *context.strong]) or carried or context.weak
+        eligible = _unique([*eligible, *context.valued])  # 臺北市…高於全國 91.31%: the table that has 全國
         bonus: dict[str, tuple[int, str]] = {}
         for table_id in eligible:
             if table_id not in self.tables or table_id in bonus:
@@ -262,6 +267,10 @@ class Resolver:
                 continue
             coords, value_points = found
             score += value_points
+            lacked = self._values_lacked(claim, stored, context, lang)
+            if lacked:
+                score += VALUE_LACKED
+                notes.append(f"names {', '.join(lacked)}, which it does not hold")
             target = Target(stored, coords, score, notes, peer_variable if claim.kind is K.RANK and
                             measure.kind is not MeasureKind.RANK else None)
             if claim.kind is K.RANK and measure.kind is not MeasureKind.RANK and target.peer_variable is None:
@@ -272,6 +281,23 @@ class Resolver:
                     continue
             out.append(target)
         return out
+
+    def _values_lacked(self, claim: Claim, stored: StoredTable, context: _SentenceContext, lang: str) -> list[str]:
+        """Areas or categories named right before the number (in English also right after it) that the table does
+        not hold. A table without an area holds its city's own figures, one without a category the total."""
+        table = stored.meta.id
+        near = [h for h in context.hits if claim.window <= h.start and h.end <= claim.start]
+        if lang == EN:
+            near += [h for h in context.hits if h.start >= claim.end and _adjacent(context, claim.end, h.start)]
+        lacked = []
+        for hit in near:
+            values = hit.of(VALUE)
+            if not values or hit.of(VALUE, table):
+                continue
+            if any(e.table in self.tables and e.variable and e.code != _implicit(
+                    self.tables[e.table].meta.variable(e.variable)) for e in values):
+                lacked.append(hit.text)
+        return lacked
 
     def _measure_evidence(self, claim: Claim, stored: StoredTable, context: _SentenceContext,
                           carried_target: Target | None, lang: str) -> dict[str, tuple[int, list[str]]]:
@@ -588,6 +614,15 @@ def _kind_allows(claim: Claim, value: Value, peer_variable: str | None, meta: ob
             return kind.is_percentage
         return not kind.is_percentage or (claim.number is not None and claim.number.form is not Form.AMOUNT)
     return True
+
+
+def _implicit(variable: Variable) -> str | None:
+    """The value a table without ``variable`` is about: the city's own area, or the total of the categories."""
+    if variable.role is Role.GEO and variable.peers:
+        return variable.peers[0].code
+    if variable.aggregate is not None:
+        return variable.aggregate.code
+    return variable.values[0].code if len(variable.values) == 1 else None
 
 
 def _share_variable(target: Target) -> str | None:
