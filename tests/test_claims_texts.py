@@ -230,3 +230,13 @@ def test_an_area_named_before_a_number_is_the_area_it_is_about(checker: Checker)
         ("96.1%", Status.CORRECT), ("91.31%", Status.CORRECT), ("4.8 個百分點", Status.CORRECT)]
     national = report.verdicts[1]
     assert (national.table, national.coordinates["area"]) == ("digital_access_municipalities", "national")
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("The home computer rate in Taipei rose 13.0 percentage points between 2001 and 2020.", "13.0 percentage points"),
+    ("Taipei's internet access rate rose 39.0 percentage points from 2001 to 2020.", "39.0 percentage points"),
+])
+def test_taipei_named_is_also_the_table_of_taipeis_own_figures(checker: Checker, text: str, claim: str) -> None:
+    # the six municipalities' table names Taipei but has no 2001; the table of Taipei's own figures has it
+    verdict = _one(checker, text, "en", claim)
+    assert (verdict.status, verdict.table) == (Status.CORRECT, "digital_access_taipei"), verdict.message

@@ -267,10 +267,13 @@ class Resolver:
                 continue
             coords, value_points = found
             score += value_points
-            lacked = self._values_lacked(claim, stored, context, lang)
+            lacked, implied = self._values_of_other_tables(claim, stored, context, lang)
             if lacked:
                 score += VALUE_LACKED
                 notes.append(f"names {', '.join(lacked)}, which it does not hold")
+            elif implied:  # Taipei's home computer rate: as much the table of Taipei's own figures as the six cities'
+                score += VALUE_LOCAL
+                notes.append(f"{', '.join(implied)}: the figures it holds")
             target = Target(stored, coords, score, notes, peer_variable if claim.kind is K.RANK and
                             measure.kind is not MeasureKind.RANK else None)
             if claim.kind is K.RANK and measure.kind is not MeasureKind.RANK and target.peer_variable is None:
@@ -282,14 +285,16 @@ class Resolver:
             out.append(target)
         return out
 
-    def _values_lacked(self, claim: Claim, stored: StoredTable, context: _SentenceContext, lang: str) -> list[str]:
-        """Areas or categories named right before the number (in English also right after it) that the table does
-        not hold. A table without an area holds its city's own figures, one without a category the total."""
+    def _values_of_other_tables(self, claim: Claim, stored: StoredTable, context: _SentenceContext, lang: str
+                                ) -> tuple[list[str], list[str]]:
+        """Areas or categories of other tables named right before the number (in English also right after it): those
+        the table does not hold, and those it holds without naming them. A table without an area holds its city's own
+        figures (臺北市), one without a category the total."""
         table = stored.meta.id
         near = [h for h in context.hits if claim.window <= h.start and h.end <= claim.start]
         if lang == EN:
             near += [h for h in context.hits if h.start >= claim.end and _adjacent(context, claim.end, h.start)]
-        lacked = []
+        lacked, implied = [], []
         for hit in near:
             values = hit.of(VALUE)
             if not values or hit.of(VALUE, table):
@@ -297,7 +302,9 @@ class Resolver:
             if any(e.table in self.tables and e.variable and e.code != _implicit(
                     self.tables[e.table].meta.variable(e.variable)) for e in values):
                 lacked.append(hit.text)
-        return lacked
+            else:
+                implied.append(hit.text)
+        return lacked, implied
 
     def _measure_evidence(self, claim: Claim, stored: StoredTable, context: _SentenceContext,
                           carried_target: Target | None, lang: str) -> dict[str, tuple[int, list[str]]]:
