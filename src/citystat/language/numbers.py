@@ -74,6 +74,8 @@ def zh_count(value: Decimal, precision: Decimal | None = None) -> str:
         return "-" + zh_count(-value, precision)
     q = precision_of(value) if precision is None else precision
     if value >= c.YI:
+        if q >= c.YI / 100:  # known to 百萬 or coarser: 15.3 億, 1.37 億, not 15 億 3,000 萬
+            return space(f"{grouped(value / c.YI, max(0, c.YI.adjusted() - q.adjusted()))}億")
         in_wan = round_half_up(value / c.WAN, 0)
         yi, wan = divmod(in_wan, Decimal(10) ** 4)
         return space(f"{grouped(yi)}億{grouped(wan)}萬") if wan else space(f"{grouped(yi)}億")
