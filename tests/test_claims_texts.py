@@ -240,3 +240,12 @@ def test_taipei_named_is_also_the_table_of_taipeis_own_figures(checker: Checker,
     # the six municipalities' table names Taipei but has no 2001; the table of Taipei's own figures has it
     verdict = _one(checker, text, "en", claim)
     assert (verdict.status, verdict.table) == (Status.CORRECT, "digital_access_taipei"), verdict.message
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("TaipeiPASS app downloads rose to 2.87 million at the end of 2021, up from 192,550 a year earlier.", "192,550"),
+    ("CooC-Cloud page views rose to 46.02 million in 2021 from 19.29 million the previous year.", "19.29 million"),
+])
+def test_an_english_level_of_a_year_earlier(checker: Checker, text: str, claim: str) -> None:
+    verdict = _one(checker, text, "en", claim)
+    assert verdict.status is Status.CORRECT, verdict.message

@@ -951,6 +951,11 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
             for item in group:
                 item.base = when
             state.last_base = when
+        elif lang == EN and when.previous and previous_claim is not None and previous_claim.kind in LEVEL_LIKE and \
+                _attached(previous_claim, when, text, offset) and _year_before(state.current) is not None:
+            assert state.current is not None  # up from 192,550 a year earlier: the level of the year before
+            for item in group:
+                item.period = When(when.text, when.start, when.end, _year_before(state.current), state.current.end_of)
         else:
             state.base_pending = when
         return
@@ -965,6 +970,14 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
         state.span_start = state.from_p = when
         return
     state.current, state.current_here = when, True  # when, to
+
+
+def _year_before(when: When | None) -> Period | None:
+    """The same period a year earlier (a year or a month): what 'a year earlier' names after a level."""
+    if when is None or when.period is None or when.period.frequency not in (Frequency.YEAR, Frequency.MONTH):
+        return None
+    start = when.period.start
+    return Period(date(start.year - 1, start.month, 1), when.period.frequency)
 
 
 def _ends_the_span_of(owner: Claim | None, previous_event: object | None) -> bool:
