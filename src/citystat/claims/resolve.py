@@ -249,6 +249,7 @@ class Resolver:
         out = []
         evidence = self._measure_evidence(claim, stored, context, carried_target, lang)
         peer_variable = self._peer_variable(claim, stored, context)
+        lacked, implied = self._values_of_other_tables(claim, stored, context, lang)
         for value in meta.metric.values:
             measure = value.measure
             if measure is None or not _kind_allows(claim, value, peer_variable, meta):
@@ -267,7 +268,6 @@ class Resolver:
                 continue
             coords, value_points = found
             score += value_points
-            lacked, implied = self._values_of_other_tables(claim, stored, context, lang)
             if lacked:
                 score += VALUE_LACKED
                 notes.append(f"names {', '.join(lacked)}, which it does not hold")
