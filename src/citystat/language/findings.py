@@ -331,7 +331,7 @@ def comparable_base(series: Series, end: Period, noted: dict[str, tuple[Text, ..
     return base if base is not None and base < end else None
 
 
-def _latest(group: list[Series], table_id: str) -> LatestFinding | None:
+def _latest(group: list[Series], table_id: str) -> LatestFinding:
     period = group[0].periods[-1]
     levels, totals, changes, records, highs = [], [], [], [], []
     for series in group:
@@ -577,22 +577,14 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
                 notes_told.add(text.zh)
                 out.append(NoteFinding("note", table_id, text))
 
-    latest_of: dict[int, LatestFinding] = {}
-    for index, group in enumerate(groups):
-        latest = _latest(group, table_id)
-        if latest is None:
-            continue
-        if not latest_of:
-            latest.context = [(s, s.level(s.periods[-1])) for c in counts for s in c
-                              if s.periods[-1] == latest.period]
-        latest_of[index] = latest
-        out.append(latest)
-    for latest in latest_of.values():
+    latests = [_latest(group, table_id) for group in groups]
+    if latests:  # counts (cities ranked ...) are told in passing with the first latest level of their period
+        first = latests[0]
+        first.context = [(s, s.level(s.periods[-1])) for c in counts for s in c if s.periods[-1] == first.period]
+    out += latests
+    for latest in latests:
         add_notes(latest.period)
-    for index, group in enumerate(groups):
-        if index not in latest_of:
-            continue
-        latest = latest_of[index]
+    for group, latest in zip(groups, latests, strict=True):
         long_run = _long_run(group, table_id, noted)
         if long_run is not None:
             out.append(long_run)
@@ -617,11 +609,8 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
         threshold = _threshold(series, table_id)
         if threshold is not None:
             out.append(threshold)
-    if not groups and counts:
-        for group in counts:
-            latest = _latest(group, table_id)
-            if latest is not None:
-                out.append(latest)
+    if not groups:
+        out += [_latest(group, table_id) for group in counts]
     out += _shares(stored)
     out += _rank(stored, None, table_id)
     out += _context_ranks(stored, context)
