@@ -404,7 +404,7 @@ def _group_lists(numbers: list[NumberMention], text: str, offset: int, lang: str
         if groups:
             last = groups[-1][-1]
             between = text[last.end - offset:mention.start - offset]
-            if _is_list_joint(between, lang, len(groups[-1])):
+            if _is_list_joint(between, lang):
                 groups[-1].append(mention)
                 continue
         groups.append([mention])
@@ -419,12 +419,8 @@ def _group_lists(numbers: list[NumberMention], text: str, offset: int, lang: str
     return out
 
 
-def _is_list_joint(between: str, lang: str, size: int) -> bool:
-    if lang == ZH:
-        joint = _compact(between)
-        joint = joint.removesuffix("第")
-        return joint in lx.ZH_LIST_SEPARATORS
-    return bool(re.fullmatch(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", between))
+def _is_list_joint(between: str, lang: str) -> bool:
+    return lx.list_joint(_compact(between).removesuffix("第") if lang == ZH else between, lang)  # 第 1、第 2
 
 
 def _propagate(group: list[NumberMention]) -> list[NumberMention]:
@@ -577,7 +573,7 @@ def _zh_role(text: str, when: When, offset: int, previous: When | None) -> str:
     s, e = when.start - offset, when.end - offset
     before = _compact(text[max(0, s - 10):s])
     after = _compact(text[e:e + 6])
-    if previous is not None and _compact(text[previous.end - offset:s]) in lx.ZH_LIST_SEPARATORS:
+    if previous is not None and lx.list_joint(text[previous.end - offset:s], ZH):
         return "list"
     if when.relative is not None:
         return "relative"
