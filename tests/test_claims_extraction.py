@@ -99,6 +99,9 @@ def _stored_values() -> list:
     ("In 2020, it was up 13.0 percentage points from 2001.", K.POINTS, 1),
     ("In 2021, Taipei ranked 4th.", K.RANK, 1),
     ("Daily uses stayed above 74,000 in 2020 and 2021.", K.STAYED_ABOVE, 1),
+    ("At the end of 2021, the fleet rose by 8,580 from the end of 2020.", K.DIFFERENCE, 1),
+    ("Daily uses fell 1,749 in 2021 from 2020.", K.DIFFERENCE, -1),
+    ("Daily uses fell to 74,465 in 2021.", K.LEVEL, 1),
 ])
 def test_conventions(text: str, kind: ClaimKind, direction: int) -> None:
     claims = [c for c in extract(text, units=UNITS) if c.kind is not K.PEERS]
@@ -130,6 +133,18 @@ def test_periods() -> None:
     assert by_text["11.8%"].base.previous  # type: ignore[union-attr]
     trend = by_text["逐年上升"]
     assert (trend.span_start.period, trend.period.period) == (Period.parse("2018"), Period.parse("2021"))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", [
+    "The home computer rate rose 13.0 percentage points from 2001 to 2020. In 2021 it was new.",
+    "The home computer rate rose 13.0 percentage points between 2001 and 2020.",
+    "In 2021, it rose. The home computer rate rose 13.0 percentage points between 2001 and 2020.",
+])
+def test_an_english_change_followed_by_its_span(text: str) -> None:
+    """An English change names its span after it: from 2001 to 2020, between 2001 and 2020."""
+    (claim,) = [c for c in extract(text, "en") if c.kind is K.POINTS]
+    assert claim.base.period == Period.parse("2001")  # type: ignore[union-attr]
+    assert claim.period.period == Period.parse("2020")  # type: ignore[union-attr]
 
 
 def test_a_list_is_one_claim_per_item() -> None:

@@ -22,7 +22,8 @@ TABLE_IDS = sorted(t.id for t in bundled_tables())
 WRITTEN_KINDS = {
     IndicatorKind.GROWTH_RATE, IndicatorKind.GROWTH_MULTIPLE, IndicatorKind.RATIO, IndicatorKind.PP_DIFFERENCE,
     IndicatorKind.SHARE, IndicatorKind.RANK, IndicatorKind.STAYED_ABOVE, IndicatorKind.ROSE_EVERY_PERIOD,
-    IndicatorKind.FELL_EVERY_PERIOD,
+    IndicatorKind.FELL_EVERY_PERIOD, IndicatorKind.PEAK, IndicatorKind.TROUGH, IndicatorKind.LARGEST_RISE,
+    IndicatorKind.LARGEST_FALL,
 }
 
 

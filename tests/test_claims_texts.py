@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from citystat.catalog import bundled_tables
 from citystat.claims import Checker, Status, Verdict
 from citystat.claims.evaluate import align, load
-from citystat.model import round_half_up
+from citystat.model import Cell, Table, meta_from_dict, meta_to_dict, round_half_up
 from citystat.store import Store
 
 TEXTS = Path(__file__).parent / "claims"
@@ -153,3 +154,98 @@ def test_taipei_free_is_the_public_wifi(checker: Checker) -> None:
     for name in ("Taipei Free", "臺北公眾區免費無線上網", "台北公眾區免費無線上網"):
         verdict = _one(checker, f"{name} 110 年每月平均使用 1,132.9 萬人次。", "zh-TW", "1,132.9 萬人次")
         assert (verdict.table, verdict.measure) == ("taipei_free_usage", "monthly_average")
+
+
+@pytest.mark.parametrize(("text", "lang", "claim", "status", "when"), [
+    ("YouBike 公共自行車平均每日使用人次 107 年為 7 萬 1,925 人次，為歷年最大增幅。", "zh-TW", "歷年最大增幅",
+     Status.CORRECT, None),
+    ("YouBike 公共自行車平均每日使用人次 108 年為 7 萬 7,986 人次，為歷年最大增幅。", "zh-TW", "歷年最大增幅",
+     Status.WRONG, "107 年"),
+    ("In 2021, daily uses of YouBike public bikes fell to 74,465, the largest annual fall in the series.", "en",
+     "the largest annual fall in the series", Status.WRONG, "2015"),
+])
+def test_the_largest_rise_or_fall_is_the_one_the_narratives_compute(checker: Checker, text: str, lang: str,
+                                                                   claim: str, status: Status,
+                                                                   when: str | None) -> None:
+    verdict = _one(checker, text, lang, claim)
+    assert verdict.status is status, verdict.message
+    assert verdict.cells and verdict.computed is not None
+    if when is not None:
+        assert verdict.diagnosis == "not_the_largest" and when in verdict.message
+
+
+def test_a_rank_that_moved_one_place_is_worded_in_the_singular(tmp_path: Path) -> None:
+    imd = next(t for t in bundled_tables() if t.id == "imd_smart_city_index")
+    data = meta_to_dict(imd.meta)
+    data["variables"][0]["values"] = ["2020", "2021"]
+    meta = meta_from_dict(data)
+    cells = dict(imd.cells)
+    cells[meta.key({"year": "2020", "city": "taipei", "measure": "rank"})] = Cell(Decimal(5))
+    with Store(tmp_path / "imd.duckdb") as store:
+        store.load(Table(meta, cells))
+        checker = Checker(store.latest())
+    verdict = _one(checker, "In 2021, Taipei's IMD Smart City Index rank rose by 2 places from 2020.", "en", "2")
+    assert verdict.status is Status.WRONG
+    assert verdict.wording == "up 1 place from 2020"
+    verdict = _one(checker, "臺北市 IMD 智慧城市指數排名 110 年較 109 年上升 2 名。", "zh-TW", "2 名")
+    assert (verdict.status, verdict.wording) == (Status.WRONG, "較 109 年上升 1 名")
+
+
+@pytest.mark.parametrize("text", [
+    "U-Parking shared parking spaces fell by 1,279 between the end of 2018 and the end of 2021.",
+    "U-Parking shared parking spaces fell by 1,279 compared with the end of 2018, to 3,670 at the end of 2021.",
+])
+def test_a_word_after_an_english_number_that_is_not_its_unit(checker: Checker, text: str) -> None:
+    verdict = _one(checker, text, "en", "1,279")
+    assert (verdict.status, verdict.table, verdict.measure) == (Status.CORRECT, "shared_transport_fleet",
+                                                                "parking_spaces"), verdict.message
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("CooC-Cloud page views in 2021 were 35.5 times that of 2017.", "35.5 times"),
+    ("CooC-Cloud online courses at the end of 2021 were 1,188 times those at the end of 2017.", "1,188 times"),
+    ("The amount collected by pay.taipei in 2021 was 18.9 times the figure for 2018.", "18.9 times"),
+])
+def test_an_english_ratio_to_that_of_a_year(checker: Checker, text: str, claim: str) -> None:
+    verdict = _one(checker, text, "en", claim)
+    assert verdict.status is Status.CORRECT, verdict.message
+    assert verdict.claim.base is not None and not verdict.message.startswith(f"{claim}: no base is written")
+
+
+def test_a_list_of_changes_pairs_with_the_levels_before_it(checker: Checker) -> None:
+    """分別: the i-th change is of the i-th figure stated before it, even where no list of nouns says so."""
+    text = "智慧支付平台 110 年繳費張數 1,518 萬張、繳費金額 29 億 7,905 萬元，分別較 107 年成長 {} 倍及 {} 倍。"
+    right = checker.check(text.format("6.4", "17.9"), "zh-TW").verdicts
+    assert [(v.claim.text, v.status, v.measure) for v in right if v.claim.kind.is_change] == [
+        ("6.4 倍", Status.CORRECT, "bills"), ("17.9 倍", Status.CORRECT, "amount")]
+    swapped = checker.check(text.format("17.9", "6.4"), "zh-TW").verdicts
+    assert [(v.status, v.measure) for v in swapped if v.claim.kind.is_change] == [
+        (Status.WRONG, "bills"), (Status.WRONG, "amount")]
+
+
+def test_an_area_named_before_a_number_is_the_area_it_is_about(checker: Checker) -> None:
+    # 連網 names Taipei's own table (an alias), which has no 全國: the national figure is in the municipalities table
+    report = checker.check("109 年臺北市連網普及率 96.1%，高於全國 91.31%，兩者相差 4.8 個百分點。", "zh-TW")
+    assert [(v.claim.text, v.status) for v in report.verdicts] == [
+        ("96.1%", Status.CORRECT), ("91.31%", Status.CORRECT), ("4.8 個百分點", Status.CORRECT)]
+    national = report.verdicts[1]
+    assert (national.table, national.coordinates["area"]) == ("digital_access_municipalities", "national")
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("The home computer rate in Taipei rose 13.0 percentage points between 2001 and 2020.", "13.0 percentage points"),
+    ("Taipei's internet access rate rose 39.0 percentage points from 2001 to 2020.", "39.0 percentage points"),
+])
+def test_taipei_named_is_also_the_table_of_taipeis_own_figures(checker: Checker, text: str, claim: str) -> None:
+    # the six municipalities' table names Taipei but has no 2001; the table of Taipei's own figures has it
+    verdict = _one(checker, text, "en", claim)
+    assert (verdict.status, verdict.table) == (Status.CORRECT, "digital_access_taipei"), verdict.message
+
+
+@pytest.mark.parametrize(("text", "claim"), [
+    ("TaipeiPASS app downloads rose to 2.87 million at the end of 2021, up from 192,550 a year earlier.", "192,550"),
+    ("CooC-Cloud page views rose to 46.02 million in 2021 from 19.29 million the previous year.", "19.29 million"),
+])
+def test_an_english_level_of_a_year_earlier(checker: Checker, text: str, claim: str) -> None:
+    verdict = _one(checker, text, "en", claim)
+    assert verdict.status is Status.CORRECT, verdict.message

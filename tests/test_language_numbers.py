@@ -40,6 +40,9 @@ def test_zh_amounts(value: str, unit: str, expected: str) -> None:
         ("3318000", "331.8 萬"),  # rounded to 千: one decimal of 萬 is what it has
         ("15000", "1.5 萬"),  # not 1 萬 5,000, which would claim the units
         ("100000000", "1 億"),
+        ("1530000000", "15.3 億"),  # known to 千萬: not 15 億 3,000 萬, which would claim the 萬
+        ("137000000", "1.37 億"),
+        ("2979050000", "29 億 7,905 萬"),  # known to 萬: 億 and whole 萬
     ],
 )
 def test_zh_never_writes_more_precision_than_the_data_has(value: str, expected: str) -> None:

@@ -177,3 +177,32 @@ def test_tables_of_any_shape_get_a_narrative(tmp_path: Path) -> None:
                     assert (word in sentence.text) == estimated, sentence.text
             narrated += 1
     assert narrated > 40
+
+
+def _two_years(tmp_path: Path, kind: str, unit: str, decimals: int, values: tuple[str, str]) -> list[str]:
+    meta = meta_from_dict({
+        "id": "two_years", "subject": "test", "title": {"zh-TW": "測試", "en": "Test"},
+        "sources": [{"name": {"zh-TW": "測試", "en": "Test"}}],
+        "variables": [
+            {"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"}, "values": ["2020", "2021"]},
+            {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+             "values": [{"code": "m", "label": {"zh-TW": "全年使用次數", "en": "Uses in the year"},
+                         "unit": {"zh-TW": unit, "en": "uses" if unit == "次" else "percent"},
+                         "decimals": decimals, "kind": kind}]},
+        ],
+    })
+    cells = {meta.key({"year": y, "measure": "m"}): Cell(Decimal(v)) for y, v in zip(("2020", "2021"), values)}
+    with Store(tmp_path / "two.duckdb") as store:
+        store.load(Table(meta, cells))
+        stored = store.read("two_years")
+    return [narrate(stored, lang).sentences[0].text for lang in ("zh-TW", "en")]
+
+
+def test_a_change_that_rounds_half_up_is_not_unchanged(tmp_path: Path) -> None:
+    # 2,001 / 2,000 − 1 = 0.05% exactly: written 0.1% (half up, as every figure is), so not 持平
+    zh, en = _two_years(tmp_path, "flow", "次", 0, ("2000", "2001"))
+    assert zh == "110 年使用 2,001 次，較 109 年成長 0.1%。"
+    assert en == "In 2021, uses totalled 2,001, up 0.1% from 2020."
+    zh, en = _two_years(tmp_path, "rate", "%", 2, ("81.8", "81.85"))  # points to the fewer decimals: 0.05 → 0.1
+    assert zh == "110 年使用次數比率為 81.85%，較 109 年增加 0.1 個百分點。"
+    assert en.endswith("up 0.1 percentage points from 2020.")

@@ -17,14 +17,14 @@ from decimal import Decimal
 
 from citystat.claims import lexicon as lx
 from citystat.claims.model import Claim, ClaimKind, Form, Number, Sentence, When
+from citystat.language import conventions as conv
 from citystat.model import EN, ZH, Frequency, Period
+from citystat.model.period import ROC_OFFSET
 
 K = ClaimKind
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-WAN = Decimal(10) ** 4
-YI = Decimal(10) ** 8
-SCALES = {"thousand": Decimal(10) ** 3, "million": Decimal(10) ** 6, "billion": Decimal(10) ** 9}
-ROC_OFFSET = 1911
+WAN, YI = conv.WAN, conv.YI  # the writers' own 萬 and 億
+SCALES = {"thousand": Decimal(10) ** 3, "million": conv.MILLION, "billion": conv.BILLION}
 ROC_MIN_YEAR = 40  # a two- or three-digit year below this is a duration (10 年), not an ROC year
 
 LEVEL_LIKE = frozenset({K.LEVEL, K.SHARE, K.RANK, K.PEERS, K.PEAK, K.STAYED_ABOVE})
@@ -349,7 +349,9 @@ def _en_numbers(text: str, offset: int, taken: list[tuple[int, int]]) -> list[Nu
 
 
 _EN_STOPWORDS = {"in", "at", "the", "a", "an", "of", "to", "from", "and", "or", "for", "on", "by", "with", "as",
-                 "than", "over", "up", "down", "since", "during", "respectively", "each", "per", "is", "was", "were"}
+                 "than", "over", "up", "down", "since", "during", "respectively", "each", "per", "is", "was", "were",
+                 "between", "compared", "versus", "vs", "against", "through", "until", "after", "before", "while",
+                 "but", "which", "that", "when"}
 
 
 def _en_unit_words(rest: str) -> str:
@@ -402,7 +404,7 @@ def _group_lists(numbers: list[NumberMention], text: str, offset: int, lang: str
         if groups:
             last = groups[-1][-1]
             between = text[last.end - offset:mention.start - offset]
-            if _is_list_joint(between, lang, len(groups[-1])):
+            if _is_list_joint(between, lang):
                 groups[-1].append(mention)
                 continue
         groups.append([mention])
@@ -417,12 +419,8 @@ def _group_lists(numbers: list[NumberMention], text: str, offset: int, lang: str
     return out
 
 
-def _is_list_joint(between: str, lang: str, size: int) -> bool:
-    if lang == ZH:
-        joint = _compact(between)
-        joint = joint.removesuffix("第")
-        return joint in lx.ZH_LIST_SEPARATORS
-    return bool(re.fullmatch(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)", between))
+def _is_list_joint(between: str, lang: str) -> bool:
+    return lx.list_joint(_compact(between).removesuffix("第") if lang == ZH else between, lang)  # 第 1、第 2
 
 
 def _propagate(group: list[NumberMention]) -> list[NumberMention]:
@@ -517,7 +515,6 @@ def _zh_kind(prefix: str, suffix: str, number: Number) -> tuple[ClaimKind, int, 
 
 _EN_UP_RE = re.compile(rf"\b(?:{lx.alternatives(lx.EN_UP_WORDS)})(?:\s+by)?\s*$", re.IGNORECASE)
 _EN_DOWN_RE = re.compile(rf"\b(?:{lx.alternatives(lx.EN_DOWN_WORDS)})(?:\s+by)?\s*$", re.IGNORECASE)
-_EN_BY_RE = re.compile(r"\bby\s*$", re.IGNORECASE)
 
 
 def _en_kind(prefix: str, suffix: str, number: Number, sentence: str) -> tuple[ClaimKind, int, set[str]]:
@@ -561,9 +558,9 @@ def _en_kind(prefix: str, suffix: str, number: Number, sentence: str) -> tuple[C
             return K.SHARE, 1, flags
         return K.LEVEL, 1, flags
     if form is Form.AMOUNT:
-        if up and (_EN_BY_RE.search(p) or re.search(r"\b(?:up|down)\s*$", p)):
+        if up:  # rose 8,580, rose by 8,580, up 8,580: the rise word is right before the number
             return K.DIFFERENCE, 1, flags
-        if down and (_EN_BY_RE.search(p) or re.search(r"\b(?:up|down)\s*$", p)):
+        if down:
             return K.DIFFERENCE, -1, flags
         if re.search(rf"\b{lx.EN_PEAKED}\s*$", p):
             return K.PEAK, 1, flags
@@ -576,7 +573,7 @@ def _zh_role(text: str, when: When, offset: int, previous: When | None) -> str:
     s, e = when.start - offset, when.end - offset
     before = _compact(text[max(0, s - 10):s])
     after = _compact(text[e:e + 6])
-    if previous is not None and _compact(text[previous.end - offset:s]) in lx.ZH_LIST_SEPARATORS:
+    if previous is not None and lx.list_joint(text[previous.end - offset:s], ZH):
         return "list"
     if when.relative is not None:
         return "relative"
@@ -613,6 +610,9 @@ def _en_role(text: str, when: When, offset: int, previous: When | None) -> str:
         return "base"
     if re.search(r"\b(?:the\s+)?level\s+(?:at\s+)?$", before) or re.match(r"\s*levels?\b", after):
         return "base"
+    if re.search(r"\btimes\s+(?:that|those|the\s+(?:figure|number|total|value))\s+(?:(?:of|in|at|for)\s+)?"
+                 r"(?:the\s+)?$", before):
+        return "base"  # 20.9 times that at the end of 2011, 2,682 times that of 2011
     if re.search(r"\b(?:over|than|compared\s+(?:with|to)|vs\.?|versus|against|relative\s+to|on)\s+"
                  r"(?:the\s+)?(?:in\s+)?$", before):
         return "base"
@@ -901,12 +901,16 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
     previous_claim = previous_event if isinstance(previous_event, Claim) else None
     group = lists.get(previous_claim.list_id, [previous_claim]) if previous_claim is not None and \
         previous_claim.list_id is not None else ([previous_claim] if previous_claim is not None else [])
+    owner = state.attached_to
+    if _ends_the_span_of(owner, previous_event) and role in ("list", "to"):
+        assert owner is not None  # rose 13.0 points from 2001 to 2020 / between 2001 and 2020: the change's period
+        for item in lists.get(owner.list_id, [owner]) if owner.list_id is not None else [owner]:
+            item.period = when
     if role == "list":
         state.period_list.append(when)
-        owner = state.attached_to
         if owner is not None and owner.kind in (K.STAYED_ABOVE, K.ROSE_EVERY, K.FELL_EVERY):
             owner.period = when  # stayed above 74,000 in 2020 and 2021: the span ends with the last
-        elif owner is None or not owner.kind.is_change:
+        elif owner is None or not owner.kind.is_change or owner.period is when:
             state.current = when
         return
     state.period_list = [when]
@@ -943,6 +947,11 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
             for item in group:
                 item.base = when
             state.last_base = when
+        elif lang == EN and when.previous and previous_claim is not None and previous_claim.kind in LEVEL_LIKE and \
+                _attached(previous_claim, when, text, offset) and _year_before(state.current) is not None:
+            assert state.current is not None  # up from 192,550 a year earlier: the level of the year before
+            for item in group:
+                item.period = When(when.text, when.start, when.end, _year_before(state.current), state.current.end_of)
         else:
             state.base_pending = when
         return
@@ -957,6 +966,20 @@ def _on_period(mention: PeriodMention, state: _State, previous_event: object | N
         state.span_start = state.from_p = when
         return
     state.current, state.current_here = when, True  # when, to
+
+
+def _year_before(when: When | None) -> Period | None:
+    """The same period a year earlier (a year or a month): what 'a year earlier' names after a level."""
+    if when is None or when.period is None or when.period.frequency not in (Frequency.YEAR, Frequency.MONTH):
+        return None
+    start = when.period.start
+    return Period(date(start.year - 1, start.month, 1), when.period.frequency)
+
+
+def _ends_the_span_of(owner: Claim | None, previous_event: object | None) -> bool:
+    """Whether a period ends the span of a change whose base is the period right before it."""
+    return owner is not None and owner.kind.is_change and owner.base is not None and \
+        isinstance(previous_event, PeriodMention) and owner.base is previous_event.when
 
 
 def _on_claim(claim: Claim, state: _State, lang: str, text: str, offset: int) -> None:

@@ -12,6 +12,7 @@ import re
 from string import Formatter
 
 from citystat.language import conventions as conv
+from citystat.model import ZH
 
 _PUNCT = " （）()，,、；;：:"
 
@@ -162,6 +163,14 @@ EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven"
 # words after "N times" that make it a multiple of something (3.6 times the 2018 level), not a count of times
 EN_MULTIPLE_FOLLOWERS = ("the", "that", "those", "as", "higher", "more", "larger", "greater", "bigger", "its",
                          "their", "what", "over", "compared", "of")
+
+
+def list_joint(between: str, lang: str) -> bool:
+    """Whether only list words stand between two items: 、 及 和 (81.8%、98.7% 及 96.1%) / , and (home computer,
+    mobile phone and internet access)."""
+    if lang == ZH:
+        return re.sub(r"\s+", "", between) in ZH_LIST_SEPARATORS
+    return bool(re.fullmatch(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)\s*", between))
 
 
 def alternatives(words: set[str] | tuple[str, ...] | list[str]) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from citystat.claims.extract import LEVEL_LIKE, split_sentences
 from citystat.claims.model import Claim, ClaimKind, Form, Sentence, When
 from citystat.claims.vocabulary import MEASURE, PEERS, TABLE, VALUE, Hit, Vocabulary, fold, hit_lists
+from citystat.indicators import valued_periods
 from citystat.language import labels as lb
 from citystat.model import EN, Frequency, MeasureKind, Period, Role, Value, Variable
 from citystat.model.period import months_in_service
@@ -40,6 +41,8 @@ CUE = 40  # 每月平均 / a day / averaged agrees (or disagrees) with the measu
 UNNAMED_AVERAGE = 15  # an average nothing names: a plain level is more likely the total
 VALUE_LOCAL = 30  # an area or category named right before the number
 VALUE_SENTENCE = 15  # ... or earlier in the sentence
+VALUE_LACKED = -30  # an area or category named right before the number that the table does not hold (全國 for a
+# table of Taipei's own figures)
 NAMED = 30  # the table's title or an alias is in the sentence
 NAMED_SHARED = 20  # an alias several tables share (YouBike: its fleet and its daily uses)
 MEASURE_NAMED = 10  # only a measure of it is named
@@ -90,9 +93,11 @@ class _SentenceContext:
     named_alone: list[str]  # ... by a title or alias no other table has (not YouBike, which two tables share)
     strong: list[str]  # tables named in the sentence, or one of their measures
     weak: list[str]  # tables only a short word points to
+    valued: list[str]  # tables one of whose areas or categories is named (臺北市, 全國, 停車費)
     measure_lists: list[list[Hit]]
     value_lists: list[list[Hit]]
     current: list[Target] = field(default_factory=list)  # the targets of the last level claim of the sentence
+    levels: list[Target] = field(default_factory=list)  # the targets of the level claims of the sentence, in order
     claims: list[Claim] = field(default_factory=list)
 
 
@@ -118,11 +123,12 @@ class Resolver:
             strong = _unique(e.table for h in hits for e in h.entries
                              if e.level == TABLE or (e.level == MEASURE and not e.weak))
             weak = _unique(e.table for h in hits for e in h.entries if e.level == MEASURE and e.weak)
+            valued = _unique(e.table for h in hits for e in h.entries if e.level == VALUE)
             named = _unique(e.table for h in hits for e in h.entries if e.level == TABLE)
             named_alone = _unique(h.of(TABLE)[0].table for h in hits
                                   if h.of(TABLE) and len({e.table for e in h.of(TABLE)}) == 1)
             context = _SentenceContext(
-                sentence, hits, named, named_alone, strong, weak,
+                sentence, hits, named, named_alone, strong, weak, valued,
                 hit_lists(hits, sentence.text, sentence.start, MEASURE, lang),
                 hit_lists(hits, sentence.text, sentence.start, VALUE, lang),
             )
@@ -138,6 +144,8 @@ class Resolver:
                     resolved_tables.append(resolution.target.table_id)
                     if claim.kind in LEVEL_LIKE or not context.current:
                         context.current = [resolution.target, *resolution.alternatives]
+                    if claim.kind is K.LEVEL:
+                        context.levels.append(resolution.target)
                     carried_target = resolution.target
             if resolved_tables:
                 carried = _unique(reversed(resolved_tables))
@@ -188,6 +196,7 @@ class Resolver:
             return Resolution(claim, target, linked.period, reason="")
         # the tables the sentence names are its subject; only when it names none does the subject carry over
         eligible = _unique([*context.named, *context.strong]) or carried or context.weak
+        eligible = _unique([*eligible, *context.valued])  # 臺北市…高於全國 91.31%: the table that has 全國
         bonus: dict[str, tuple[int, str]] = {}
         for table_id in eligible:
             if table_id not in self.tables or table_id in bonus:
@@ -240,6 +249,7 @@ class Resolver:
         out = []
         evidence = self._measure_evidence(claim, stored, context, carried_target, lang)
         peer_variable = self._peer_variable(claim, stored, context)
+        lacked, implied = self._values_of_other_tables(claim, stored, context, lang)
         for value in meta.metric.values:
             measure = value.measure
             if measure is None or not _kind_allows(claim, value, peer_variable, meta):
@@ -258,6 +268,12 @@ class Resolver:
                 continue
             coords, value_points = found
             score += value_points
+            if lacked:
+                score += VALUE_LACKED
+                notes.append(f"names {', '.join(lacked)}, which it does not hold")
+            elif implied:  # Taipei's home computer rate: as much the table of Taipei's own figures as the six cities'
+                score += VALUE_LOCAL
+                notes.append(f"{', '.join(implied)}: the figures it holds")
             target = Target(stored, coords, score, notes, peer_variable if claim.kind is K.RANK and
                             measure.kind is not MeasureKind.RANK else None)
             if claim.kind is K.RANK and measure.kind is not MeasureKind.RANK and target.peer_variable is None:
@@ -268,6 +284,27 @@ class Resolver:
                     continue
             out.append(target)
         return out
+
+    def _values_of_other_tables(self, claim: Claim, stored: StoredTable, context: _SentenceContext, lang: str
+                                ) -> tuple[list[str], list[str]]:
+        """Areas or categories of other tables named right before the number (in English also right after it): those
+        the table does not hold, and those it holds without naming them. A table without an area holds its city's own
+        figures (臺北市), one without a category the total."""
+        table = stored.meta.id
+        near = [h for h in context.hits if claim.window <= h.start and h.end <= claim.start]
+        if lang == EN:
+            near += [h for h in context.hits if h.start >= claim.end and _adjacent(context, claim.end, h.start)]
+        lacked, implied = [], []
+        for hit in near:
+            values = hit.of(VALUE)
+            if not values or hit.of(VALUE, table):
+                continue
+            if any(e.table in self.tables and e.variable and e.code != _implicit(
+                    self.tables[e.table].meta.variable(e.variable)) for e in values):
+                lacked.append(hit.text)
+            else:
+                implied.append(hit.text)
+        return lacked, implied
 
     def _measure_evidence(self, claim: Claim, stored: StoredTable, context: _SentenceContext,
                           carried_target: Target | None, lang: str) -> dict[str, tuple[int, list[str]]]:
@@ -288,6 +325,12 @@ class Resolver:
                 hit = (chosen[-1] if chosen[-1][-1].end <= claim.start else chosen[0])[claim.item]
                 for entry in hit.of(MEASURE, table):
                     give(entry.code, PAIRED, f"'{hit.text}' (item {claim.item + 1} of a list)")
+            elif claim.kind.is_change:  # 繳費張數 1,518 萬張、繳費金額 29 億 7,905 萬元，分別成長 6.4 倍及 17.9 倍
+                levels = context.levels[-claim.items:]
+                if len(levels) == claim.items and len({t.key() for t in levels}) == claim.items and \
+                        levels[claim.item].table_id == table:
+                    code = levels[claim.item].coords[stored.meta.metric.code]
+                    give(code, PAIRED, f"the level it pairs with (item {claim.item + 1} of a list)")
         before = [h for h in context.hits if h.end <= claim.start and h.of(MEASURE, table)]
         for hit in reversed(before):
             points = LOCAL if hit.start >= claim.window else SENTENCE
@@ -454,7 +497,7 @@ class Resolver:
         kind = claim.kind
         measure = target.measure.measure
         assert measure is not None
-        valued = _valued(stored, target.coords)
+        valued = valued_periods(stored, target.coords)
 
         def code(when: When | None, what: str) -> str | None:
             if when is None:
@@ -555,17 +598,6 @@ def period_code(when: When, stored: StoredTable, service_from: Period | None = N
     return period.code if period.code in codes else None
 
 
-def _valued(stored: StoredTable, coords: dict[str, str]) -> list[Period]:
-    meta = stored.meta
-    time = meta.time.code
-    out = []
-    for period in sorted(meta.periods):
-        key = meta.key({**coords, time: period.code})
-        if stored.table.get(key).value is not None:
-            out.append(period)
-    return out
-
-
 def _kind_allows(claim: Claim, value: Value, peer_variable: str | None, meta: object) -> bool:
     measure = value.measure
     assert measure is not None
@@ -589,6 +621,15 @@ def _kind_allows(claim: Claim, value: Value, peer_variable: str | None, meta: ob
             return kind.is_percentage
         return not kind.is_percentage or (claim.number is not None and claim.number.form is not Form.AMOUNT)
     return True
+
+
+def _implicit(variable: Variable) -> str | None:
+    """The value a table without ``variable`` is about: the city's own area, or the total of the categories."""
+    if variable.role is Role.GEO and variable.peers:
+        return variable.peers[0].code
+    if variable.aggregate is not None:
+        return variable.aggregate.code
+    return variable.values[0].code if len(variable.values) == 1 else None
 
 
 def _share_variable(target: Target) -> str | None:

@@ -11,7 +11,6 @@ A multiple of ten or more (conventions.BOTH_READINGS_FROM_RATIO) written with fe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 
 from citystat import indicators as ind
@@ -20,7 +19,7 @@ from citystat.claims.resolve import Resolution, Target
 from citystat.indicators import Indicator
 from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
-from citystat.language import labels as lb
+from citystat.language import narrative
 from citystat.language import numbers as nb
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
@@ -91,16 +90,7 @@ def _base_words(target: Target, code: str, lang: str) -> str:
 
 def amount_words(target: Target, value: Decimal, lang: str) -> str:
     """A level as citystat writes it: 17.8 萬門, 81.8%, 第 4 名, 11.33 million person-times."""
-    measure_value = target.measure
-    measure = measure_value.measure
-    assert measure is not None
-    if measure.kind is MeasureKind.RANK:
-        return nb.space(f"第{int(value)}{lb.zh_unit(measure_value)}") if lang == ZH else nb.en_ordinal(int(value))
-    if measure.kind.is_percentage:
-        return nb.zh_amount(value, "%") if lang == ZH else nb.en_amount(value, "%")
-    if lang == ZH:
-        return nb.zh_amount(value, lb.zh_unit(measure_value))
-    return nb.en_amount(value, lb.en_unit(measure_value))
+    return narrative.amount_words(value, target.measure, lang)
 
 
 def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], base: str, lang: str,
@@ -119,31 +109,25 @@ def change_words(kind: ClaimKind, target: Target, values: dict[str, Decimal], ba
         return conv.wording(name, EN, r=nb.multiple_number(ratio), base_level=level, n=nb.en_percent(rate))
     if kind is K.GROWTH_RATE:
         rate = values["growth_rate"]
-        direction = _direction(rate, conv.PERCENT_DECIMALS)
+        direction = nb.direction(rate, conv.PERCENT_DECIMALS)
         name = {1: "growth_rate_up", -1: "growth_rate_down", 0: "unchanged"}[direction]
         n = nb.zh_percent(abs(rate)) if lang == ZH else nb.en_percent(abs(rate))
         return conv.wording(name, lang, base=base_text, n=n)
     if kind is K.POINTS:
         points = values["points"]
-        direction = _direction(points, decimals)
+        direction = nb.direction(points, decimals)
         name = {1: "points_up", -1: "points_down", 0: "unchanged"}[direction]
         n = nb.zh_points(abs(points), decimals) if lang == ZH else nb.en_points(abs(points), decimals)
         return conv.wording(name, lang, base=base_text, n=n)
     difference = values["difference"]
-    direction = _direction(difference, 0)
+    direction = nb.direction(difference, 0)
     measure = target.measure.measure
     if measure is not None and measure.kind is MeasureKind.RANK:
         name = {1: "rank_down", -1: "rank_up", 0: "unchanged"}[direction]
-        n = nb.grouped(abs(difference)) if lang == ZH else f"{int(abs(difference))} places"
+        n = nb.grouped(abs(difference)) if lang == ZH else nb.en_places(difference)
         return conv.wording(name, lang, base=base_text, n=n)
     name = {1: "difference_up", -1: "difference_down", 0: "unchanged"}[direction]
     return conv.wording(name, lang, base=base_text, n=amount_words(target, abs(difference), lang))
-
-
-def _direction(value: Decimal, decimals: int) -> int:
-    if abs(round_half_up(value, decimals)) == 0:
-        return 0
-    return 1 if value > 0 else -1
 
 
 # -- the checks ----------------------------------------------------------------------------------------------
@@ -165,6 +149,10 @@ class _Check:
 
     def at(self, period: str | None, **others: str) -> dict[str, str]:
         return {**self.target.coords, **others, self.time: period or ""}
+
+    def valued(self) -> list[Period]:
+        """The periods of the claim's series that hold a number."""
+        return ind.valued_periods(self.stored, self.target.coords)
 
     def verdict(self, status: Status, message: str, indicator: Indicator | None = None, **extra: object) -> Verdict:
         measure = self.target.measure.code
@@ -243,7 +231,7 @@ class _Check:
         number = self.claim.number
         assert number is not None and level.value is not None
         period = self.resolution.period or ""
-        earlier = [p for p in _valued(self) if p.code < period]
+        earlier = [p for p in self.valued() if p.code < period]
         when = _when(self.target, period, self.lang)
         if earlier:
             difference = ind.difference(self.stored, self.at(period), {self.time: earlier[-1].code})
@@ -545,7 +533,7 @@ class _Check:
             return "wrong_direction", "the figure moved the other way"
         base = self.resolution.base
         period = self.resolution.period or ""
-        for other in _valued(self):
+        for other in self.valued():
             if other.code in (base, period) or other.code > period:
                 continue
             alt = self.values(period, other.code)
@@ -595,7 +583,7 @@ class _Check:
         high = self.claim.kind is K.RECORD_HIGH
         indicator = (ind.peak if high else ind.trough)(self.stored, self.target.coords)
         period = self.resolution.period
-        valued = _valued(self)
+        valued = self.valued()
         if indicator.value is None or len(valued) < 2:
             return self.verdict(Status.UNVERIFIABLE, "the series is too short to hold a record", indicator)
         mine = self.stored.table.get(self.meta.key(self.at(period))).value
@@ -608,30 +596,19 @@ class _Check:
                             diagnosis="not_a_record")
 
     def largest(self) -> Verdict:
+        """為歷年最大增幅: the same indicator the narratives state (largest_rise / largest_fall)."""
         rising = self.claim.kind is K.LARGEST_RISE
-        valued = _valued(self)
-        measure = self.target.measure.measure
-        assert measure is not None
-        compute: Callable[..., Indicator] = ind.pp_difference if measure.kind.is_percentage else ind.growth_rate
-        steps = [(b.code, compute(self.stored, self.at(b.code), {self.time: a.code}))
-                 for a, b in zip(valued, valued[1:], strict=False) if ind.consecutive([a, b])]
-        steps = [(p, i) for p, i in steps if i.value is not None and (i.value > 0 if rising else i.value < 0)]
-        period = self.resolution.period
-        if not steps:
-            return self.verdict(Status.UNVERIFIABLE, "the series has no consecutive periods that moved that way")
-        pick = max if rising else min
-        best_period, best = pick(steps, key=lambda s: s[1].value)  # type: ignore[arg-type, return-value]
-        listing = ", ".join(f"{p} {nb.grouped(i.value, 1)}" for p, i in steps)  # type: ignore[arg-type]
-        formula = f"changes between consecutive periods ({listing}): the {'largest' if rising else 'deepest'} in " \
-                  f"{best_period}"
-        verdict = self.verdict(Status.CORRECT if best_period == period else Status.WRONG, formula, best)
-        verdict.formula = formula
-        verdict.cells = [c for _, i in steps for c in (x.to_dict() for x in i.inputs)]
-        if verdict.status is Status.WRONG:
-            verdict.diagnosis = "not_the_largest"
-            when = _when(self.target, best_period, self.lang)
-            verdict.message = f"the largest {'rise' if rising else 'fall'} was in {when}"
-        return verdict
+        indicator = (ind.largest_rise if rising else ind.largest_fall)(self.stored, self.target.coords)
+        if indicator.value is None or indicator.period is None:
+            return self.verdict(Status.UNVERIFIABLE, "the series has no consecutive periods that moved that way",
+                                indicator)
+        word = "rise" if rising else "fall"
+        when = _when(self.target, indicator.period, self.lang)
+        if indicator.period == self.resolution.period:
+            return self.verdict(Status.CORRECT, f"the largest {word} between consecutive periods was in {when}",
+                                indicator)
+        return self.verdict(Status.WRONG, f"the largest {word} was in {when}", indicator,
+                            diagnosis="not_the_largest")
 
 
 _MAIN = {K.GROWTH_RATE: "growth_rate", K.GROWTH_MULTIPLE: "growth_multiple", K.RATIO: "ratio",
@@ -656,15 +633,6 @@ def _ambiguous_multiple(number: Number, values: dict[str, Decimal]) -> bool:
         return False
     half = number.precision / 2
     return min(growth, ratio) - half <= number.value <= max(growth, ratio) + half
-
-
-def _valued(check: _Check) -> list[Period]:
-    meta = check.meta
-    out = []
-    for period in sorted(meta.periods):
-        if check.stored.table.get(meta.key(check.at(period.code))).value is not None:
-            out.append(period)
-    return out
 
 
 def verify(resolution: Resolution) -> Verdict:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from citystat.claims.lexicon import list_joint
 from citystat.language import labels as lb
 from citystat.model import EN, ZH, Role, TableMeta, Value
 from citystat.store import StoredTable
@@ -227,11 +228,7 @@ def hit_lists(hits: Sequence[Hit], text: str, offset: int, level: str, lang: str
     for hit in relevant:
         if groups:
             last = groups[-1][-1]
-            between = text[last.end - offset:hit.start - offset]
-            joint = re.sub(r"\s+", "", between) if lang == ZH else between
-            ok = joint in ("、", "及", "和", "與", "以及", "跟") if lang == ZH else bool(
-                re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+or\s+)\s*", between))
-            if ok:
+            if list_joint(text[last.end - offset:hit.start - offset], lang):
                 groups[-1].append(hit)
                 continue
         groups.append([hit])

@@ -29,7 +29,7 @@ from decimal import Decimal
 from citystat import indicators as ind
 from citystat.indicators import Indicator
 from citystat.language import conventions as conv
-from citystat.language.numbers import decimals_of, floor_significant
+from citystat.language.numbers import decimals_of, direction, floor_significant
 from citystat.model import Measure, MeasureKind, Period, Role, Text, Value, Variable
 from citystat.store import StoredTable
 
@@ -207,12 +207,12 @@ def compare(series: Series, period: Period, base: Period) -> Change | None:
         if main.value is None:
             return None
         decimals = min(decimals_of(i.value) for i in main.inputs if i.value is not None)
-        return Change(series, period, base, "points", _direction(main.value, decimals), main, decimals=decimals)
+        return Change(series, period, base, "points", direction(main.value, decimals), main, decimals=decimals)
     if kind is MeasureKind.RANK:
         main = ind.difference(stored, at, base_at)
         if main.value is None:
             return None
-        return Change(series, period, base, "places", -_direction(main.value, 0), main, decimals=0)
+        return Change(series, period, base, "places", -direction(main.value, 0), main, decimals=0)
     ratio = ind.ratio(stored, at, base_at)
     if ratio.value is None:
         return None
@@ -223,15 +223,8 @@ def compare(series: Series, period: Period, base: Period) -> Change | None:
         return Change(series, period, base, "ratio", 1, ratio, ratio=ratio, rate=rate, multiple=multiple)
     if ratio.value >= conv.MULTIPLE_FROM_RATIO:
         return Change(series, period, base, "multiple", 1, multiple, ratio=ratio, rate=rate, multiple=multiple)
-    direction = _direction(rate.value, conv.PERCENT_DECIMALS)
-    return Change(series, period, base, "percent", direction, rate, ratio=ratio, rate=rate, multiple=multiple)
-
-
-def _direction(value: Decimal, decimals: int) -> int:
-    written = value.quantize(Decimal(1).scaleb(-decimals)) if decimals >= 0 else value
-    if abs(written) < Decimal(1).scaleb(-decimals) / 2:
-        return 0
-    return 1 if value > 0 else -1
+    way = direction(rate.value, conv.PERCENT_DECIMALS)
+    return Change(series, period, base, "percent", way, rate, ratio=ratio, rate=rate, multiple=multiple)
 
 
 # -- choosing the series ----------------------------------------------------------------------------------
@@ -262,10 +255,6 @@ def _has_share_total(stored: StoredTable) -> bool:
     )
 
 
-def _valued_periods(stored: StoredTable, coords: dict[str, str]) -> list[Period]:
-    return ind.valued_periods(stored, coords)
-
-
 def series_groups(stored: StoredTable) -> list[list[Series]]:
     """The series to narrate, grouped: rates with the same periods together, every other measure alone."""
     meta = stored.meta
@@ -287,7 +276,7 @@ def series_groups(stored: StoredTable) -> list[list[Series]]:
             if measure is None or (measure.share_of and skip_shares):
                 continue
             series_coords = {**coords, meta.metric.code: value.code}
-            periods = _valued_periods(stored, series_coords)
+            periods = ind.valued_periods(stored, series_coords)
             if periods:
                 made[value.code] = Series(stored, series_coords, value, qualifiers, periods)
         for series in made.values():
@@ -342,7 +331,7 @@ def comparable_base(series: Series, end: Period, noted: dict[str, tuple[Text, ..
     return base if base is not None and base < end else None
 
 
-def _latest(group: list[Series], table_id: str) -> LatestFinding | None:
+def _latest(group: list[Series], table_id: str) -> LatestFinding:
     period = group[0].periods[-1]
     levels, totals, changes, records, highs = [], [], [], [], []
     for series in group:
@@ -478,7 +467,7 @@ def _shares(stored: StoredTable) -> list[ShareFinding]:
             if measure is None or not measure.kind.is_count or measure.kind is MeasureKind.COUNT:
                 continue
             coords = {**fixed, variable.code: variable.aggregate.code, meta.metric.code: value.code}
-            periods = _valued_periods(stored, coords)
+            periods = ind.valued_periods(stored, coords)
             if not periods:
                 continue
             period = periods[-1]
@@ -588,22 +577,14 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
                 notes_told.add(text.zh)
                 out.append(NoteFinding("note", table_id, text))
 
-    latest_of: dict[int, LatestFinding] = {}
-    for index, group in enumerate(groups):
-        latest = _latest(group, table_id)
-        if latest is None:
-            continue
-        if not latest_of:
-            latest.context = [(s, s.level(s.periods[-1])) for c in counts for s in c
-                              if s.periods[-1] == latest.period]
-        latest_of[index] = latest
-        out.append(latest)
-    for latest in latest_of.values():
+    latests = [_latest(group, table_id) for group in groups]
+    if latests:  # counts (cities ranked ...) are told in passing with the first latest level of their period
+        first = latests[0]
+        first.context = [(s, s.level(s.periods[-1])) for c in counts for s in c if s.periods[-1] == first.period]
+    out += latests
+    for latest in latests:
         add_notes(latest.period)
-    for index, group in enumerate(groups):
-        if index not in latest_of:
-            continue
-        latest = latest_of[index]
+    for group, latest in zip(groups, latests, strict=True):
         long_run = _long_run(group, table_id, noted)
         if long_run is not None:
             out.append(long_run)
@@ -628,11 +609,8 @@ def findings(stored: StoredTable, context: Sequence[StoredTable] = ()) -> list[F
         threshold = _threshold(series, table_id)
         if threshold is not None:
             out.append(threshold)
-    if not groups and counts:
-        for group in counts:
-            latest = _latest(group, table_id)
-            if latest is not None:
-                out.append(latest)
+    if not groups:
+        out += [_latest(group, table_id) for group in counts]
     out += _shares(stored)
     out += _rank(stored, None, table_id)
     out += _context_ranks(stored, context)

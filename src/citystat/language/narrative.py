@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from citystat.indicators import Indicator, consecutive
 from citystat.language import conventions as conv
@@ -83,8 +84,15 @@ def _when(period: Period, stock: bool, lang: str) -> str:
 def _amount(indicator: Indicator, value: Value, lang: str, *, noun: str = "", unit: bool = True,
             mark: bool = True) -> str:
     """A level as written: 1,132.9 萬人次 / 11.33 million person-times, with its estimate mark."""
-    assert indicator.value is not None and value.measure is not None
-    number = indicator.value
+    assert indicator.value is not None
+    text = amount_words(indicator.value, value, lang, noun=noun, unit=unit)
+    return text + (_mark(indicator.estimated, lang) if mark else "")
+
+
+def amount_words(number: Decimal, value: Value, lang: str, *, noun: str = "", unit: bool = True) -> str:
+    """A figure of a measure as the narratives write it, without an estimate mark: 17.8 萬門, 81.8%, 第 4 名,
+    11.33 million person-times. In English the unit is left out where ``noun`` already says it."""
+    assert value.measure is not None
     kind = value.measure.kind
     if kind is MeasureKind.RANK:
         n = int(number)
@@ -99,7 +107,7 @@ def _amount(indicator: Indicator, value: Value, lang: str, *, noun: str = "", un
             text = nb.en_amount(number, en_unit)
         else:
             text = nb.en_amount(number, en_unit if unit and lb.en_unit_needed(noun, en_unit) else "")
-    return text + (_mark(indicator.estimated, lang) if mark else "")
+    return text
 
 
 def _en_tail(series: Series, noun: str) -> str:
@@ -188,8 +196,7 @@ def _en_change(change: Change, *, with_base: bool = True, mark: bool = True) -> 
         text = conv.wording(name, EN, base=base, n=nb.en_points(abs(value), change.decimals))
     else:
         name = {1: "rank_up", -1: "rank_down", 0: "unchanged"}[change.direction]
-        places = int(abs(value))
-        text = conv.wording(name, EN, base=base, n=f"{places} place{'s' if places != 1 else ''}")
+        text = conv.wording(name, EN, base=base, n=nb.en_places(value))
     suffix = f" from {base}"
     if not with_base and text.endswith(suffix):
         text = text[: -len(suffix)]

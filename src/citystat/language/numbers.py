@@ -47,6 +47,14 @@ def grouped(value: Decimal, decimals: int = 0) -> str:
     return f"{round_half_up(value, decimals):,.{decimals}f}"
 
 
+def direction(change: Decimal, decimals: int) -> int:
+    """Which way a change goes as written: 0 when it rounds (half up, like every figure) to nil at ``decimals``
+    (與 109 年持平), else +1 or −1."""
+    if round_half_up(change, decimals) == 0:
+        return 0
+    return 1 if change > 0 else -1
+
+
 def floor_significant(value: Decimal, digits: int = c.THRESHOLD_SIGNIFICANT_DIGITS) -> Decimal:
     """Round down to ``digits`` significant digits (74,465 → 74,000): the safe bound of 維持在 X 以上."""
     if value <= 0:
@@ -66,6 +74,8 @@ def zh_count(value: Decimal, precision: Decimal | None = None) -> str:
         return "-" + zh_count(-value, precision)
     q = precision_of(value) if precision is None else precision
     if value >= c.YI:
+        if q >= c.YI / 100:  # known to 百萬 or coarser: 15.3 億, 1.37 億, not 15 億 3,000 萬
+            return space(f"{grouped(value / c.YI, max(0, c.YI.adjusted() - q.adjusted()))}億")
         in_wan = round_half_up(value / c.WAN, 0)
         yi, wan = divmod(in_wan, Decimal(10) ** 4)
         return space(f"{grouped(yi)}億{grouped(wan)}萬") if wan else space(f"{grouped(yi)}億")
@@ -164,6 +174,12 @@ def en_points(value: Decimal, decimals: int = 1) -> str:
     """39.0 percentage points."""
     word = "percentage point" if round_half_up(value, decimals) == 1 else "percentage points"
     return f"{grouped(value, decimals)} {word}"
+
+
+def en_places(places: Decimal) -> str:
+    """1 place, 3 places: how far a rank moved."""
+    n = int(abs(places))
+    return f"{n} place{'' if n == 1 else 's'}"
 
 
 _ORDINAL_WORDS = ["", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
