@@ -304,3 +304,11 @@ def test_text_cut_at_a_comma_in_a_yaml_flow_mapping(tmp_path: Path) -> None:
     p = _only(_problems(tmp_path, _csv(), meta))
     assert (p.code, p.file) == ("bad_text", "ebooks.yaml")
     assert "sources[0].name" in p.message and "'Taipei City'" in p.message
+
+
+def test_a_table_note_in_one_language_only(tmp_path: Path) -> None:
+    meta = META.replace(", en: Monthly average = loans / months in service.}", "}")
+    assert meta != META
+    p = _only(_problems(tmp_path, _csv(), meta))
+    assert (p.code, p.file) == ("missing_language", "ebooks.yaml")
+    assert "notes[0].text" in p.message

@@ -335,6 +335,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
                     )
         if text and len(key) == len(variables):
             cell_notes.append(CellNote(tuple(key), text, bool(item.get("mandatory", False)), derivation))
+    notes = parser.notes(raw.get("notes"), "notes")
     if parser.problems:
         raise InvalidInput(parser.problems)
     assert title is not None
@@ -344,7 +345,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
         title=title,
         variables=tuple(variables),
         sources=tuple(sources),
-        notes=parser.notes(raw.get("notes"), "notes"),
+        notes=notes,
         description=description,
         aliases=tuple(str(a) for a in raw.get("aliases") or ()),
         cell_notes=tuple(cell_notes),
