@@ -134,14 +134,18 @@ class _Parser:
             self.problem("missing_language", path, "bilingual text needs both 'zh-TW' and 'en'")
         return text
 
-    def notes(self, raw: Any, path: str) -> tuple[Note, ...]:
+    def items(self, raw: Any, path: str, code: str) -> list[Any]:
+        """A list of the metadata; anything else is a problem (a string would be read letter by letter)."""
         if raw is None:
-            return ()
+            return []
         if not isinstance(raw, list):
-            self.problem("bad_notes", path, "notes must be a list")
-            return ()
+            self.problem(code, path, f"{path.rpartition('.')[2]} must be a list")
+            return []
+        return raw
+
+    def notes(self, raw: Any, path: str) -> tuple[Note, ...]:
         notes = []
-        for i, item in enumerate(raw):
+        for i, item in enumerate(self.items(raw, path, "bad_notes")):
             p = f"{path}[{i}]"
             if isinstance(item, Mapping) and "text" in item:
                 text = self.text(item["text"], f"{p}.text")
@@ -282,12 +286,12 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
     title = parser.text(parser.field(raw, "title", ""), "title")
     description = parser.text(raw.get("description"), "description")
     sources = []
-    for i, s in enumerate(parser.field(raw, "sources", "") or []):
+    for i, s in enumerate(parser.items(parser.field(raw, "sources", ""), "sources", "bad_sources")):
         name = parser.text(s.get("name") if isinstance(s, Mapping) else s, f"sources[{i}].name")
         if name:
             sources.append(Source(name, s.get("url") if isinstance(s, Mapping) else None))
     variables = []
-    variables_raw = parser.field(raw, "variables", "") or []
+    variables_raw = parser.items(parser.field(raw, "variables", ""), "variables", "bad_variables")
     for i, item in enumerate(variables_raw):
         variable = parser.variable(item, f"variables[{i}]")
         if variable:
@@ -311,7 +315,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
                         )
     cell_notes = []
     by_code = {v.code: v for v in variables}
-    for i, item in enumerate(raw.get("cell_notes") or []):
+    for i, item in enumerate(parser.items(raw.get("cell_notes"), "cell_notes", "bad_cell_notes")):
         path = f"cell_notes[{i}]"
         if not isinstance(item, Mapping):
             parser.problem("bad_cell_note", path, "a cell note must be a mapping with cell and text")
@@ -336,6 +340,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
         if text and len(key) == len(variables):
             cell_notes.append(CellNote(tuple(key), text, bool(item.get("mandatory", False)), derivation))
     notes = parser.notes(raw.get("notes"), "notes")
+    aliases = tuple(str(a) for a in parser.items(raw.get("aliases"), "aliases", "bad_aliases"))
     if parser.problems:
         raise InvalidInput(parser.problems)
     assert title is not None
@@ -347,7 +352,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
         sources=tuple(sources),
         notes=notes,
         description=description,
-        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        aliases=aliases,
         cell_notes=tuple(cell_notes),
         discontinued=bool(raw.get("discontinued", False)),
     )
