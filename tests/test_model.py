@@ -10,6 +10,7 @@ import pytest
 from citystat.catalog import bundled_tables
 from citystat.model import (
     Cell,
+    InvalidInput,
     Period,
     Status,
     Table,
@@ -135,6 +136,15 @@ def test_measure_references_are_checked() -> None:
     raw["variables"][1]["values"][1]["average_of"] = "visits"
     with pytest.raises(Exception, match="refers to measure 'visits'"):
         meta_from_dict(raw)
+
+
+@pytest.mark.parametrize("decimals", [True, "1", 1.5])
+def test_decimals_must_be_a_whole_number(decimals: object) -> None:
+    raw = meta_to_dict(_catalog("taipei_free_usage").meta)
+    raw["variables"][1]["values"][1]["decimals"] = decimals
+    with pytest.raises(InvalidInput) as caught:
+        meta_from_dict(raw)
+    assert [p.code for p in caught.value.problems] == ["bad_decimals"]
 
 
 def test_metadata_is_immutable() -> None:

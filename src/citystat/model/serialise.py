@@ -175,7 +175,7 @@ class _Parser:
                 self.problem("bad_period", f"{path}.service_from", str(exc))
         if unit is None or kind is None or decimals is None:
             return None
-        if not isinstance(decimals, int):
+        if isinstance(decimals, bool) or not isinstance(decimals, int):  # YAML reads yes/true as a bool, an int
             self.problem("bad_decimals", f"{path}.decimals", f"decimals must be a whole number, got {decimals!r}")
             return None
         try:
