@@ -134,8 +134,9 @@ def test_a_rank_is_a_whole_number_from_one() -> None:
 def test_measure_references_are_checked() -> None:
     raw = meta_to_dict(_catalog("taipei_free_usage").meta)
     raw["variables"][1]["values"][1]["average_of"] = "visits"
-    with pytest.raises(Exception, match="refers to measure 'visits'"):
+    with pytest.raises(InvalidInput, match="refers to measure 'visits'") as caught:
         meta_from_dict(raw)
+    assert [p.code for p in caught.value.problems] == ["unknown_measure_reference"]
 
 
 @pytest.mark.parametrize("decimals", [True, "1", 1.5])
