@@ -102,6 +102,22 @@ def test_a_derived_value_must_match_its_derivation() -> None:
     assert "2763 / 20.9" in problems[0].message
 
 
+def test_a_derivation_without_its_input_names_the_input_cell() -> None:
+    table = _catalog("open_data_platform")
+    cells = dict(table.cells)
+    cells[("2021", "datasets")] = Cell(None, Status.NOT_AVAILABLE)
+    problems = check_table(Table(table.meta, cells))
+    assert [(p.code, p.cell) for p in problems] == [("derivation_input_missing", "year=2011, measure=datasets")]
+    assert "input cell [year=2021, measure=datasets] has no value" in problems[0].message
+
+
+def test_a_derived_cell_without_a_number_is_not_blamed_on_its_input() -> None:
+    table = _catalog("open_data_platform")
+    cells = dict(table.cells)
+    cells[("2011", "datasets")] = Cell(None, Status.ESTIMATED)
+    assert [p.code for p in check_table(Table(table.meta, cells))] == ["missing_value"]
+
+
 def test_a_derived_value_must_not_be_called_observed() -> None:
     table = _catalog("taipeipass")
     cells = dict(table.cells)
