@@ -111,6 +111,28 @@ def test_an_error_midway_through_writing_rolls_back(tmp_path: Path) -> None:
         assert store.load(revised).release.release == 2
 
 
+@pytest.mark.parametrize("value", ["178203.0000001", "178203.5000000", "1" + "0" * 32])
+def test_a_value_the_database_cannot_hold_exactly_is_refused(tmp_path: Path, value: str) -> None:
+    table = _with_cell(_table("cooc_cloud"), value, year="2021", measure="courses")
+    with Store(tmp_path / "db.duckdb") as store:
+        with pytest.raises(InvalidInput) as caught:
+            store.load(table)
+        assert [(p.code, p.cell, p.found) for p in caught.value.problems] == [
+            ("value_not_storable", "year=2021, measure=courses", value)]
+        assert store.table_ids() == []
+
+
+def test_the_widest_values_the_database_holds_read_back_exactly(tmp_path: Path) -> None:
+    widest, finest = "9" * 32 + ".999999", "0.500000"
+    table = _with_cell(_with_cell(_table("cooc_cloud"), widest, year="2021", measure="courses"),
+                       finest, year="2021", measure="page_views")
+    with Store(tmp_path / "db.duckdb") as store:
+        store.load(table)
+        read = store.read("cooc_cloud").table
+    assert format(read.cell(year="2021", measure="courses").value, "f") == widest
+    assert format(read.cell(year="2021", measure="page_views").value, "f") == finest
+
+
 KILLED_LOADER = textwrap.dedent(
     """
     import os, signal, sys

@@ -37,6 +37,8 @@ DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
 SCHEMA_VERSION = 1
 BATCH_ROWS = 50_000
+STORED_DECIMALS = 6  # the cells keep DECIMAL(38, 6): 6 decimal places and 32 digits before the point
+STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
 ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
 
@@ -121,13 +123,30 @@ class TableNotFound(KeyError):
 
 
 _RECORD, _FIELD = "\x1e", "\x1f"
-_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
 _STATUS = {status.value: status for status in Status}
 
 
 def _published_decimals(value: Decimal) -> int:
     exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _unstorable(table: Table) -> Iterator[Problem]:
+    """Values the cells table cannot hold exactly: refused, rather than rounded or read back empty."""
+    for key, cell in table.ordered_cells():
+        value = cell.value
+        if value is None:
+            continue
+        if value.adjusted() >= STORED_INTEGER_DIGITS:
+            message = f"the database keeps at most {STORED_INTEGER_DIGITS} digits before the decimal point"
+            expected = f"less than 10^{STORED_INTEGER_DIGITS}"
+        elif _published_decimals(value) > STORED_DECIMALS:  # 1.5000000 too: its decimals could not be read back
+            message = f"the database keeps at most {STORED_DECIMALS} decimal places"
+            expected = f"at most {STORED_DECIMALS} decimal places"
+        else:
+            continue
+        yield Problem("value_not_storable", message, table=table.id, cell=table.meta.describe_key(key),
+                      expected=expected, found=format(value, "f"))
 
 
 def content_hash(table: Table) -> str:
@@ -197,7 +216,7 @@ class Store:
         tables = list(tables)
         if self.read_only:
             raise PermissionError(f"{self.path} is open read-only")
-        problems = [p for table in tables for p in check_table(table)]
+        problems = [p for table in tables for check in (check_table, _unstorable) for p in check(table)]
         ids = [t.id for t in tables]
         problems += [
             Problem("duplicate_table", f"table {i!r} is given twice in one load", table=i)
@@ -290,7 +309,8 @@ class Store:
         info = self.release(table_id, release)
         meta = self.meta(table_id, info.release)
         # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
-        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR" for p in _QUANTUM)
+        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR"
+                           for p in range(STORED_DECIMALS + 1))
         columns = self.connection.sql(
             f"SELECT CASE decimals {as_text} END AS value, status FROM cells "
             "WHERE table_id = ? AND release = ? ORDER BY ordinal",
