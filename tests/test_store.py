@@ -15,7 +15,7 @@ import pytest
 
 from citystat.catalog import bundled_tables
 from citystat.model import Cell, InvalidInput, Table
-from citystat.store import Store, TableNotFound
+from citystat.store import Store, TableNotFound, content_hash
 
 
 def _table(table_id: str) -> Table:
@@ -49,6 +49,18 @@ def test_loading_identical_content_again_creates_nothing(tmp_path: Path) -> None
     assert not any(r.created for r in again)
     assert [r.release for r in again] == [r.release for r in first]
     assert _snapshot(path) == before
+
+
+def test_every_table_reads_back_as_it_was_loaded(store: Store) -> None:
+    def exact(table: Table) -> dict[tuple[str, ...], tuple[str | None, str]]:
+        return {key: (None if cell.value is None else format(cell.value, "f"), cell.status.value)
+                for key, cell in table.ordered_cells()}
+
+    for table in bundled_tables():
+        stored = store.read(table.id)
+        assert stored.meta == table.meta
+        assert exact(stored.table) == exact(table), table.id  # 96.20 stays 96.20
+        assert content_hash(stored.table) == content_hash(table) == stored.release.content_hash
 
 
 def test_changed_content_is_a_new_release_and_the_old_one_stays_readable(tmp_path: Path) -> None:
