@@ -297,9 +297,11 @@ class Store:
         raise TableNotFound(table_id, release)
 
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
-        info = self.release(table_id, release)
+        return self._meta(self.release(table_id, release))
+
+    def _meta(self, info: ReleaseInfo) -> TableMeta:
         row = _first(self.connection.execute(
-            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [table_id, info.release]
+            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [info.table_id, info.release]
         ))
         assert row is not None
         return meta_from_dict(json.loads(row[0]))
@@ -307,7 +309,7 @@ class Store:
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
-        meta = self.meta(table_id, info.release)
+        meta = self._meta(info)
         # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
         as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR"
                            for p in range(STORED_DECIMALS + 1))
