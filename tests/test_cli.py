@@ -94,7 +94,7 @@ def test_tables_json_matches_the_library(cli_db: Path) -> None:
     done = citystat("tables", "--json", "--lang", "en", db=cli_db)
     listed = json.loads(done.stdout)
     with Store(cli_db, read_only=True) as store:
-        expected = [table_summary(s, "en") for s in store.latest()]
+        expected = [table_summary(s.meta, s.release, "en") for s in store.latest()]
     assert listed == expected
     wifi = next(t for t in listed if t["id"] == "taipei_free_usage")
     assert wifi["periods"] == "2011 – 2021" and wifi["subject_name"] == "Taipei Free public Wi-Fi"

@@ -17,7 +17,7 @@ from citystat.cli.app import DbOption, LangOption, app, console, db_path, report
 from citystat.cli.render import render_table
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
 from citystat.model import TableMeta
-from citystat.store import LoadResult, Store, StoredTable
+from citystat.store import LoadResult, ReleaseInfo, Store
 
 
 class ShowFormat(str, Enum):
@@ -35,8 +35,7 @@ def _periods_covered(meta: TableMeta, lang: str) -> str:
     return f"{first.label(lang, end=end)} – {last.label(lang, end=end)}"
 
 
-def table_summary(stored: StoredTable, lang: str) -> dict[str, Any]:
-    meta = stored.meta
+def table_summary(meta: TableMeta, release: ReleaseInfo, lang: str) -> dict[str, Any]:
     periods = sorted(meta.periods)
     return {
         "id": meta.id,
@@ -46,9 +45,9 @@ def table_summary(stored: StoredTable, lang: str) -> dict[str, Any]:
         "first_period": periods[0].code,
         "last_period": periods[-1].code,
         "periods": _periods_covered(meta, lang),
-        "release": stored.release.release,
-        "updated": iso_utc(stored.release.loaded_at),
-        "cells": stored.release.cell_count,
+        "release": release.release,
+        "updated": iso_utc(release.loaded_at),
+        "cells": release.cell_count,
     }
 
 
@@ -107,8 +106,9 @@ def tables(
     db: DbOption = None,
 ) -> None:
     """List the tables: id, title, subject, the periods covered and the latest release."""
-    with Store(db_path(db), read_only=True) as store:
-        summaries = [table_summary(s, lang) for s in store.latest()]
+    with Store(db_path(db), read_only=True) as store:  # metadata and releases only: no table's cells are read
+        releases = [store.release(table_id) for table_id in store.table_ids()]
+        summaries = [table_summary(store.meta(r.table_id, r.release), r, lang) for r in releases]
     if as_json:
         console.print_json(json.dumps(summaries, ensure_ascii=False))
         return
