@@ -51,7 +51,7 @@ def table_summary(meta: TableMeta, release: ReleaseInfo, lang: str) -> dict[str,
     }
 
 
-def _print_results(results: list[LoadResult], lang: str = "en") -> None:
+def _print_results(results: list[LoadResult]) -> None:
     grid = RichTable(title="citystat database", title_justify="left")
     for column in ("table", "release", "cells", "change"):
         grid.add_column(column, justify="right" if column in ("release", "cells") else "left")
