@@ -130,3 +130,24 @@ def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> Non
     assert done.returncode == 1 and "citystat build" in done.stderr
     done = citystat("tables", "--lang", "fr", db=cli_db)
     assert done.returncode == 2 and "unknown language" in done.stderr
+
+
+def test_a_database_held_by_another_process_is_a_message(cli_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.duckdb"
+    db.write_bytes(cli_db.read_bytes())
+    hold = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        done = citystat("tables", db=db)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Could not set lock" in done.stderr and db.name in done.stderr
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("hello")
+    done = citystat("tables", db=not_a_database)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "not a valid DuckDB database" in done.stderr

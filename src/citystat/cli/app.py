@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
 
@@ -57,7 +58,8 @@ def reports_errors(func: F) -> F:
             for problem in exc.problems:
                 errors.print(f"  - {problem}", markup=False, highlight=False)
             sys.exit(2)
-        except (TableNotFound, FileNotFoundError) as exc:
+        # duckdb.IOException: another process holds the database, or the file is not one (DuckDB names the file)
+        except (TableNotFound, FileNotFoundError, duckdb.IOException) as exc:
             errors.print(f"[bold red]error:[/] {exc}", highlight=False)
             sys.exit(1)
 
