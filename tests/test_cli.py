@@ -128,6 +128,8 @@ def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> Non
     assert done.returncode == 1 and "has no release 7" in done.stderr
     done = citystat("tables", db=tmp_path / "missing.duckdb")
     assert done.returncode == 1 and "citystat build" in done.stderr
+    done = citystat("show", "[red]a[/]", db=cli_db)  # the id as typed, not read as markup
+    assert done.returncode == 1 and "no table '[red]a[/]'" in done.stderr and "Traceback" not in done.stderr
     done = citystat("tables", "--lang", "fr", db=cli_db)
     assert done.returncode == 2 and "unknown language" in done.stderr
 

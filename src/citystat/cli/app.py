@@ -11,6 +11,7 @@ from typing import Annotated, Any, TypeVar
 import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from citystat.model import InvalidInput, normalise_language
 from citystat.store import TableNotFound, default_db_path
@@ -60,7 +61,7 @@ def reports_errors(func: F) -> F:
             sys.exit(2)
         # duckdb.IOException: another process holds the database, or the file is not one (DuckDB names the file)
         except (TableNotFound, FileNotFoundError, duckdb.IOException) as exc:
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+            errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
