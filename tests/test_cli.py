@@ -120,6 +120,23 @@ def test_earlier_release_via_cli(tmp_path: Path, cli_db: Path) -> None:
     assert "catalog" in releases and "load:cooc.csv" in releases
 
 
+def test_labels_with_brackets_are_shown_as_written(tmp_path: Path, cli_db: Path) -> None:
+    db = tmp_path / "db.duckdb"
+    db.write_bytes(cli_db.read_bytes())
+    original = Path(__file__).parents[1] / "src/citystat/catalog/tables/cooc_cloud.yaml"
+    text = original.read_text(encoding="utf-8")
+    meta = tmp_path / "cooc_cloud.yaml"
+    meta.write_text(text.replace("en: Online courses at the end of the year", 'en: "Online courses [all]"')
+                    .replace("en: Taipei CooC-Cloud online courses and page views", "en: CooC-Cloud [beta]"),
+                    encoding="utf-8")
+    data = tmp_path / "cooc[1].csv"
+    data.write_text(citystat("show", "cooc_cloud", "--format", "csv", db=db).stdout, encoding="utf-8")
+    assert citystat("load", str(data), "--meta", str(meta), db=db).returncode == 0
+    assert "Online courses [all]" in citystat("show", "cooc_cloud", "--lang", "en", db=db).stdout
+    assert "CooC-Cloud [beta]" in citystat("tables", "--lang", "en", db=db).stdout
+    assert "load:cooc[1].csv" in citystat("releases", "cooc_cloud", db=db).stdout
+
+
 def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> None:
     done = citystat("show", "no_such_table", db=cli_db)
     assert done.returncode == 1

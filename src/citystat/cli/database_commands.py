@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
@@ -57,7 +58,7 @@ def _print_results(results: list[LoadResult]) -> None:
         grid.add_column(column, justify="right" if column in ("release", "cells") else "left")
     for result in results:
         info = result.release
-        grid.add_row(info.table_id, str(info.release), f"{info.cell_count:,}", "new release" if result.created
+        grid.add_row(escape(info.table_id), str(info.release), f"{info.cell_count:,}", "new release" if result.created
                      else "unchanged")
     console.print(grid)
 
@@ -116,7 +117,7 @@ def tables(
     for column in ("id", "title", "subject", "periods", "release"):
         grid.add_column(column)
     for s in summaries:
-        grid.add_row(s["id"], s["title"], s["subject_name"], s["periods"], str(s["release"]))
+        grid.add_row(*(escape(s[key]) for key in ("id", "title", "subject_name", "periods")), str(s["release"]))
     console.print(grid)
 
 
@@ -151,10 +152,10 @@ def releases(
     """List the releases (vintages) of a table."""
     with Store(db_path(db), read_only=True) as store:
         infos = store.releases(table_id)
-    grid = RichTable(title=table_id, title_justify="left")
+    grid = RichTable(title=escape(table_id), title_justify="left")
     for column in ("release", "loaded", "origin", "cells", "content"):
         grid.add_column(column)
     for info in infos:
-        grid.add_row(str(info.release), iso_utc(info.loaded_at), info.origin, f"{info.cell_count:,}",
+        grid.add_row(str(info.release), iso_utc(info.loaded_at), escape(info.origin), f"{info.cell_count:,}",
                      info.content_hash[:12])
     console.print(grid)

@@ -33,14 +33,14 @@ def render_table(table: Table, release: ReleaseInfo, lang: str) -> Group:
     stub_vars = [v for v in meta.variables if v.role is not Role.METRIC]
     title = escape(f"{meta.title.get(lang)}  [{meta.id}]")
     grid = RichTable(title=title, title_justify="left", show_lines=False)
-    grid.add_column(_stub_label(meta, lang), no_wrap=True)
+    grid.add_column(escape(_stub_label(meta, lang)), no_wrap=True)
     for value in metric.values:
         assert value.measure is not None
-        grid.add_column(f"{value.label.get(lang)}\n({value.measure.unit.get(lang)})", justify="right")
+        grid.add_column(escape(f"{value.label.get(lang)}\n({value.measure.unit.get(lang)})"), justify="right")
     statuses: set[Status] = set()
     for combo in itertools.product(*(v.values for v in stub_vars)):
         labels = [value_label(meta, var, val, lang) for var, val in zip(stub_vars, combo)]
-        row = [" / ".join(labels)]
+        row = [escape(" / ".join(labels))]
         chosen = {var.code: val.code for var, val in zip(stub_vars, combo)}
         for value in metric.values:
             assert value.measure is not None
