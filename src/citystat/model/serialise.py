@@ -26,10 +26,6 @@ from citystat.model.table import (
 from citystat.model.text import Text
 
 
-def text_to_dict(text: Text) -> dict[str, str]:
-    return text.to_dict()
-
-
 def _notes_to_list(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
     return [{"text": n.text.to_dict(), "mandatory": n.mandatory} for n in notes]
 
