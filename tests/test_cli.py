@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from citystat.cli.database_commands import table_summary
+from citystat.query import summarise
 from citystat.store import Store
 
 
@@ -96,6 +97,12 @@ def test_tables_json_matches_the_library(cli_db: Path) -> None:
     with Store(cli_db, read_only=True) as store:
         expected = [table_summary(s.meta, s.release, "en") for s in store.latest()]
     assert listed == expected
+    # and the same facts as the library's table list (citystat.query), which the API and dashboard show
+    with Store(cli_db, read_only=True) as store:
+        summaries = [summarise(store.meta(i), store.release(i)) for i in store.table_ids()]
+    assert [(t["id"], t["title"], t["subject_name"], t["first_period"], t["last_period"], t["release"], t["cells"])
+            for t in listed] == [(s.id, s.meta.title.en, s.subject.name.en, s.first_period, s.last_period,
+                                  s.release.release, s.release.cell_count) for s in summaries]
     wifi = next(t for t in listed if t["id"] == "taipei_free_usage")
     assert wifi["periods"] == "2011 – 2021" and wifi["subject_name"] == "Taipei Free public Wi-Fi"
 
