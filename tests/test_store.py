@@ -193,6 +193,17 @@ def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path) -> 
         assert store.load(_table("cooc_cloud")).created is False
 
 
+def test_a_database_of_a_newer_citystat_is_refused_and_not_left_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.duckdb"
+    with Store(path) as store:
+        store.connection.execute("UPDATE citystat_schema SET version = 99")
+    with pytest.raises(RuntimeError, match="newer citystat") as refused:
+        Store(path)
+    with Store(path, read_only=True) as store:  # DuckDB refuses this while the refused connection is open
+        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(99,)]
+    assert refused.value is not None  # the refused Store's frame lived until here
+
+
 def test_reading_a_missing_database_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="citystat build"):
         Store(tmp_path / "absent.duckdb", read_only=True)

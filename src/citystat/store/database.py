@@ -170,18 +170,20 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
-            self._migrate()
+            try:
+                self._migrate()
+            except BaseException:
+                self.connection.close()  # a refused database is not left open (and locked) by this process
+                raise
 
     def _migrate(self) -> None:
-        self.connection.execute("BEGIN TRANSACTION")
-        self.connection.execute(_SCHEMA)
-        row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
-        if row is None or row[0] is None:
-            self.connection.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
-        elif row[0] > SCHEMA_VERSION:
-            self.connection.execute("ROLLBACK")
-            raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
-        self.connection.execute("COMMIT")
+        with self._transaction() as con:
+            con.execute(_SCHEMA)
+            row = _first(con.execute("SELECT max(version) FROM citystat_schema"))
+            if row is None or row[0] is None:
+                con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
+            elif row[0] > SCHEMA_VERSION:
+                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
 
     def close(self) -> None:
         self.connection.close()
