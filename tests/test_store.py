@@ -145,6 +145,14 @@ def test_the_widest_values_the_database_holds_read_back_exactly(tmp_path: Path) 
     assert format(read.cell(year="2021", measure="page_views").value, "f") == finest
 
 
+@pytest.mark.parametrize("value", ["1E+3", "1.23E+5", "1E-6", "0E-6", "0.50", "7.000000"])
+def test_values_written_in_any_form_read_back_with_their_decimals(tmp_path: Path, value: str) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        store.load(_with_cell(_table("cooc_cloud"), value, year="2021", measure="page_views"))
+        read = store.read("cooc_cloud").table.cell(year="2021", measure="page_views").value
+    assert read is not None and format(read, "f") == format(Decimal(value), "f")
+
+
 KILLED_LOADER = textwrap.dedent(
     """
     import os, signal, sys

@@ -127,8 +127,14 @@ _STATUS = {status.value: status for status in Status}
 
 
 def _published_decimals(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """The places after the point as published (1.50 has 2), read from str(), which is several times quicker
+    than as_tuple() and exact unless it writes an exponent."""
+    text = str(value)
+    if "E" in text:
+        exponent = value.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+    point = text.find(".")
+    return len(text) - point - 1 if point >= 0 else 0
 
 
 def _unstorable(table: Table) -> Iterator[Problem]:
