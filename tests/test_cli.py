@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from citystat.cli.database_commands import table_summary
+from citystat.query import summarise
 from citystat.store import Store
 
 
@@ -94,8 +95,14 @@ def test_tables_json_matches_the_library(cli_db: Path) -> None:
     done = citystat("tables", "--json", "--lang", "en", db=cli_db)
     listed = json.loads(done.stdout)
     with Store(cli_db, read_only=True) as store:
-        expected = [table_summary(s, "en") for s in store.latest()]
+        expected = [table_summary(s.meta, s.release, "en") for s in store.latest()]
     assert listed == expected
+    # and the same facts as the library's table list (citystat.query), which the API and dashboard show
+    with Store(cli_db, read_only=True) as store:
+        summaries = [summarise(store.meta(i), store.release(i)) for i in store.table_ids()]
+    assert [(t["id"], t["title"], t["subject_name"], t["first_period"], t["last_period"], t["release"], t["cells"])
+            for t in listed] == [(s.id, s.meta.title.en, s.subject.name.en, s.first_period, s.last_period,
+                                  s.release.release, s.release.cell_count) for s in summaries]
     wifi = next(t for t in listed if t["id"] == "taipei_free_usage")
     assert wifi["periods"] == "2011 – 2021" and wifi["subject_name"] == "Taipei Free public Wi-Fi"
 
@@ -120,6 +127,23 @@ def test_earlier_release_via_cli(tmp_path: Path, cli_db: Path) -> None:
     assert "catalog" in releases and "load:cooc.csv" in releases
 
 
+def test_labels_with_brackets_are_shown_as_written(tmp_path: Path, cli_db: Path) -> None:
+    db = tmp_path / "db.duckdb"
+    db.write_bytes(cli_db.read_bytes())
+    original = Path(__file__).parents[1] / "src/citystat/catalog/tables/cooc_cloud.yaml"
+    text = original.read_text(encoding="utf-8")
+    meta = tmp_path / "cooc_cloud.yaml"
+    meta.write_text(text.replace("en: Online courses at the end of the year", 'en: "Online courses [all]"')
+                    .replace("en: Taipei CooC-Cloud online courses and page views", "en: CooC-Cloud [beta]"),
+                    encoding="utf-8")
+    data = tmp_path / "cooc[1].csv"
+    data.write_text(citystat("show", "cooc_cloud", "--format", "csv", db=db).stdout, encoding="utf-8")
+    assert citystat("load", str(data), "--meta", str(meta), db=db).returncode == 0
+    assert "Online courses [all]" in citystat("show", "cooc_cloud", "--lang", "en", db=db).stdout
+    assert "CooC-Cloud [beta]" in citystat("tables", "--lang", "en", db=db).stdout
+    assert "load:cooc[1].csv" in citystat("releases", "cooc_cloud", db=db).stdout
+
+
 def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> None:
     done = citystat("show", "no_such_table", db=cli_db)
     assert done.returncode == 1
@@ -128,5 +152,28 @@ def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> Non
     assert done.returncode == 1 and "has no release 7" in done.stderr
     done = citystat("tables", db=tmp_path / "missing.duckdb")
     assert done.returncode == 1 and "citystat build" in done.stderr
+    done = citystat("show", "[red]a[/]", db=cli_db)  # the id as typed, not read as markup
+    assert done.returncode == 1 and "no table '[red]a[/]'" in done.stderr and "Traceback" not in done.stderr
     done = citystat("tables", "--lang", "fr", db=cli_db)
     assert done.returncode == 2 and "unknown language" in done.stderr
+
+
+def test_a_database_held_by_another_process_is_a_message(cli_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.duckdb"
+    db.write_bytes(cli_db.read_bytes())
+    hold = "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()"
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        done = citystat("tables", db=db)
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Could not set lock" in done.stderr and db.name in done.stderr
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("hello")
+    done = citystat("tables", db=not_a_database)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "not a valid DuckDB database" in done.stderr

@@ -10,6 +10,7 @@ import pytest
 from citystat.catalog import bundled_tables
 from citystat.model import (
     Cell,
+    InvalidInput,
     Period,
     Status,
     Table,
@@ -101,6 +102,22 @@ def test_a_derived_value_must_match_its_derivation() -> None:
     assert "2763 / 20.9" in problems[0].message
 
 
+def test_a_derivation_without_its_input_names_the_input_cell() -> None:
+    table = _catalog("open_data_platform")
+    cells = dict(table.cells)
+    cells[("2021", "datasets")] = Cell(None, Status.NOT_AVAILABLE)
+    problems = check_table(Table(table.meta, cells))
+    assert [(p.code, p.cell) for p in problems] == [("derivation_input_missing", "year=2011, measure=datasets")]
+    assert "input cell [year=2021, measure=datasets] has no value" in problems[0].message
+
+
+def test_a_derived_cell_without_a_number_is_not_blamed_on_its_input() -> None:
+    table = _catalog("open_data_platform")
+    cells = dict(table.cells)
+    cells[("2011", "datasets")] = Cell(None, Status.ESTIMATED)
+    assert [p.code for p in check_table(Table(table.meta, cells))] == ["missing_value"]
+
+
 def test_a_derived_value_must_not_be_called_observed() -> None:
     table = _catalog("taipeipass")
     cells = dict(table.cells)
@@ -119,8 +136,12 @@ def test_percentages_stay_in_range() -> None:
     table = _catalog("digital_access_taipei")
     cells = dict(table.cells)
     cells[("2020", "internet")] = Cell(Decimal("101.0"))
-    codes = [p.code for p in check_table(Table(table.meta, cells))]
-    assert "percentage_out_of_range" in codes
+    problems = check_table(Table(table.meta, cells))
+    # the 2001 figure is derived from the 2020 one, so it no longer matches either
+    assert [(p.code, p.cell, p.found) for p in problems] == [
+        ("percentage_out_of_range", "year=2020, measure=internet", "101.0"),
+        ("derivation_mismatch", "year=2001, measure=internet", "57.1"),
+    ]
 
 
 def test_a_rank_is_a_whole_number_from_one() -> None:
@@ -133,8 +154,18 @@ def test_a_rank_is_a_whole_number_from_one() -> None:
 def test_measure_references_are_checked() -> None:
     raw = meta_to_dict(_catalog("taipei_free_usage").meta)
     raw["variables"][1]["values"][1]["average_of"] = "visits"
-    with pytest.raises(Exception, match="refers to measure 'visits'"):
+    with pytest.raises(InvalidInput, match="refers to measure 'visits'") as caught:
         meta_from_dict(raw)
+    assert [p.code for p in caught.value.problems] == ["unknown_measure_reference"]
+
+
+@pytest.mark.parametrize("decimals", [True, "1", 1.5])
+def test_decimals_must_be_a_whole_number(decimals: object) -> None:
+    raw = meta_to_dict(_catalog("taipei_free_usage").meta)
+    raw["variables"][1]["values"][1]["decimals"] = decimals
+    with pytest.raises(InvalidInput) as caught:
+        meta_from_dict(raw)
+    assert [p.code for p in caught.value.problems] == ["bad_decimals"]
 
 
 def test_metadata_is_immutable() -> None:

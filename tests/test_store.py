@@ -15,7 +15,7 @@ import pytest
 
 from citystat.catalog import bundled_tables
 from citystat.model import Cell, InvalidInput, Table
-from citystat.store import Store, TableNotFound
+from citystat.store import Store, TableNotFound, content_hash
 
 
 def _table(table_id: str) -> Table:
@@ -49,6 +49,18 @@ def test_loading_identical_content_again_creates_nothing(tmp_path: Path) -> None
     assert not any(r.created for r in again)
     assert [r.release for r in again] == [r.release for r in first]
     assert _snapshot(path) == before
+
+
+def test_every_table_reads_back_as_it_was_loaded(store: Store) -> None:
+    def exact(table: Table) -> dict[tuple[str, ...], tuple[str | None, str]]:
+        return {key: (None if cell.value is None else format(cell.value, "f"), cell.status.value)
+                for key, cell in table.ordered_cells()}
+
+    for table in bundled_tables():
+        stored = store.read(table.id)
+        assert stored.meta == table.meta
+        assert exact(stored.table) == exact(table), table.id  # 96.20 stays 96.20
+        assert content_hash(stored.table) == content_hash(table) == stored.release.content_hash
 
 
 def test_changed_content_is_a_new_release_and_the_old_one_stays_readable(tmp_path: Path) -> None:
@@ -111,6 +123,36 @@ def test_an_error_midway_through_writing_rolls_back(tmp_path: Path) -> None:
         assert store.load(revised).release.release == 2
 
 
+@pytest.mark.parametrize("value", ["178203.0000001", "178203.5000000", "1" + "0" * 32])
+def test_a_value_the_database_cannot_hold_exactly_is_refused(tmp_path: Path, value: str) -> None:
+    table = _with_cell(_table("cooc_cloud"), value, year="2021", measure="courses")
+    with Store(tmp_path / "db.duckdb") as store:
+        with pytest.raises(InvalidInput) as caught:
+            store.load(table)
+        assert [(p.code, p.cell, p.found) for p in caught.value.problems] == [
+            ("value_not_storable", "year=2021, measure=courses", value)]
+        assert store.table_ids() == []
+
+
+def test_the_widest_values_the_database_holds_read_back_exactly(tmp_path: Path) -> None:
+    widest, finest = "9" * 32 + ".999999", "0.500000"
+    table = _with_cell(_with_cell(_table("cooc_cloud"), widest, year="2021", measure="courses"),
+                       finest, year="2021", measure="page_views")
+    with Store(tmp_path / "db.duckdb") as store:
+        store.load(table)
+        read = store.read("cooc_cloud").table
+    assert format(read.cell(year="2021", measure="courses").value, "f") == widest
+    assert format(read.cell(year="2021", measure="page_views").value, "f") == finest
+
+
+@pytest.mark.parametrize("value", ["1E+3", "1.23E+5", "1E-6", "0E-6", "0.50", "7.000000"])
+def test_values_written_in_any_form_read_back_with_their_decimals(tmp_path: Path, value: str) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        store.load(_with_cell(_table("cooc_cloud"), value, year="2021", measure="page_views"))
+        read = store.read("cooc_cloud").table.cell(year="2021", measure="page_views").value
+    assert read is not None and format(read, "f") == format(Decimal(value), "f")
+
+
 KILLED_LOADER = textwrap.dedent(
     """
     import os, signal, sys
@@ -157,6 +199,17 @@ def test_a_process_killed_mid_load_leaves_the_previous_state(tmp_path: Path) -> 
     with Store(path) as store:
         assert "big" not in store.table_ids()
         assert store.load(_table("cooc_cloud")).created is False
+
+
+def test_a_database_of_a_newer_citystat_is_refused_and_not_left_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.duckdb"
+    with Store(path) as store:
+        store.connection.execute("UPDATE citystat_schema SET version = 99")
+    with pytest.raises(RuntimeError, match="newer citystat") as refused:
+        Store(path)
+    with Store(path, read_only=True) as store:  # DuckDB refuses this while the refused connection is open
+        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(99,)]
+    assert refused.value is not None  # the refused Store's frame lived until here
 
 
 def test_reading_a_missing_database_says_what_to_do(tmp_path: Path) -> None:

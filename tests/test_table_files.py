@@ -304,3 +304,20 @@ def test_text_cut_at_a_comma_in_a_yaml_flow_mapping(tmp_path: Path) -> None:
     p = _only(_problems(tmp_path, _csv(), meta))
     assert (p.code, p.file) == ("bad_text", "ebooks.yaml")
     assert "sources[0].name" in p.message and "'Taipei City'" in p.message
+
+
+def test_a_table_note_in_one_language_only(tmp_path: Path) -> None:
+    meta = META.replace(", en: Monthly average = loans / months in service.}", "}")
+    assert meta != META
+    p = _only(_problems(tmp_path, _csv(), meta))
+    assert (p.code, p.file) == ("missing_language", "ebooks.yaml")
+    assert "notes[0].text" in p.message
+
+
+def test_a_list_given_as_one_string_is_not_read_letter_by_letter(tmp_path: Path) -> None:
+    meta = META.replace("sources:\n  - name: {zh-TW: 臺北市立圖書館, en: Taipei Public Library}\n",
+                        "sources: 臺北市立圖書館\naliases: e-books\n")
+    assert meta != META
+    problems = _problems(tmp_path, _csv(), meta)
+    assert [(p.code, p.file) for p in problems] == [("bad_sources", "ebooks.yaml"), ("bad_aliases", "ebooks.yaml")]
+    assert "sources must be a list" in problems[0].message and "aliases must be a list" in problems[1].message

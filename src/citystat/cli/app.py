@@ -8,8 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from citystat.model import InvalidInput, normalise_language
 from citystat.store import TableNotFound, default_db_path
@@ -57,8 +59,9 @@ def reports_errors(func: F) -> F:
             for problem in exc.problems:
                 errors.print(f"  - {problem}", markup=False, highlight=False)
             sys.exit(2)
-        except (TableNotFound, FileNotFoundError) as exc:
-            errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        # duckdb.IOException: another process holds the database, or the file is not one (DuckDB names the file)
+        except (TableNotFound, FileNotFoundError, duckdb.IOException) as exc:
+            errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]

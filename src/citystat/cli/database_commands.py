@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
@@ -17,7 +18,7 @@ from citystat.cli.app import DbOption, LangOption, app, console, db_path, report
 from citystat.cli.render import render_table
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
 from citystat.model import TableMeta
-from citystat.store import LoadResult, Store, StoredTable
+from citystat.store import LoadResult, ReleaseInfo, Store
 
 
 class ShowFormat(str, Enum):
@@ -35,8 +36,7 @@ def _periods_covered(meta: TableMeta, lang: str) -> str:
     return f"{first.label(lang, end=end)} – {last.label(lang, end=end)}"
 
 
-def table_summary(stored: StoredTable, lang: str) -> dict[str, Any]:
-    meta = stored.meta
+def table_summary(meta: TableMeta, release: ReleaseInfo, lang: str) -> dict[str, Any]:
     periods = sorted(meta.periods)
     return {
         "id": meta.id,
@@ -46,19 +46,19 @@ def table_summary(stored: StoredTable, lang: str) -> dict[str, Any]:
         "first_period": periods[0].code,
         "last_period": periods[-1].code,
         "periods": _periods_covered(meta, lang),
-        "release": stored.release.release,
-        "updated": iso_utc(stored.release.loaded_at),
-        "cells": stored.release.cell_count,
+        "release": release.release,
+        "updated": iso_utc(release.loaded_at),
+        "cells": release.cell_count,
     }
 
 
-def _print_results(results: list[LoadResult], lang: str = "en") -> None:
+def _print_results(results: list[LoadResult]) -> None:
     grid = RichTable(title="citystat database", title_justify="left")
     for column in ("table", "release", "cells", "change"):
         grid.add_column(column, justify="right" if column in ("release", "cells") else "left")
     for result in results:
         info = result.release
-        grid.add_row(info.table_id, str(info.release), f"{info.cell_count:,}", "new release" if result.created
+        grid.add_row(escape(info.table_id), str(info.release), f"{info.cell_count:,}", "new release" if result.created
                      else "unchanged")
     console.print(grid)
 
@@ -107,8 +107,9 @@ def tables(
     db: DbOption = None,
 ) -> None:
     """List the tables: id, title, subject, the periods covered and the latest release."""
-    with Store(db_path(db), read_only=True) as store:
-        summaries = [table_summary(s, lang) for s in store.latest()]
+    with Store(db_path(db), read_only=True) as store:  # metadata and releases only: no table's cells are read
+        releases = [store.release(table_id) for table_id in store.table_ids()]
+        summaries = [table_summary(store.meta(r.table_id, r.release), r, lang) for r in releases]
     if as_json:
         console.print_json(json.dumps(summaries, ensure_ascii=False))
         return
@@ -116,7 +117,7 @@ def tables(
     for column in ("id", "title", "subject", "periods", "release"):
         grid.add_column(column)
     for s in summaries:
-        grid.add_row(s["id"], s["title"], s["subject_name"], s["periods"], str(s["release"]))
+        grid.add_row(*(escape(s[key]) for key in ("id", "title", "subject_name", "periods")), str(s["release"]))
     console.print(grid)
 
 
@@ -151,10 +152,10 @@ def releases(
     """List the releases (vintages) of a table."""
     with Store(db_path(db), read_only=True) as store:
         infos = store.releases(table_id)
-    grid = RichTable(title=table_id, title_justify="left")
+    grid = RichTable(title=escape(table_id), title_justify="left")
     for column in ("release", "loaded", "origin", "cells", "content"):
         grid.add_column(column)
     for info in infos:
-        grid.add_row(str(info.release), iso_utc(info.loaded_at), info.origin, f"{info.cell_count:,}",
+        grid.add_row(str(info.release), iso_utc(info.loaded_at), escape(info.origin), f"{info.cell_count:,}",
                      info.content_hash[:12])
     console.print(grid)

@@ -121,24 +121,41 @@ def _note_lines(notes: Sequence[Note], where: str, lang: str) -> list[str]:
     return [f"{prefix}{n.text.get(lang)}{word('mandatory', lang) if n.mandatory else ''}" for n in notes]
 
 
-def footnotes(meta: TableMeta, lang: str, chosen: Mapping[str, set[str]], statuses: Sequence[Status]) -> list[str]:
-    lines: list[str] = []
-    lines += _note_lines(meta.notes, "", lang)
+def note_lines(meta: TableMeta, lang: str, chosen: Mapping[str, set[str]] | None = None) -> list[str]:
+    """The table's notes, then each variable's, value's and cell's, with where each hangs; value and cell
+    notes only on the ``chosen`` values {variable: codes} (all values when None)."""
+
+    def selected(variable: Variable, code: str) -> bool:
+        return chosen is None or code in chosen.get(variable.code, ())
+
+    lines = _note_lines(meta.notes, "", lang)
     for variable in meta.variables:
         lines += _note_lines(variable.notes, variable.label.get(lang), lang)
         for value in variable.values:
-            if value.code in chosen.get(variable.code, ()):
+            if selected(variable, value.code):
                 lines += _note_lines(value.notes, value_label(meta, variable, value, lang), lang)
     for cell_note in meta.cell_notes:
-        if all(code in chosen.get(var.code, ()) for var, code in zip(meta.variables, cell_note.key, strict=False)):
+        if all(selected(var, code) for var, code in zip(meta.variables, cell_note.key, strict=False)):
             where = ", ".join(value_label(meta, var, var.value(code), lang)
                               for var, code in zip(meta.variables, cell_note.key, strict=False))
             lines += _note_lines([Note(cell_note.text, cell_note.mandatory)], where, lang)
-    out = [f"{word('notes', lang)}: {line}" for line in lines]
+    return lines
+
+
+def symbols_line(statuses: Sequence[Status], lang: str) -> str:
+    """``Symbols: e = estimated ...``: what each status symbol used means."""
+    return f"{word('symbols', lang)}: " + "; ".join(f"{s.value} = {s.description.get(lang)}" for s in statuses)
+
+
+def source_line(meta: TableMeta, lang: str) -> str:
+    return f"{word('source', lang)}: " + "; ".join(s.name.get(lang) for s in meta.sources)
+
+
+def footnotes(meta: TableMeta, lang: str, chosen: Mapping[str, set[str]], statuses: Sequence[Status]) -> list[str]:
+    out = [f"{word('notes', lang)}: {line}" for line in note_lines(meta, lang, chosen)]
     if statuses:
-        legend = "; ".join(f"{s.value} = {s.description.get(lang)}" for s in statuses)
-        out.append(f"{word('symbols', lang)}: {legend}")
-    out.append(f"{word('source', lang)}: " + "; ".join(s.name.get(lang) for s in meta.sources))
+        out.append(symbols_line(statuses, lang))
+    out.append(source_line(meta, lang))
     return out
 
 

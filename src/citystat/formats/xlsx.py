@@ -14,6 +14,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from citystat.formats.display import shown_decimals
 from citystat.formats.pivot import LabelMode, Pivot
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -56,7 +57,7 @@ def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
                 line.append(styled(c.cell.status.value or "..", alignment=right))
                 continue
             number: int | float = int(value) if value == value.to_integral_value() else float(value)
-            decimals = c.measure.decimals
+            decimals = shown_decimals(value, c.measure)
             if decimals not in formats:
                 formats[decimals] = _number_format(decimals)
             line.append(styled(number, number_format=formats[decimals]))

@@ -172,9 +172,13 @@ def check_derivations(table: Table) -> Iterator[Problem]:
         if cell.status is not Status.ESTIMATED:
             yield _problem(table, note.key, "derived_not_estimated", "a derived value must have status 'e'",
                            "e", cell.status.value or "observed")
-        source = table.get(note.derivation.source_key(meta, note.key))
-        if source.value is None or cell.value is None:
-            yield _problem(table, note.key, "derivation_input_missing", "the derivation's input cell has no value",
+        if cell.value is None:
+            continue  # nothing to compare; check_value_or_status or the status check above says what is wrong
+        source_key = note.derivation.source_key(meta, note.key)
+        source = table.get(source_key)
+        if source.value is None:
+            yield _problem(table, note.key, "derivation_input_missing",
+                           f"the derivation's input cell [{meta.describe_key(source_key)}] has no value",
                            "a number", "no value")
             continue
         decimals = meta.measure_of(note.key).decimals

@@ -26,10 +26,6 @@ from citystat.model.table import (
 from citystat.model.text import Text
 
 
-def text_to_dict(text: Text) -> dict[str, str]:
-    return text.to_dict()
-
-
 def _notes_to_list(notes: tuple[Note, ...]) -> list[dict[str, Any]]:
     return [{"text": n.text.to_dict(), "mandatory": n.mandatory} for n in notes]
 
@@ -134,14 +130,18 @@ class _Parser:
             self.problem("missing_language", path, "bilingual text needs both 'zh-TW' and 'en'")
         return text
 
-    def notes(self, raw: Any, path: str) -> tuple[Note, ...]:
+    def items(self, raw: Any, path: str, code: str) -> list[Any]:
+        """A list of the metadata; anything else is a problem (a string would be read letter by letter)."""
         if raw is None:
-            return ()
+            return []
         if not isinstance(raw, list):
-            self.problem("bad_notes", path, "notes must be a list")
-            return ()
+            self.problem(code, path, f"{path.rpartition('.')[2]} must be a list")
+            return []
+        return raw
+
+    def notes(self, raw: Any, path: str) -> tuple[Note, ...]:
         notes = []
-        for i, item in enumerate(raw):
+        for i, item in enumerate(self.items(raw, path, "bad_notes")):
             p = f"{path}[{i}]"
             if isinstance(item, Mapping) and "text" in item:
                 text = self.text(item["text"], f"{p}.text")
@@ -171,7 +171,7 @@ class _Parser:
                 self.problem("bad_period", f"{path}.service_from", str(exc))
         if unit is None or kind is None or decimals is None:
             return None
-        if not isinstance(decimals, int):
+        if isinstance(decimals, bool) or not isinstance(decimals, int):  # YAML reads yes/true as a bool, an int
             self.problem("bad_decimals", f"{path}.decimals", f"decimals must be a whole number, got {decimals!r}")
             return None
         try:
@@ -282,12 +282,12 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
     title = parser.text(parser.field(raw, "title", ""), "title")
     description = parser.text(raw.get("description"), "description")
     sources = []
-    for i, s in enumerate(parser.field(raw, "sources", "") or []):
+    for i, s in enumerate(parser.items(parser.field(raw, "sources", ""), "sources", "bad_sources")):
         name = parser.text(s.get("name") if isinstance(s, Mapping) else s, f"sources[{i}].name")
         if name:
             sources.append(Source(name, s.get("url") if isinstance(s, Mapping) else None))
     variables = []
-    variables_raw = parser.field(raw, "variables", "") or []
+    variables_raw = parser.items(parser.field(raw, "variables", ""), "variables", "bad_variables")
     for i, item in enumerate(variables_raw):
         variable = parser.variable(item, f"variables[{i}]")
         if variable:
@@ -311,7 +311,7 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
                         )
     cell_notes = []
     by_code = {v.code: v for v in variables}
-    for i, item in enumerate(raw.get("cell_notes") or []):
+    for i, item in enumerate(parser.items(raw.get("cell_notes"), "cell_notes", "bad_cell_notes")):
         path = f"cell_notes[{i}]"
         if not isinstance(item, Mapping):
             parser.problem("bad_cell_note", path, "a cell note must be a mapping with cell and text")
@@ -335,6 +335,8 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
                     )
         if text and len(key) == len(variables):
             cell_notes.append(CellNote(tuple(key), text, bool(item.get("mandatory", False)), derivation))
+    notes = parser.notes(raw.get("notes"), "notes")
+    aliases = tuple(str(a) for a in parser.items(raw.get("aliases"), "aliases", "bad_aliases"))
     if parser.problems:
         raise InvalidInput(parser.problems)
     assert title is not None
@@ -344,9 +346,9 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
         title=title,
         variables=tuple(variables),
         sources=tuple(sources),
-        notes=parser.notes(raw.get("notes"), "notes"),
+        notes=notes,
         description=description,
-        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        aliases=aliases,
         cell_notes=tuple(cell_notes),
         discontinued=bool(raw.get("discontinued", False)),
     )

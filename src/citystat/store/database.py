@@ -37,6 +37,8 @@ DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
 SCHEMA_VERSION = 1
 BATCH_ROWS = 50_000
+STORED_DECIMALS = 6  # the cells keep DECIMAL(38, 6): 6 decimal places and 32 digits before the point
+STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
 ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
 
@@ -121,13 +123,36 @@ class TableNotFound(KeyError):
 
 
 _RECORD, _FIELD = "\x1e", "\x1f"
-_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
 _STATUS = {status.value: status for status in Status}
 
 
 def _published_decimals(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
+    """The places after the point as published (1.50 has 2), read from str(), which is several times quicker
+    than as_tuple() and exact unless it writes an exponent."""
+    text = str(value)
+    if "E" in text:
+        exponent = value.as_tuple().exponent
+        return max(0, -exponent) if isinstance(exponent, int) else 0
+    point = text.find(".")
+    return len(text) - point - 1 if point >= 0 else 0
+
+
+def _unstorable(table: Table) -> Iterator[Problem]:
+    """Values the cells table cannot hold exactly: refused, rather than rounded or read back empty."""
+    for key, cell in table.ordered_cells():
+        value = cell.value
+        if value is None:
+            continue
+        if value.adjusted() >= STORED_INTEGER_DIGITS:
+            message = f"the database keeps at most {STORED_INTEGER_DIGITS} digits before the decimal point"
+            expected = f"less than 10^{STORED_INTEGER_DIGITS}"
+        elif _published_decimals(value) > STORED_DECIMALS:  # 1.5000000 too: its decimals could not be read back
+            message = f"the database keeps at most {STORED_DECIMALS} decimal places"
+            expected = f"at most {STORED_DECIMALS} decimal places"
+        else:
+            continue
+        yield Problem("value_not_storable", message, table=table.id, cell=table.meta.describe_key(key),
+                      expected=expected, found=format(value, "f"))
 
 
 def content_hash(table: Table) -> str:
@@ -151,18 +176,20 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         if not read_only:
-            self._migrate()
+            try:
+                self._migrate()
+            except BaseException:
+                self.connection.close()  # a refused database is not left open (and locked) by this process
+                raise
 
     def _migrate(self) -> None:
-        self.connection.execute("BEGIN TRANSACTION")
-        self.connection.execute(_SCHEMA)
-        row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
-        if row is None or row[0] is None:
-            self.connection.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
-        elif row[0] > SCHEMA_VERSION:
-            self.connection.execute("ROLLBACK")
-            raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
-        self.connection.execute("COMMIT")
+        with self._transaction() as con:
+            con.execute(_SCHEMA)
+            row = _first(con.execute("SELECT max(version) FROM citystat_schema"))
+            if row is None or row[0] is None:
+                con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
+            elif row[0] > SCHEMA_VERSION:
+                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
 
     def close(self) -> None:
         self.connection.close()
@@ -197,7 +224,7 @@ class Store:
         tables = list(tables)
         if self.read_only:
             raise PermissionError(f"{self.path} is open read-only")
-        problems = [p for table in tables for p in check_table(table)]
+        problems = [p for table in tables for check in (check_table, _unstorable) for p in check(table)]
         ids = [t.id for t in tables]
         problems += [
             Problem("duplicate_table", f"table {i!r} is given twice in one load", table=i)
@@ -278,9 +305,11 @@ class Store:
         raise TableNotFound(table_id, release)
 
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
-        info = self.release(table_id, release)
+        return self._meta(self.release(table_id, release))
+
+    def _meta(self, info: ReleaseInfo) -> TableMeta:
         row = _first(self.connection.execute(
-            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [table_id, info.release]
+            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [info.table_id, info.release]
         ))
         assert row is not None
         return meta_from_dict(json.loads(row[0]))
@@ -288,9 +317,10 @@ class Store:
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
-        meta = self.meta(table_id, info.release)
+        meta = self._meta(info)
         # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
-        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR" for p in _QUANTUM)
+        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR"
+                           for p in range(STORED_DECIMALS + 1))
         columns = self.connection.sql(
             f"SELECT CASE decimals {as_text} END AS value, status FROM cells "
             "WHERE table_id = ? AND release = ? ORDER BY ordinal",
