@@ -433,6 +433,45 @@ def test_a_users_own_monthly_table_gets_a_card_and_a_page(built_db: Path, tmp_pa
         assert client.get("/services/library", params={"lang": "en"}).status_code == 200
 
 
+HOSTILE = "<!--<script> & </script><img src=x onerror=alert(1)>"
+
+
+def hostile_table() -> Table:
+    """A table whose user-written texts hold markup: ``<!--<script>`` makes an HTML parser run a script element
+    past its end tag unless the text inside it is escaped."""
+    measure = {"code": "loans", "label": {"zh-TW": f"借閱{HOSTILE}", "en": f"Loans {HOSTILE}"},
+               "unit": {"zh-TW": "冊", "en": "books"}, "decimals": 0, "kind": "flow"}
+    meta = meta_from_dict({
+        "id": "hostile_loans", "subject": "library",
+        "title": {"zh-TW": f"借閱冊數{HOSTILE}", "en": f"Loans {HOSTILE}"},
+        "sources": [{"name": {"zh-TW": f"圖書館{HOSTILE}", "en": f"Library {HOSTILE}"}}],
+        "variables": [{"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"},
+                       "values": ["2020", "2021"]},
+                      {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+                       "values": [measure]}]})
+    return Table(meta, {("2020", "loans"): Cell(Decimal(1000)), ("2021", "loans"): Cell(Decimal(1200))})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_markup_in_a_users_texts_is_shown_as_text_and_leaves_the_page_whole(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "citystat.duckdb"
+    with Store(path) as store:
+        store.load(hostile_table(), origin="user")
+    with TestClient(create_site(path)) as client:
+        root, twin = get_page(client, "/tables/hostile_loans", lang)
+    assert HOSTILE in twin["title"] and clean(text_of(find(root, "h1"))) == clean(twin["title"])
+    assert not find_all(root, "img"), "the markup is text, never an element"
+    script = by_id(root, "chart-spec")
+    assert not list(script), "the chart spec is one text node"
+    assert json.loads(script.text or "") == twin["chart"]["spec"]
+    # what comes after the chart is still the page's, not swallowed into the script element
+    table = find(root, "table", "data-table")
+    assert HOSTILE in clean(text_of(find(table, "caption")))
+    assert [clean(text_of(li)) for li in find(root, "ul", "sources").iter(f"{XHTML}li")] == twin["sources"]
+    assert [e.get("src", "").split("?")[0] for e in root.iter(f"{XHTML}script") if e.get("src")] == [
+        "/static/vega-bundle.js", "/static/dashboard.js"]
+
+
 # -- errors, caching, files ------------------------------------------------------------------------------------------
 
 

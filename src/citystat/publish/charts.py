@@ -12,6 +12,7 @@ bar charts print their symbol where the bar would be.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -802,6 +803,20 @@ def chart_spec(
     return _Builder(stored, lang, list(context or ()), standalone).spec()
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def spec_script_text(spec: dict[str, Any]) -> str:
+    """A spec as the text of a ``<script type="application/json">`` element, for a page to draw it.
+
+    The spec holds labels, notes and sources from a table's metadata, which anyone loading a table writes. In
+    a script element ``</script>`` would close it, and ``<!--`` followed by ``<script`` would make the parser
+    run past its end tag over the rest of the page; with every ``<``, ``>`` and ``&`` written as a JSON escape
+    neither can happen, and ``JSON.parse`` gives the same spec.
+    """
+    return json.dumps(spec, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 # -- rendering -------------------------------------------------------------------------------------------
 
 _fonts_lock = threading.Lock()
@@ -851,5 +866,5 @@ def render_chart(
 
 __all__ = [
     "ChartFormat", "chart_spec", "describe_chart", "peer_variables", "periods_covered", "register_fonts",
-    "render_chart", "render_spec", "scaling",
+    "render_chart", "render_spec", "scaling", "spec_script_text",
 ]

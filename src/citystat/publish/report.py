@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -33,7 +32,7 @@ from citystat.model import (
 )
 from citystat.model.period import days_in_service, months_in_service
 from citystat.publish.chartplan import plan_chart
-from citystat.publish.charts import chart_spec, describe_chart, periods_covered, render_spec
+from citystat.publish.charts import chart_spec, describe_chart, periods_covered, render_spec, spec_script_text
 from citystat.publish.findings import key_findings, table_narrative
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
@@ -102,8 +101,7 @@ class TableView:
 
     @property
     def chart_spec_json(self) -> str:
-        # safe inside <script type="application/json">: no '</' can close the element
-        return json.dumps(self.chart_spec, ensure_ascii=False).replace("</", "<\\/")
+        return spec_script_text(self.chart_spec)
 
 
 @dataclass
