@@ -33,6 +33,21 @@ class ServeContext:
             return current
         return await run_in_threadpool(self.reader.snapshot)
 
+    def unchanged(
+        self, request: Request, key: Hashable, last_modified: datetime | None, immutable: bool = False
+    ) -> Response | None:
+        """304 when the client already holds the answer for ``key`` (then nothing needs building), else None."""
+        etag = etag_of(key)
+        if not_modified(request, etag, last_modified):
+            return not_modified_response(etag, last_modified, immutable, request)
+        return None
+
+    def _keep(self, key: Hashable, built: Built, last_modified: datetime | None, immutable: bool) -> Answer:
+        body, media_type, headers = built
+        answer = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
+        self.cache.put(key, answer)
+        return answer
+
     async def get_answer(
         self,
         key: Hashable,
@@ -44,9 +59,7 @@ class ServeContext:
         """The cached answer for ``key``, built in a worker thread if there is none yet."""
         cached = self.cache.get(key)
         if cached is None:
-            body, media_type, headers = await run_in_threadpool(build)
-            cached = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
-            self.cache.put(key, cached)
+            cached = self._keep(key, await run_in_threadpool(build), last_modified, immutable)
         return cached
 
     async def answer(
@@ -59,9 +72,9 @@ class ServeContext:
         immutable: bool = False,
     ) -> Response:
         """A cached answer for ``key``; 304 when the client already has it (then nothing is built)."""
-        etag = etag_of(key)
-        if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable, request)
+        unchanged = self.unchanged(request, key, last_modified, immutable)
+        if unchanged is not None:
+            return unchanged
         return respond(request, await self.get_answer(key, build, last_modified=last_modified, immutable=immutable))
 
     def answer_sync(
@@ -74,14 +87,12 @@ class ServeContext:
         immutable: bool = False,
     ) -> Response:
         """As ``answer``, for routes that already run in a worker thread."""
-        etag = etag_of(key)
-        if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable, request)
+        unchanged = self.unchanged(request, key, last_modified, immutable)
+        if unchanged is not None:
+            return unchanged
         cached = self.cache.get(key)
         if cached is None:
-            body, media_type, headers = build()
-            cached = Answer.build(body, media_type, etag, last_modified, immutable, headers)
-            self.cache.put(key, cached)
+            cached = self._keep(key, build(), last_modified, immutable)
         return respond(request, cached)
 
     # The GET data route's shortcut: the same URL, on the same catalog version, gets the same answer,
