@@ -13,10 +13,12 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
+from zoneinfo import ZoneInfo
 
 import pytest
 import tinyhtml5
@@ -380,6 +382,11 @@ def test_a_table_page_shows_its_release_and_earlier_ones(two_releases: Path) -> 
     with TestClient(create_site(two_releases)) as client:
         root, latest = get_page(client, "/tables/shared_transport_fleet", EN)
         assert latest["release"]["number"] == 2 and latest["release"]["latest"]
+        local = datetime.fromisoformat(latest["release"]["loaded_at"]).astimezone(ZoneInfo("Asia/Taipei"))
+        assert latest["release"]["loaded"] == f"{local.day} {local:%B} {local.year} {local:%H:%M}"  # Taipei time
+        assert latest["release"]["loaded"] in clean(text_of(find(root, "p", "release-line")))
+        zh_release = get_page(client, "/tables/shared_transport_fleet", ZH)[1]["release"]
+        assert zh_release["loaded"] == f"{local.year - 1911} 年 {local.month} 月 {local.day} 日 {local:%H:%M}"
         assert [r["number"] for r in latest["releases"]] == [2, 1]
         assert not find_all(root, "p", "notice")
         last_row = latest["data"]["rows"][-1]["cells"][0]

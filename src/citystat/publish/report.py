@@ -377,7 +377,8 @@ def _derivation_rows(tables: Sequence[StoredTable], lang: str) -> list[Derivatio
     return rows
 
 
-def _moment(moment: datetime, lang: str) -> str:
+def moment_words(moment: datetime, lang: str) -> str:
+    """A moment in Taipei time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46 (naive moments are UTC)."""
     local = moment.astimezone(TAIPEI) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(TAIPEI)
     return _date(local.date(), lang) + f" {local:%H:%M}"
 
@@ -439,8 +440,8 @@ def build_publication(
     statuses = list(Status)
     source_rows = [
         SourceRow(view.number, view.id, view.title, view.sources, periods_covered(stored.meta, lang),
-                  stored.release.release, _moment(stored.release.loaded_at, lang), stored.release.content_hash[:12],
-                  stored.release.origin)
+                  stored.release.release, moment_words(stored.release.loaded_at, lang),
+                  stored.release.content_hash[:12], stored.release.origin)
         for view, stored in zip([t for s in sections for t in s.tables], tables)
     ]
     return Publication(
@@ -448,7 +449,7 @@ def build_publication(
         title=word("publication_title", lang),
         subtitle=word("publication_subtitle", lang),
         produced=_date(produced or datetime.now(TAIPEI).date(), lang),
-        data_as_of=_moment(latest, lang),
+        data_as_of=moment_words(latest, lang),
         findings=key_findings(tables, lang),
         sections=sections,
         kinds=_kind_rows(tables, lang),
