@@ -31,6 +31,8 @@ from citystat.dashboard.routes import router
 from citystat.dashboard.words import WORDS
 from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH, Cell, Period, Status, Table, meta_from_dict
+from citystat.publish.chartplan import plan_chart
+from citystat.publish.charts import describe_chart
 from citystat.store import Store, StoredTable
 
 with warnings.catch_warnings():
@@ -209,7 +211,8 @@ def _row_cells(row: Element) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("table_id", ["taipei_free_usage", "shared_transport_fleet", "digital_access_municipalities"])
-def test_table_page_shows_what_its_twin_holds(site: TestClient, table_id: str, lang: str) -> None:
+def test_table_page_shows_what_its_twin_holds(site: TestClient, stored: dict[str, StoredTable], table_id: str,
+                                              lang: str) -> None:
     root, twin = get_page(site, f"/tables/{table_id}", lang)
     assert root.get("lang") == lang
     assert clean(text_of(find(root, "h1"))) == twin["title"]
@@ -218,6 +221,9 @@ def test_table_page_shows_what_its_twin_holds(site: TestClient, table_id: str, l
     # the chart: the spec the page draws is the twin's, with a text alternative
     assert json.loads(by_id(root, "chart-spec").text or "") == twin["chart"]["spec"]
     assert clean(text_of(find(root, "span", "chart-description"))) == twin["chart"]["description"]
+    assert twin["chart"]["description"] == describe_chart(stored[table_id], lang)
+    assert find(root, "figure", "chart").get("data-chart-kind") == twin["chart"]["kind"] == plan_chart(
+        stored[table_id].table).kind.value
     # the data table: headers with scope, rows, cells and their status
     table = find(root, "table", "data-table")
     heads = list(find(table, "thead").iter(f"{XHTML}th"))

@@ -24,6 +24,8 @@ from citystat.cli import app
 from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH, Cell, Status, Table, meta_from_dict
 from citystat.model.period import months_in_service
+from citystat.publish.chartplan import plan_chart
+from citystat.publish.charts import describe_chart
 from citystat.publish.report import build_publication, ordered_tables
 from citystat.publish.writers import render_html, report_filename, write_report
 from citystat.store import ReleaseInfo, Store, StoredTable
@@ -161,7 +163,8 @@ def test_the_html_has_a_section_per_service_and_a_table_and_chart_per_table(
             assert len(figure) == 1
             image = find_all(figure[0], "img", class_="chart-static")[0]
             assert image.get("src", "").startswith("data:image/svg+xml;base64,")
-            assert image.get("alt")
+            assert image.get("alt") == describe_chart(stored, lang)
+            assert figure[0].get("data-chart") == plan_chart(stored.table).kind.value
             spec = json.loads(text_of(find_all(figure[0], "script", class_="chart-spec")[0]))
             assert spec["usermeta"]["citystat"]["table"] == table_id
             notes = find_all(article, "ol", class_="notes")

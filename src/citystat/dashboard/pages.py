@@ -20,8 +20,7 @@ from citystat.catalog import subject as find_subject
 from citystat.catalog import subjects
 from citystat.language.narrative import key_findings
 from citystat.model import LANGUAGES, Role, Status, normalise_language
-from citystat.publish.chartplan import plan_chart
-from citystat.publish.charts import chart_spec, describe_chart, periods_covered
+from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
 from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
@@ -248,6 +247,7 @@ def table_page(
                        "notes": c.notes} for c in row.cells],
         })
     time_variable = meta.time
+    spec = chart_spec(stored, lang, context=context, standalone=False)  # it names its kind and describes itself
     return {
         "page": "table",
         "lang": lang,
@@ -261,11 +261,7 @@ def table_page(
         "releases": [_release_entry(r, lang, current=r.release == info.release,
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
-        "chart": {
-            "kind": plan_chart(stored.table).kind.value,
-            "description": describe_chart(stored, lang),
-            "spec": chart_spec(stored, lang, context=context, standalone=False),
-        },
+        "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
         "data": {
             "caption": view.title,
             "subtitle": view.subtitle,

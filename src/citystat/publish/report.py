@@ -31,8 +31,7 @@ from citystat.model import (
     round_half_up,
 )
 from citystat.model.period import days_in_service, months_in_service
-from citystat.publish.chartplan import plan_chart
-from citystat.publish.charts import chart_spec, describe_chart, periods_covered, render_spec, spec_script_text
+from citystat.publish.charts import chart_spec, periods_covered, render_spec, spec_script_text
 from citystat.publish.findings import key_findings, table_narrative
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
@@ -425,8 +424,8 @@ def build_publication(
             view = table_view(stored, lang, number)
             view.narrative = table_narrative(stored, lang, context=tables)
             view.chart_spec = chart_spec(stored, lang, context=tables, standalone=False)
-            view.chart_alt = describe_chart(stored, lang)
-            view.chart_kind = plan_chart(stored.table).kind.value
+            view.chart_alt = view.chart_spec["description"]  # the spec says what it draws: no second plan
+            view.chart_kind = view.chart_spec["usermeta"]["citystat"]["chart"]
             if charts:
                 if progress:
                     progress(stored.meta.id, number, len(tables))
