@@ -24,7 +24,7 @@ import pytest
 import tinyhtml5
 
 from citystat.catalog import bundled_tables, subjects
-from citystat.dashboard.app import create_site
+from citystat.dashboard.app import app_from_env, create_site
 from citystat.dashboard.fonts import covered_characters
 from citystat.dashboard.render import PACKAGE_STATIC
 from citystat.dashboard.routes import router
@@ -486,6 +486,18 @@ def test_markup_in_a_users_texts_is_shown_as_text_and_leaves_the_page_whole(tmp_
 
 
 # -- errors, caching, files ------------------------------------------------------------------------------------------
+
+
+def test_the_uvicorn_factory_serves_the_site_from_the_environment(built_db: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYSTAT_DB", str(built_db))
+    monkeypatch.setenv("CITYSTAT_MAX_DATA_CELLS", "7")
+    monkeypatch.setenv("CITYSTAT_ADMIN_TOKEN", "factory-token")
+    with TestClient(app_from_env()) as client:
+        assert client.get("/", params={"lang": "en"}).status_code == 200
+        assert client.get("/api/v2/config").json()["maxDataCells"] == 7
+        admin = client.get("/api/v2/admin/releases", headers={"Authorization": "Bearer factory-token"})
+        assert admin.status_code == 200 and admin.json()["tables"]
 
 
 def test_unknown_pages_and_bad_parameters(site: TestClient) -> None:
