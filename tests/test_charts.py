@@ -245,6 +245,21 @@ def test_a_line_breaks_where_a_value_is_missing() -> None:
     assert sorted((s["year"], s["year2"]) for s in segments) == [(2017, 2018), (2020, 2021)]
 
 
+def test_values_written_on_bars_are_the_tables_own_text() -> None:
+    """Unscaled, a bar's label is the number the table prints: no digit the source did not publish (68, not
+    68.0), rounded half up as everywhere (2.25 to one decimal is 2.3)."""
+    table = _table(
+        _measure("score", "flow", "points", decimals=1), years=["2019", "2020", "2021"],
+        values={"2019": ("68", ""), "2020": ("70.5", "e"), "2021": ("2.25", "")},
+    )
+    assert plan_chart(table.table).kind is ChartKind.BARS
+    spec = chart_spec(table, EN)
+    labels = {r["period_code"]: r["short"] for values in spec["datasets"].values() for r in values
+              if r.get("short")}
+    texts = {r["period_code"]: r["value_text"] for r in records(spec)}
+    assert labels == texts == {"2019": "68", "2020": "70.5", "2021": "2.3"}
+
+
 def test_the_national_average_is_drawn_beside_taipei_where_both_exist(tables: dict[str, StoredTable]) -> None:
     taipei = tables["digital_access_taipei"]
     municipalities = tables["digital_access_municipalities"]

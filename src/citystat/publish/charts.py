@@ -91,12 +91,8 @@ def scaling(largest: float, measure: Measure, lang: str) -> Scaling:
     return Scaling(1, unit)
 
 
-def short_number(value: float | None, scale: Scaling, measure: Measure, largest: float) -> str:
-    """A value as its axis writes it: in the axis's unit (萬, million), one decimal unless the numbers are large."""
-    if value is None:
-        return ""
-    if scale.divisor == 1:
-        return f"{value:,.{measure.decimals}f}"
+def short_number(value: float, scale: Scaling, largest: float) -> str:
+    """A value in its axis's unit (萬, million), one decimal unless the numbers are large."""
     decimals = 0 if largest / scale.divisor >= 1000 else 1
     return f"{value / scale.divisor:,.{decimals}f}"
 
@@ -390,7 +386,8 @@ class _Builder:
         if len(panel.measures) == 1 and len(self.time.codes) <= 5:  # few bars: write the values on them
             largest = max((abs(r.value) for r in rows if r.value is not None), default=0.0)
             for r in rows:
-                r.short = short_number(r.value, scale, self.meta.measures[panel.measures[0]], largest)
+                if r.value is not None:  # unscaled, a bar says what the table says, to the digit published
+                    r.short = r.value_text if scale.divisor == 1 else short_number(r.value, scale, largest)
             labelled = self.data([r.record() for r in rows if r.value is not None])
             layers.append(alt.Chart(labelled).mark_text(dy=-7, fontSize=10, color="#222").encode(
                 x=x, y=y, text="short:N"))
