@@ -346,3 +346,15 @@ def test_the_html_charts_come_alive_offline_with_tooltips(publication_dir: Path,
     assert "100 年" in tooltip and "4,837,771" in tooltip and "人次" in tooltip and "實際值" in tooltip
     assert not problems, problems
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+def test_every_publication_word_is_used_and_bilingual() -> None:
+    from citystat.publish.words import WORDS
+
+    src = Path(__file__).resolve().parents[1] / "src" / "citystat"
+    users = [p for p in (src / "publish").rglob("*.py") if p.name != "words.py"]
+    users += [*(src / "publish" / "templates").glob("*.j2"), src / "dashboard" / "words.py"]
+    sources = "".join(p.read_text(encoding="utf-8") for p in users)
+    for key, text in WORDS.items():
+        assert f"'{key}'" in sources or f'"{key}"' in sources, key
+        assert text.zh and text.en and text.zh != text.en, key
