@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -277,6 +278,39 @@ def test_the_national_average_is_drawn_beside_taipei_where_both_exist(tables: di
         assert record["period"] == "109 年"
     assert any(source.name.get(ZH) in " ".join(strings(spec)) for source in meta.sources
                if source not in taipei.meta.sources)
+
+
+def test_an_estimated_national_average_is_an_outline_as_estimated_bars_and_points_are() -> None:
+    """The reference marks (a tick among grouped bars, a diamond beside a line) follow the same rule as the
+    table's own marks: an estimate is hollow with a dashed outline, and the key says so."""
+    area = {"code": "area", "role": "geo", "label": {"zh-TW": "地區", "en": "Area"},
+            "values": [{"code": "national", "label": {"zh-TW": "全國", "en": "National"}, "aggregate": True},
+                       {"code": "a", "label": {"zh-TW": "甲市", "en": "City A"}},
+                       {"code": "b", "label": {"zh-TW": "乙市", "en": "City B"}}]}
+    rate = _measure("rate", "rate", "%")
+    peers = _table(rate, years=["2020", "2021"], category=area,
+                   cells={(y, a, "rate"): v for y in ("2020", "2021") for a, v in (("national", "55"), ("a", "60"),
+                                                                                   ("b", "50"))})
+    cells = dict(peers.table.cells)
+    cells[("2021", "national", "rate")] = Cell(Decimal(55), Status.ESTIMATED)
+    peers = StoredTable(Table(replace(peers.meta, id="user_peers"), cells), peers.release)
+    one_year = StoredTable(Table(replace(peers.meta, variables=(
+        replace(peers.meta.time, values=peers.meta.time.values[1:]), *peers.meta.variables[1:])),
+        {k: c for k, c in cells.items() if k[0] == "2021"}), peers.release)
+    city = _table(rate, years=["2019", "2020", "2021"])
+    for spec, mark in ((chart_spec(one_year, EN), "tick"), (chart_spec(city, EN, context=[peers]), "point")):
+        references = [u for u in units(spec) if u["mark"]["type"] == mark and "strokeWidth" in u["encoding"]]
+        assert len(references) == 1, spec
+        encoding = references[0]["encoding"]
+        assert encoding["fill"]["condition"] == {"test": "datum.estimated", "value": "white"}
+        assert encoding["strokeWidth"]["condition"] == {"test": "datum.estimated", "value": 1.5}
+        data = spec["datasets"][references[0]["data"]["name"]]
+        assert [(r["period"], r["estimated"]) for r in data] == (
+            [("2021", True)] if mark == "tick" else [("2020", False), ("2021", True)])
+        key = [r["label"] for values in spec["datasets"].values() for r in values if "swatch" in r]
+        assert "estimated" in key, "only the reference is estimated, and the key still explains the outline"
+    tick = next(u for u in units(chart_spec(one_year, EN)) if u["mark"]["type"] == "tick")
+    assert tick["encoding"]["strokeDash"]["condition"] == {"test": "datum.estimated", "value": [4, 3]}
 
 
 # -- which chart, from metadata ----------------------------------------------------------------------------------

@@ -57,6 +57,11 @@ FOOT_LINE = 14
 KEY_LINE = 20
 ESTIMATE_DASH = [4, 3]
 SOLID: list[int] = []
+# a reference mark (the national average) in its colour, or as an outline where it is an estimate
+OUTLINED_IF_ESTIMATED = {
+    "fill": alt.condition("datum.estimated", alt.value("white"), alt.value(AGGREGATE_COLOUR)),
+    "strokeWidth": alt.condition("datum.estimated", alt.value(1.5), alt.value(0)),
+}
 
 ChartFormat = Literal["svg", "png", "pdf"]
 
@@ -443,9 +448,11 @@ class _Builder:
             tooltip=self.tooltip(),
         ))
         if comparison:
+            if any(c["estimated"] for c in comparison):
+                self.key.estimated = self.key.estimated or "line"
             layers.append(alt.Chart(self.data(comparison)).mark_point(
-                shape="diamond", size=90, filled=True, color=AGGREGATE_COLOUR, opacity=1,
-            ).encode(x=x, y=y, tooltip=self.tooltip()))
+                shape="diamond", size=90, color=AGGREGATE_COLOUR, opacity=1,
+            ).encode(x=x, y=y, tooltip=self.tooltip(), **OUTLINED_IF_ESTIMATED))
         if labelled:
             first = order[0]
             labels = [{x_field: getattr(r, x_field), "y": r.y, "text": r.value_text, "colour": r.colour,
@@ -498,6 +505,7 @@ class _Builder:
                     "status": cell.status.description.get(self.lang),
                     "y": float(cell.value) / scale.divisor,
                     "label": _value_text(cell.value, measure),
+                    "estimated": cell.status is Status.ESTIMATED,
                 })
                 self.key.references.setdefault(label, "diamond")
             for source in meta.sources:
@@ -573,9 +581,12 @@ class _Builder:
             ).transform_filter("datum.value == null"),
         ]
         if aggregates:
+            self.note_estimates(aggregates, "square")
             agg = self.data([r.record() for r in aggregates if r.value is not None])
-            layers.append(alt.Chart(agg).mark_tick(thickness=2.5, bandSize=1.0, color=AGGREGATE_COLOUR).encode(
-                x=x, y=y, tooltip=self.tooltip()))
+            layers.append(alt.Chart(agg).mark_tick(
+                thickness=2.5, bandSize=1.0, color=AGGREGATE_COLOUR, stroke=AGGREGATE_COLOUR,
+            ).encode(x=x, y=y, tooltip=self.tooltip(), **OUTLINED_IF_ESTIMATED,
+                     strokeDash=alt.condition("datum.estimated", alt.value(ESTIMATE_DASH), alt.value(SOLID))))
             for r in aggregates:
                 self.key.references.setdefault(r.series, "tick")
         return layered(layers, width=width, height=height)
