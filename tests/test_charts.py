@@ -280,6 +280,24 @@ def test_the_national_average_is_drawn_beside_taipei_where_both_exist(tables: di
                if source not in taipei.meta.sources)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_estimate_written_as_a_card_carries_its_symbol(lang: str) -> None:
+    """A value card's number cannot be hollow, so it says 'e' as the table does, and the key explains the symbol
+    rather than hollow marks the chart does not have."""
+    table = _table(_measure("rank", "rank", "place"), _measure("cities", "count", "cities"), years=["2021"],
+                   cells={("2021", "rank"): "12", ("2021", "cities"): "64"})
+    cells = {**table.table.cells, ("2021", "rank"): Cell(Decimal(12), Status.ESTIMATED)}
+    spec = chart_spec(StoredTable(Table(table.meta, cells), table.release), lang)
+    assert plan_chart(table.table).kind is ChartKind.VALUES
+    numbers = {r["measure"]: r["number"] for r in records(spec)}
+    assert numbers == {"rank": "12 e", "cities": "64"}
+    key = [r["label"] for values in spec["datasets"].values() for r in values if "swatch" in r]
+    assert key == ["e 推估值" if lang == ZH else "e estimated"]
+    plain = chart_spec(table, lang)
+    assert {r["number"] for r in records(plain)} == {"12", "64"}
+    assert not [r for values in plain["datasets"].values() for r in values if "swatch" in r]
+
+
 def test_an_estimated_national_average_is_an_outline_as_estimated_bars_and_points_are() -> None:
     """The reference marks (a tick among grouped bars, a diamond beside a line) follow the same rule as the
     table's own marks: an estimate is hollow with a dashed outline, and the key says so."""

@@ -597,14 +597,18 @@ class _Builder:
         rows = []
         for panel in self.plan.panels:
             rows += self.rows(panel, Scaling(1, ""))
-        self.note_estimates(rows, "square")
         columns = min(len(measures), 4)
         width = WIDTH / columns
         records = []
         for i, r in enumerate(rows):
+            number = r.value_text  # the status symbol where there is no number
+            if r.value is None:
+                self.key.symbols.add(r.symbol)
+            elif r.estimated:  # a number written large cannot be hollow: it carries the symbol, as in the table
+                number = f"{number} {Status.ESTIMATED.value}"
+                self.key.symbols.add(Status.ESTIMATED.value)
             record = r.record()
-            record.update(cx=(i % columns) * width + 4, cy=(i // columns) * 96, label=r.measure,
-                          number=r.value_text if r.value is not None else r.symbol)
+            record.update(cx=(i % columns) * width + 4, cy=(i // columns) * 96, label=r.measure, number=number)
             records.append(record)
         data = self.data(records)
         px = alt.X("cx:Q", scale=None)
@@ -660,7 +664,7 @@ class _Builder:
         for label, swatch in self.key.references.items():
             items.append({"label": label, "swatch": swatch, "fill": AGGREGATE_COLOUR, "stroke": AGGREGATE_COLOUR,
                           "dashed": False})
-        for symbol, key in (("-", "nil_key"), ("..", "not_available_key")):
+        for symbol, key in (("e", "estimated_key"), ("-", "nil_key"), ("..", "not_available_key")):
             if symbol in self.key.symbols:
                 items.append({"label": word(key, lang), "swatch": "none", "fill": "", "stroke": "", "dashed": False})
         if not items:

@@ -14,6 +14,7 @@ WORDS: dict[str, Text] = {
     "notes": Text("附註：", "Notes: "),
     "observed": Text("實際值", "observed"),
     "estimated": Text("推估值", "estimated"),
+    "estimated_key": Text("e 推估值", "e estimated"),
     "nil_key": Text("- 無數值或不適用", "- nil or not applicable"),
     "not_available_key": Text(".. 無資料", ".. not available"),
     "unit_prefix": Text("單位：", "Unit: "),
