@@ -24,7 +24,7 @@ class ServeContext:
     settings: ApiSettings
     admin_token: str | None = None
     cache: AnswerCache = field(default_factory=AnswerCache)
-    _by_url: dict[Hashable, Answer] = field(default_factory=dict)
+    _by_url: dict[Hashable, Hashable] = field(default_factory=dict)  # URL -> answer key
 
     async def snapshot(self) -> Snapshot:
         """The catalog, read from the database in a worker thread only when the file changed."""
@@ -96,15 +96,17 @@ class ServeContext:
         return respond(request, cached)
 
     # The GET data route's shortcut: the same URL, on the same catalog version, gets the same answer,
-    # so a repeated query skips parsing and resolving its selection.
+    # so a repeated query skips parsing and resolving its selection. The memo holds answer keys, not
+    # answers: what it finds is what the bounded cache still holds, so it never keeps an answer alive.
 
     def recall(self, raw: Hashable) -> Answer | None:
-        return self._by_url.get(raw)
+        key = self._by_url.get(raw)
+        return None if key is None else self.cache.get(key)
 
-    def remember(self, raw: Hashable, answer: Answer) -> None:
+    def remember(self, raw: Hashable, key: Hashable) -> None:
         if len(self._by_url) >= URL_MEMO_SIZE:
             self._by_url.clear()
-        self._by_url[raw] = answer
+        self._by_url[raw] = key
 
 
 def context(request: Request) -> ServeContext:

@@ -96,7 +96,7 @@ async def _answer(
 
     answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)
     if url_key is not None:
-        ctx.remember((*url_key, snapshot.version), answer)
+        ctx.remember((*url_key, snapshot.version), key)
     return respond(request, answer)
 
 
