@@ -302,6 +302,12 @@ def test_the_report_command_writes_the_publication(built_db: Path, tmp_path: Pat
     assert (tmp_path / "assets" / "vega-bundle.js").is_file()
     bad = CliRunner().invoke(app, ["report", "--lang", "fr", "--out", str(tmp_path), "--db", str(built_db)])
     assert bad.exit_code != 0
+    empty = tmp_path / "empty.duckdb"
+    Store(empty).close()
+    nothing = CliRunner().invoke(app, ["report", "--format", "html", "--out", str(tmp_path / "none"), "--db",
+                                       str(empty)])
+    assert nothing.exit_code == 1 and isinstance(nothing.exception, SystemExit), nothing.exception
+    assert "no tables to publish" in nothing.output and "Traceback" not in nothing.output
 
 
 def test_the_charts_command_writes_svg_png_and_the_spec(built_db: Path, tables: list[StoredTable],
