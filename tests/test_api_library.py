@@ -63,3 +63,54 @@ def test_serve_without_a_database_says_what_to_do(tmp_path):
     assert run.returncode == 1
     assert "citystat build" in run.stderr
 
+
+
+def test_the_servers_memory_of_answers_is_bounded_by_its_answer_cache(built_db):
+    """The GET data route remembers answers by URL; it must not keep answers the bounded cache has let go."""
+    import warnings
+
+    from citystat.serve.app import create_app
+    from citystat.serve.http_cache import AnswerCache
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    app = create_app(built_db)
+    app.state.citystat.cache = AnswerCache(max_entries=3)
+    with TestClient(app) as client:
+        for year in ("2015", "2016", "2017", "2018", "2019", "2020", "2021"):
+            for output in ("json-stat2", "csv"):
+                answer = client.get("/api/v2/tables/taipei_free_usage/data",
+                                    params={"valueCodes[year]": year, "valueCodes[measure]": "*",
+                                            "outputFormat": output})
+                assert answer.status_code == 200, answer.text
+        again = client.get("/api/v2/tables/taipei_free_usage/data",
+                           params={"valueCodes[year]": "2015", "valueCodes[measure]": "*"})
+        assert again.status_code == 200 and again.json()["dimension"]["year"]["category"]["index"] == {"2015": 0}
+        ctx = app.state.citystat
+        assert len(ctx.cache) <= 3 and len(answers_held_by(ctx)) <= 3, len(answers_held_by(ctx))
+
+
+def answers_held_by(ctx) -> set[int]:
+    """The answers the server's shared context keeps alive (its cache, memos), found by walking its containers."""
+    from citystat.serve.context import ServeContext
+    from citystat.serve.http_cache import Answer, AnswerCache
+
+    found: set[int] = set()
+    seen: set[int] = set()
+    stack: list[object] = [ctx]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Answer):
+            found.add(id(item))
+        elif isinstance(item, (ServeContext, AnswerCache)):
+            stack.extend(vars(item).values())
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            stack.extend(item)
+    return found

@@ -473,6 +473,10 @@ def test_cors_allows_get(client):
 def test_docs_and_openapi(api_server):
     docs = httpx.get(api_server.url + "/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', docs.text)  # Swagger UI comes from the package, not a CDN
+    assert len(loaded) >= 3 and all(url.startswith("/docs/assets/") for url in loaded), loaded
+    assert all(httpx.get(api_server.url + url).status_code == 200 for url in loaded)
+    assert httpx.get(api_server.url + "/docs/assets/oauth2-redirect.html").status_code == 404  # only what it uses
     spec = httpx.get(api_server.url + "/openapi.json").json()
     for path in ("/api/v2/config", "/api/v2/tables", "/api/v2/tables/{id}", "/api/v2/tables/{id}/metadata",
                  "/api/v2/tables/{id}/defaultselection", "/api/v2/tables/{id}/data", "/api/v2/codelists/{id}"):

@@ -11,6 +11,7 @@ import json
 import re
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -245,6 +246,21 @@ def test_a_line_breaks_where_a_value_is_missing() -> None:
     assert sorted((s["year"], s["year2"]) for s in segments) == [(2017, 2018), (2020, 2021)]
 
 
+def test_values_written_on_bars_are_the_tables_own_text() -> None:
+    """Unscaled, a bar's label is the number the table prints: no digit the source did not publish (68, not
+    68.0), rounded half up as everywhere (2.25 to one decimal is 2.3)."""
+    table = _table(
+        _measure("score", "flow", "points", decimals=1), years=["2019", "2020", "2021"],
+        values={"2019": ("68", ""), "2020": ("70.5", "e"), "2021": ("2.25", "")},
+    )
+    assert plan_chart(table.table).kind is ChartKind.BARS
+    spec = chart_spec(table, EN)
+    labels = {r["period_code"]: r["short"] for values in spec["datasets"].values() for r in values
+              if r.get("short")}
+    texts = {r["period_code"]: r["value_text"] for r in records(spec)}
+    assert labels == texts == {"2019": "68", "2020": "70.5", "2021": "2.3"}
+
+
 def test_the_national_average_is_drawn_beside_taipei_where_both_exist(tables: dict[str, StoredTable]) -> None:
     taipei = tables["digital_access_taipei"]
     municipalities = tables["digital_access_municipalities"]
@@ -262,6 +278,57 @@ def test_the_national_average_is_drawn_beside_taipei_where_both_exist(tables: di
         assert record["period"] == "109 年"
     assert any(source.name.get(ZH) in " ".join(strings(spec)) for source in meta.sources
                if source not in taipei.meta.sources)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_an_estimate_written_as_a_card_carries_its_symbol(lang: str) -> None:
+    """A value card's number cannot be hollow, so it says 'e' as the table does, and the key explains the symbol
+    rather than hollow marks the chart does not have."""
+    table = _table(_measure("rank", "rank", "place"), _measure("cities", "count", "cities"), years=["2021"],
+                   cells={("2021", "rank"): "12", ("2021", "cities"): "64"})
+    cells = {**table.table.cells, ("2021", "rank"): Cell(Decimal(12), Status.ESTIMATED)}
+    spec = chart_spec(StoredTable(Table(table.meta, cells), table.release), lang)
+    assert plan_chart(table.table).kind is ChartKind.VALUES
+    numbers = {r["measure"]: r["number"] for r in records(spec)}
+    assert numbers == {"rank": "12 e", "cities": "64"}
+    key = [r["label"] for values in spec["datasets"].values() for r in values if "swatch" in r]
+    assert key == ["e 推估值" if lang == ZH else "e estimated"]
+    plain = chart_spec(table, lang)
+    assert {r["number"] for r in records(plain)} == {"12", "64"}
+    assert not [r for values in plain["datasets"].values() for r in values if "swatch" in r]
+
+
+def test_an_estimated_national_average_is_an_outline_as_estimated_bars_and_points_are() -> None:
+    """The reference marks (a tick among grouped bars, a diamond beside a line) follow the same rule as the
+    table's own marks: an estimate is hollow with a dashed outline, and the key says so."""
+    area = {"code": "area", "role": "geo", "label": {"zh-TW": "地區", "en": "Area"},
+            "values": [{"code": "national", "label": {"zh-TW": "全國", "en": "National"}, "aggregate": True},
+                       {"code": "a", "label": {"zh-TW": "甲市", "en": "City A"}},
+                       {"code": "b", "label": {"zh-TW": "乙市", "en": "City B"}}]}
+    rate = _measure("rate", "rate", "%")
+    peers = _table(rate, years=["2020", "2021"], category=area,
+                   cells={(y, a, "rate"): v for y in ("2020", "2021") for a, v in (("national", "55"), ("a", "60"),
+                                                                                   ("b", "50"))})
+    cells = dict(peers.table.cells)
+    cells[("2021", "national", "rate")] = Cell(Decimal(55), Status.ESTIMATED)
+    peers = StoredTable(Table(replace(peers.meta, id="user_peers"), cells), peers.release)
+    one_year = StoredTable(Table(replace(peers.meta, variables=(
+        replace(peers.meta.time, values=peers.meta.time.values[1:]), *peers.meta.variables[1:])),
+        {k: c for k, c in cells.items() if k[0] == "2021"}), peers.release)
+    city = _table(rate, years=["2019", "2020", "2021"])
+    for spec, mark in ((chart_spec(one_year, EN), "tick"), (chart_spec(city, EN, context=[peers]), "point")):
+        references = [u for u in units(spec) if u["mark"]["type"] == mark and "strokeWidth" in u["encoding"]]
+        assert len(references) == 1, spec
+        encoding = references[0]["encoding"]
+        assert encoding["fill"]["condition"] == {"test": "datum.estimated", "value": "white"}
+        assert encoding["strokeWidth"]["condition"] == {"test": "datum.estimated", "value": 1.5}
+        data = spec["datasets"][references[0]["data"]["name"]]
+        assert [(r["period"], r["estimated"]) for r in data] == (
+            [("2021", True)] if mark == "tick" else [("2020", False), ("2021", True)])
+        key = [r["label"] for values in spec["datasets"].values() for r in values if "swatch" in r]
+        assert "estimated" in key, "only the reference is estimated, and the key still explains the outline"
+    tick = next(u for u in units(chart_spec(one_year, EN)) if u["mark"]["type"] == "tick")
+    assert tick["encoding"]["strokeDash"]["condition"] == {"test": "datum.estimated", "value": [4, 3]}
 
 
 # -- which chart, from metadata ----------------------------------------------------------------------------------

@@ -13,22 +13,26 @@ import shutil
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
+from zoneinfo import ZoneInfo
 
 import pytest
 import tinyhtml5
 
 from citystat.catalog import bundled_tables, subjects
-from citystat.dashboard.app import create_site
+from citystat.dashboard.app import app_from_env, create_site
 from citystat.dashboard.fonts import covered_characters
 from citystat.dashboard.render import PACKAGE_STATIC
 from citystat.dashboard.routes import router
 from citystat.dashboard.words import WORDS
 from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH, Cell, Period, Status, Table, meta_from_dict
+from citystat.publish.chartplan import plan_chart
+from citystat.publish.charts import describe_chart
 from citystat.store import Store, StoredTable
 
 with warnings.catch_warnings():
@@ -207,7 +211,8 @@ def _row_cells(row: Element) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("table_id", ["taipei_free_usage", "shared_transport_fleet", "digital_access_municipalities"])
-def test_table_page_shows_what_its_twin_holds(site: TestClient, table_id: str, lang: str) -> None:
+def test_table_page_shows_what_its_twin_holds(site: TestClient, stored: dict[str, StoredTable], table_id: str,
+                                              lang: str) -> None:
     root, twin = get_page(site, f"/tables/{table_id}", lang)
     assert root.get("lang") == lang
     assert clean(text_of(find(root, "h1"))) == twin["title"]
@@ -216,6 +221,9 @@ def test_table_page_shows_what_its_twin_holds(site: TestClient, table_id: str, l
     # the chart: the spec the page draws is the twin's, with a text alternative
     assert json.loads(by_id(root, "chart-spec").text or "") == twin["chart"]["spec"]
     assert clean(text_of(find(root, "span", "chart-description"))) == twin["chart"]["description"]
+    assert twin["chart"]["description"] == describe_chart(stored[table_id], lang)
+    assert find(root, "figure", "chart").get("data-chart-kind") == twin["chart"]["kind"] == plan_chart(
+        stored[table_id].table).kind.value
     # the data table: headers with scope, rows, cells and their status
     table = find(root, "table", "data-table")
     heads = list(find(table, "thead").iter(f"{XHTML}th"))
@@ -380,6 +388,11 @@ def test_a_table_page_shows_its_release_and_earlier_ones(two_releases: Path) -> 
     with TestClient(create_site(two_releases)) as client:
         root, latest = get_page(client, "/tables/shared_transport_fleet", EN)
         assert latest["release"]["number"] == 2 and latest["release"]["latest"]
+        local = datetime.fromisoformat(latest["release"]["loaded_at"]).astimezone(ZoneInfo("Asia/Taipei"))
+        assert latest["release"]["loaded"] == f"{local.day} {local:%B} {local.year} {local:%H:%M}"  # Taipei time
+        assert latest["release"]["loaded"] in clean(text_of(find(root, "p", "release-line")))
+        zh_release = get_page(client, "/tables/shared_transport_fleet", ZH)[1]["release"]
+        assert zh_release["loaded"] == f"{local.year - 1911} 年 {local.month} 月 {local.day} 日 {local:%H:%M}"
         assert [r["number"] for r in latest["releases"]] == [2, 1]
         assert not find_all(root, "p", "notice")
         last_row = latest["data"]["rows"][-1]["cells"][0]
@@ -433,7 +446,58 @@ def test_a_users_own_monthly_table_gets_a_card_and_a_page(built_db: Path, tmp_pa
         assert client.get("/services/library", params={"lang": "en"}).status_code == 200
 
 
+HOSTILE = "<!--<script> & </script><img src=x onerror=alert(1)>"
+
+
+def hostile_table() -> Table:
+    """A table whose user-written texts hold markup: ``<!--<script>`` makes an HTML parser run a script element
+    past its end tag unless the text inside it is escaped."""
+    measure = {"code": "loans", "label": {"zh-TW": f"借閱{HOSTILE}", "en": f"Loans {HOSTILE}"},
+               "unit": {"zh-TW": "冊", "en": "books"}, "decimals": 0, "kind": "flow"}
+    meta = meta_from_dict({
+        "id": "hostile_loans", "subject": "library",
+        "title": {"zh-TW": f"借閱冊數{HOSTILE}", "en": f"Loans {HOSTILE}"},
+        "sources": [{"name": {"zh-TW": f"圖書館{HOSTILE}", "en": f"Library {HOSTILE}"}}],
+        "variables": [{"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"},
+                       "values": ["2020", "2021"]},
+                      {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+                       "values": [measure]}]})
+    return Table(meta, {("2020", "loans"): Cell(Decimal(1000)), ("2021", "loans"): Cell(Decimal(1200))})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_markup_in_a_users_texts_is_shown_as_text_and_leaves_the_page_whole(tmp_path: Path, lang: str) -> None:
+    path = tmp_path / "citystat.duckdb"
+    with Store(path) as store:
+        store.load(hostile_table(), origin="user")
+    with TestClient(create_site(path)) as client:
+        root, twin = get_page(client, "/tables/hostile_loans", lang)
+    assert HOSTILE in twin["title"] and clean(text_of(find(root, "h1"))) == clean(twin["title"])
+    assert not find_all(root, "img"), "the markup is text, never an element"
+    script = by_id(root, "chart-spec")
+    assert not list(script), "the chart spec is one text node"
+    assert json.loads(script.text or "") == twin["chart"]["spec"]
+    # what comes after the chart is still the page's, not swallowed into the script element
+    table = find(root, "table", "data-table")
+    assert HOSTILE in clean(text_of(find(table, "caption")))
+    assert [clean(text_of(li)) for li in find(root, "ul", "sources").iter(f"{XHTML}li")] == twin["sources"]
+    assert [e.get("src", "").split("?")[0] for e in root.iter(f"{XHTML}script") if e.get("src")] == [
+        "/static/vega-bundle.js", "/static/dashboard.js"]
+
+
 # -- errors, caching, files ------------------------------------------------------------------------------------------
+
+
+def test_the_uvicorn_factory_serves_the_site_from_the_environment(built_db: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYSTAT_DB", str(built_db))
+    monkeypatch.setenv("CITYSTAT_MAX_DATA_CELLS", "7")
+    monkeypatch.setenv("CITYSTAT_ADMIN_TOKEN", "factory-token")
+    with TestClient(app_from_env()) as client:
+        assert client.get("/", params={"lang": "en"}).status_code == 200
+        assert client.get("/api/v2/config").json()["maxDataCells"] == 7
+        admin = client.get("/api/v2/admin/releases", headers={"Authorization": "Bearer factory-token"})
+        assert admin.status_code == 200 and admin.json()["tables"]
 
 
 def test_unknown_pages_and_bad_parameters(site: TestClient) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
@@ -21,11 +22,13 @@ from typer.testing import CliRunner
 from citystat.catalog import subjects
 from citystat.cli import app
 from citystat.formats.display import format_number, shown_decimals
-from citystat.model import EN, LANGUAGES, ZH, Status
+from citystat.model import EN, LANGUAGES, ZH, Cell, Status, Table, meta_from_dict
 from citystat.model.period import months_in_service
+from citystat.publish.chartplan import plan_chart
+from citystat.publish.charts import describe_chart
 from citystat.publish.report import build_publication, ordered_tables
-from citystat.publish.writers import report_filename, write_report
-from citystat.store import Store, StoredTable
+from citystat.publish.writers import render_html, report_filename, write_report
+from citystat.store import ReleaseInfo, Store, StoredTable
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -160,7 +163,8 @@ def test_the_html_has_a_section_per_service_and_a_table_and_chart_per_table(
             assert len(figure) == 1
             image = find_all(figure[0], "img", class_="chart-static")[0]
             assert image.get("src", "").startswith("data:image/svg+xml;base64,")
-            assert image.get("alt")
+            assert image.get("alt") == describe_chart(stored, lang)
+            assert figure[0].get("data-chart") == plan_chart(stored.table).kind.value
             spec = json.loads(text_of(find_all(figure[0], "script", class_="chart-spec")[0]))
             assert spec["usermeta"]["citystat"]["table"] == table_id
             notes = find_all(article, "ol", class_="notes")
@@ -207,6 +211,31 @@ def test_the_html_tables_mark_estimates_and_missing_cells(publication_dir: Path,
         assert len(find_all(article, "td", class_="nil")) == statuses.count(Status.NIL)
         assert len(find_all(article, "td", class_="not-available")) == statuses.count(Status.NOT_AVAILABLE)
         assert len(cells) == len(statuses)
+
+
+def test_markup_in_a_users_texts_leaves_the_html_whole() -> None:
+    """``<!--<script>`` in a table's texts would make a parser run the chart's spec element past its end tag."""
+    hostile = "<!--<script> & </script><img src=x onerror=alert(1)>"
+    meta = meta_from_dict({
+        "id": "hostile", "subject": "library", "title": {"zh-TW": f"借閱{hostile}", "en": f"Loans {hostile}"},
+        "sources": [{"name": {"zh-TW": f"圖書館{hostile}", "en": f"Library {hostile}"}}],
+        "variables": [{"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"},
+                       "values": ["2020", "2021"]},
+                      {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"},
+                       "values": [{"code": "n", "label": {"zh-TW": f"冊數{hostile}", "en": f"Books {hostile}"},
+                                   "unit": {"zh-TW": "冊", "en": "books"}, "decimals": 0, "kind": "flow"}]}]})
+    table = Table(meta, {("2020", "n"): Cell(Decimal(1000)), ("2021", "n"): Cell(Decimal(1200))})
+    stored = StoredTable(table, ReleaseInfo("hostile", 1, "0" * 64, datetime(2022, 1, 1, tzinfo=UTC), "test", 2))
+    for lang in LANGUAGES:
+        publication = build_publication([stored], lang, charts=False, produced=date(2022, 6, 30))
+        root = tinyhtml5.parse(render_html(publication, "screen"))
+        assert not find_all(root, "img"), "the markup is text, never an element"
+        (script,) = find_all(root, "script", class_="chart-spec")
+        assert json.loads(text_of(script)) == publication.tables[0].chart_spec
+        article = find_all(root, "article", **{"data-table": "hostile"})[0]
+        assert hostile in text_of(find_all(article, "p", class_="source")[0])
+        assert [s.get("src") for s in find_all(root, "script") if s.get("src")] == [
+            "assets/vega-bundle.js", "assets/publication.js"]
 
 
 # -- what the publication says ----------------------------------------------------------------------------------
@@ -273,6 +302,12 @@ def test_the_report_command_writes_the_publication(built_db: Path, tmp_path: Pat
     assert (tmp_path / "assets" / "vega-bundle.js").is_file()
     bad = CliRunner().invoke(app, ["report", "--lang", "fr", "--out", str(tmp_path), "--db", str(built_db)])
     assert bad.exit_code != 0
+    empty = tmp_path / "empty.duckdb"
+    Store(empty).close()
+    nothing = CliRunner().invoke(app, ["report", "--format", "html", "--out", str(tmp_path / "none"), "--db",
+                                       str(empty)])
+    assert nothing.exit_code == 1 and isinstance(nothing.exception, SystemExit), nothing.exception
+    assert "no tables to publish" in nothing.output and "Traceback" not in nothing.output
 
 
 def test_the_charts_command_writes_svg_png_and_the_spec(built_db: Path, tables: list[StoredTable],
@@ -317,3 +352,15 @@ def test_the_html_charts_come_alive_offline_with_tooltips(publication_dir: Path,
     assert "100 年" in tooltip and "4,837,771" in tooltip and "人次" in tooltip and "實際值" in tooltip
     assert not problems, problems
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+def test_every_publication_word_is_used_and_bilingual() -> None:
+    from citystat.publish.words import WORDS
+
+    src = Path(__file__).resolve().parents[1] / "src" / "citystat"
+    users = [p for p in (src / "publish").rglob("*.py") if p.name != "words.py"]
+    users += [*(src / "publish" / "templates").glob("*.j2"), src / "dashboard" / "words.py"]
+    sources = "".join(p.read_text(encoding="utf-8") for p in users)
+    for key, text in WORDS.items():
+        assert f"'{key}'" in sources or f'"{key}"' in sources, key
+        assert text.zh and text.en and text.zh != text.en, key

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from citystat.cli.app import DbOption, app, console, db_path, reports_errors
+from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
 from citystat.model import LANGUAGES, normalise_language
 from citystat.store import Store, StoredTable
 
@@ -72,8 +73,12 @@ def report(
         def advance(table_id: str, number: int, total: int) -> None:
             progress.update(task, description=f"chart {table_id}", advance=1)
 
-        written = write_report(tables, out, langs=langs, formats=formats, progress=advance,
-                               on_written=lambda path: console.print(f"wrote {path}", highlight=False))
+        try:
+            written = write_report(tables, out, langs=langs, formats=formats, progress=advance,
+                                   on_written=lambda path: console.print(f"wrote {path}", highlight=False))
+        except ValueError as exc:  # nothing to publish: a message, not a traceback
+            errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+            sys.exit(1)
     console.print(f"{len(written)} file(s) in {out}")
 
 

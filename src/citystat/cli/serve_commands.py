@@ -27,12 +27,12 @@ def serve(
     """
     import uvicorn
 
-    from citystat.dashboard import routers as dashboard_routers
-    from citystat.serve.app import ADMIN_TOKEN_ENV, create_app
+    from citystat.dashboard.app import create_site
+    from citystat.serve.app import ADMIN_TOKEN_ENV
 
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
     path = db_path(db)
-    web = create_app(path, admin_token=token, max_data_cells=max_data_cells, extra_routers=dashboard_routers())
+    web = create_site(path, admin_token=token, max_data_cells=max_data_cells)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"citystat: dashboard at http://{shown}:{port}/", highlight=False)
     console.print(f"citystat: PxWeb API at http://{shown}:{port}/api/v2 (docs at /docs) over {path}; "

@@ -5,15 +5,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
 from citystat.dashboard import routers
-from citystat.serve.app import ADMIN_TOKEN_ENV, MAX_DATA_CELLS_ENV, create_app
-from citystat.store import default_db_path
+from citystat.serve.app import app_from_env as api_from_env
+from citystat.serve.app import create_app
 
 
 def create_site(db_path: str | Path, **options: Any) -> FastAPI:
@@ -23,6 +22,4 @@ def create_site(db_path: str | Path, **options: Any) -> FastAPI:
 
 def app_from_env() -> FastAPI:
     """The site over $CITYSTAT_DB, with CITYSTAT_ADMIN_TOKEN and CITYSTAT_MAX_DATA_CELLS from the environment."""
-    cells = os.environ.get(MAX_DATA_CELLS_ENV)
-    return create_site(default_db_path(), admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
-                       max_data_cells=int(cells) if cells else None)
+    return api_from_env(extra_routers=routers())

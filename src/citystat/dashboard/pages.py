@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from citystat.catalog import subject as find_subject
 from citystat.catalog import subjects
 from citystat.language.narrative import key_findings
-from citystat.model import LANGUAGES, ZH, Role, Status, normalise_language
-from citystat.publish.chartplan import plan_chart
-from citystat.publish.charts import chart_spec, describe_chart, periods_covered
+from citystat.model import LANGUAGES, Role, Status, normalise_language
+from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
-from citystat.publish.report import ordered_tables, table_view
+from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
 from citystat.store import ReleaseInfo, StoredTable
@@ -33,7 +30,6 @@ from citystat.store import ReleaseInfo, StoredTable
 from .cards import headline, headline_view
 from .words import word
 
-TAIPEI = ZoneInfo("Asia/Taipei")
 API_PREFIX = "/api/v2"
 DOWNLOAD_FORMATS = (  # (outputFormat, what a person calls it, file suffix)
     ("json-stat2", "JSON-stat 2.0", "json"),
@@ -91,14 +87,6 @@ def latest_tables(reader: StoreReader) -> list[StoredTable]:
     """The latest release of every table, in the publication's order (by service, longest series first)."""
     snapshot = reader.snapshot()
     return ordered_tables([reader.table(table_id) for table_id in snapshot.entries])
-
-
-def moment_words(moment: datetime, lang: str) -> str:
-    """A moment in Taipei time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(TAIPEI)
-    if lang == ZH:
-        return f"{local.year - 1911} 年 {local.month} 月 {local.day} 日 {local:%H:%M}"
-    return f"{local.day} {local:%B} {local.year} {local:%H:%M}"
 
 
 def _data_as_of(tables: Sequence[StoredTable], lang: str) -> str:
@@ -259,6 +247,7 @@ def table_page(
                        "notes": c.notes} for c in row.cells],
         })
     time_variable = meta.time
+    spec = chart_spec(stored, lang, context=context, standalone=False)  # it names its kind and describes itself
     return {
         "page": "table",
         "lang": lang,
@@ -272,11 +261,7 @@ def table_page(
         "releases": [_release_entry(r, lang, current=r.release == info.release,
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
-        "chart": {
-            "kind": plan_chart(stored.table).kind.value,
-            "description": describe_chart(stored, lang),
-            "spec": chart_spec(stored, lang, context=context, standalone=False),
-        },
+        "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
         "data": {
             "caption": view.title,
             "subtitle": view.subtitle,

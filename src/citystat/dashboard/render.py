@@ -7,7 +7,6 @@ may keep them for good and still never uses a stale one.
 from __future__ import annotations
 
 import hashlib
-import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from citystat.publish.assets import vega_bundle_path
+from citystat.publish.charts import spec_script_text
 
 from .pages import home_url
 from .sparkline import sparkline_svg
@@ -47,8 +47,8 @@ def static_url(name: str) -> str:
 
 
 def spec_json(spec: dict[str, Any]) -> Markup:
-    """A chart spec for a ``<script type="application/json">``: nothing in it can close the element."""
-    return Markup(json.dumps(spec, ensure_ascii=False).replace("</", "<\\/"))
+    """A chart spec for a ``<script type="application/json">`` (``publish.charts.spec_script_text``)."""
+    return Markup(spec_script_text(spec))
 
 
 @cache

@@ -12,6 +12,7 @@ bar charts print their symbol where the bar would be.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -56,6 +57,11 @@ FOOT_LINE = 14
 KEY_LINE = 20
 ESTIMATE_DASH = [4, 3]
 SOLID: list[int] = []
+# a reference mark (the national average) in its colour, or as an outline where it is an estimate
+OUTLINED_IF_ESTIMATED = {
+    "fill": alt.condition("datum.estimated", alt.value("white"), alt.value(AGGREGATE_COLOUR)),
+    "strokeWidth": alt.condition("datum.estimated", alt.value(1.5), alt.value(0)),
+}
 
 ChartFormat = Literal["svg", "png", "pdf"]
 
@@ -90,12 +96,8 @@ def scaling(largest: float, measure: Measure, lang: str) -> Scaling:
     return Scaling(1, unit)
 
 
-def short_number(value: float | None, scale: Scaling, measure: Measure, largest: float) -> str:
-    """A value as its axis writes it: in the axis's unit (萬, million), one decimal unless the numbers are large."""
-    if value is None:
-        return ""
-    if scale.divisor == 1:
-        return f"{value:,.{measure.decimals}f}"
+def short_number(value: float, scale: Scaling, largest: float) -> str:
+    """A value in its axis's unit (萬, million), one decimal unless the numbers are large."""
     decimals = 0 if largest / scale.divisor >= 1000 else 1
     return f"{value / scale.divisor:,.{decimals}f}"
 
@@ -389,7 +391,8 @@ class _Builder:
         if len(panel.measures) == 1 and len(self.time.codes) <= 5:  # few bars: write the values on them
             largest = max((abs(r.value) for r in rows if r.value is not None), default=0.0)
             for r in rows:
-                r.short = short_number(r.value, scale, self.meta.measures[panel.measures[0]], largest)
+                if r.value is not None:  # unscaled, a bar says what the table says, to the digit published
+                    r.short = r.value_text if scale.divisor == 1 else short_number(r.value, scale, largest)
             labelled = self.data([r.record() for r in rows if r.value is not None])
             layers.append(alt.Chart(labelled).mark_text(dy=-7, fontSize=10, color="#222").encode(
                 x=x, y=y, text="short:N"))
@@ -445,9 +448,11 @@ class _Builder:
             tooltip=self.tooltip(),
         ))
         if comparison:
+            if any(c["estimated"] for c in comparison):
+                self.key.estimated = self.key.estimated or "line"
             layers.append(alt.Chart(self.data(comparison)).mark_point(
-                shape="diamond", size=90, filled=True, color=AGGREGATE_COLOUR, opacity=1,
-            ).encode(x=x, y=y, tooltip=self.tooltip()))
+                shape="diamond", size=90, color=AGGREGATE_COLOUR, opacity=1,
+            ).encode(x=x, y=y, tooltip=self.tooltip(), **OUTLINED_IF_ESTIMATED))
         if labelled:
             first = order[0]
             labels = [{x_field: getattr(r, x_field), "y": r.y, "text": r.value_text, "colour": r.colour,
@@ -500,6 +505,7 @@ class _Builder:
                     "status": cell.status.description.get(self.lang),
                     "y": float(cell.value) / scale.divisor,
                     "label": _value_text(cell.value, measure),
+                    "estimated": cell.status is Status.ESTIMATED,
                 })
                 self.key.references.setdefault(label, "diamond")
             for source in meta.sources:
@@ -575,9 +581,12 @@ class _Builder:
             ).transform_filter("datum.value == null"),
         ]
         if aggregates:
+            self.note_estimates(aggregates, "square")
             agg = self.data([r.record() for r in aggregates if r.value is not None])
-            layers.append(alt.Chart(agg).mark_tick(thickness=2.5, bandSize=1.0, color=AGGREGATE_COLOUR).encode(
-                x=x, y=y, tooltip=self.tooltip()))
+            layers.append(alt.Chart(agg).mark_tick(
+                thickness=2.5, bandSize=1.0, color=AGGREGATE_COLOUR, stroke=AGGREGATE_COLOUR,
+            ).encode(x=x, y=y, tooltip=self.tooltip(), **OUTLINED_IF_ESTIMATED,
+                     strokeDash=alt.condition("datum.estimated", alt.value(ESTIMATE_DASH), alt.value(SOLID))))
             for r in aggregates:
                 self.key.references.setdefault(r.series, "tick")
         return layered(layers, width=width, height=height)
@@ -588,14 +597,18 @@ class _Builder:
         rows = []
         for panel in self.plan.panels:
             rows += self.rows(panel, Scaling(1, ""))
-        self.note_estimates(rows, "square")
         columns = min(len(measures), 4)
         width = WIDTH / columns
         records = []
         for i, r in enumerate(rows):
+            number = r.value_text  # the status symbol where there is no number
+            if r.value is None:
+                self.key.symbols.add(r.symbol)
+            elif r.estimated:  # a number written large cannot be hollow: it carries the symbol, as in the table
+                number = f"{number} {Status.ESTIMATED.value}"
+                self.key.symbols.add(Status.ESTIMATED.value)
             record = r.record()
-            record.update(cx=(i % columns) * width + 4, cy=(i // columns) * 96, label=r.measure,
-                          number=r.value_text if r.value is not None else r.symbol)
+            record.update(cx=(i % columns) * width + 4, cy=(i // columns) * 96, label=r.measure, number=number)
             records.append(record)
         data = self.data(records)
         px = alt.X("cx:Q", scale=None)
@@ -651,7 +664,7 @@ class _Builder:
         for label, swatch in self.key.references.items():
             items.append({"label": label, "swatch": swatch, "fill": AGGREGATE_COLOUR, "stroke": AGGREGATE_COLOUR,
                           "dashed": False})
-        for symbol, key in (("-", "nil_key"), ("..", "not_available_key")):
+        for symbol, key in (("e", "estimated_key"), ("-", "nil_key"), ("..", "not_available_key")):
             if symbol in self.key.symbols:
                 items.append({"label": word(key, lang), "swatch": "none", "fill": "", "stroke": "", "dashed": False})
         if not items:
@@ -802,6 +815,20 @@ def chart_spec(
     return _Builder(stored, lang, list(context or ()), standalone).spec()
 
 
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def spec_script_text(spec: dict[str, Any]) -> str:
+    """A spec as the text of a ``<script type="application/json">`` element, for a page to draw it.
+
+    The spec holds labels, notes and sources from a table's metadata, which anyone loading a table writes. In
+    a script element ``</script>`` would close it, and ``<!--`` followed by ``<script`` would make the parser
+    run past its end tag over the rest of the page; with every ``<``, ``>`` and ``&`` written as a JSON escape
+    neither can happen, and ``JSON.parse`` gives the same spec.
+    """
+    return json.dumps(spec, ensure_ascii=False).translate(_SCRIPT_SAFE)
+
+
 # -- rendering -------------------------------------------------------------------------------------------
 
 _fonts_lock = threading.Lock()
@@ -851,5 +878,5 @@ def render_chart(
 
 __all__ = [
     "ChartFormat", "chart_spec", "describe_chart", "peer_variables", "periods_covered", "register_fonts",
-    "render_chart", "render_spec", "scaling",
+    "render_chart", "render_spec", "scaling", "spec_script_text",
 ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,8 +31,7 @@ from citystat.model import (
     round_half_up,
 )
 from citystat.model.period import days_in_service, months_in_service
-from citystat.publish.chartplan import plan_chart
-from citystat.publish.charts import chart_spec, describe_chart, periods_covered, render_spec
+from citystat.publish.charts import chart_spec, periods_covered, render_spec, spec_script_text
 from citystat.publish.findings import key_findings, table_narrative
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
@@ -102,8 +100,7 @@ class TableView:
 
     @property
     def chart_spec_json(self) -> str:
-        # safe inside <script type="application/json">: no '</' can close the element
-        return json.dumps(self.chart_spec, ensure_ascii=False).replace("</", "<\\/")
+        return spec_script_text(self.chart_spec)
 
 
 @dataclass
@@ -379,7 +376,8 @@ def _derivation_rows(tables: Sequence[StoredTable], lang: str) -> list[Derivatio
     return rows
 
 
-def _moment(moment: datetime, lang: str) -> str:
+def moment_words(moment: datetime, lang: str) -> str:
+    """A moment in Taipei time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46 (naive moments are UTC)."""
     local = moment.astimezone(TAIPEI) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(TAIPEI)
     return _date(local.date(), lang) + f" {local:%H:%M}"
 
@@ -426,8 +424,8 @@ def build_publication(
             view = table_view(stored, lang, number)
             view.narrative = table_narrative(stored, lang, context=tables)
             view.chart_spec = chart_spec(stored, lang, context=tables, standalone=False)
-            view.chart_alt = describe_chart(stored, lang)
-            view.chart_kind = plan_chart(stored.table).kind.value
+            view.chart_alt = view.chart_spec["description"]  # the spec says what it draws: no second plan
+            view.chart_kind = view.chart_spec["usermeta"]["citystat"]["chart"]
             if charts:
                 if progress:
                     progress(stored.meta.id, number, len(tables))
@@ -441,8 +439,8 @@ def build_publication(
     statuses = list(Status)
     source_rows = [
         SourceRow(view.number, view.id, view.title, view.sources, periods_covered(stored.meta, lang),
-                  stored.release.release, _moment(stored.release.loaded_at, lang), stored.release.content_hash[:12],
-                  stored.release.origin)
+                  stored.release.release, moment_words(stored.release.loaded_at, lang),
+                  stored.release.content_hash[:12], stored.release.origin)
         for view, stored in zip([t for s in sections for t in s.tables], tables)
     ]
     return Publication(
@@ -450,7 +448,7 @@ def build_publication(
         title=word("publication_title", lang),
         subtitle=word("publication_subtitle", lang),
         produced=_date(produced or datetime.now(TAIPEI).date(), lang),
-        data_as_of=_moment(latest, lang),
+        data_as_of=moment_words(latest, lang),
         findings=key_findings(tables, lang),
         sections=sections,
         kinds=_kind_rows(tables, lang),

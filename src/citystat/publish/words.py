@@ -14,6 +14,7 @@ WORDS: dict[str, Text] = {
     "notes": Text("附註：", "Notes: "),
     "observed": Text("實際值", "observed"),
     "estimated": Text("推估值", "estimated"),
+    "estimated_key": Text("e 推估值", "e estimated"),
     "nil_key": Text("- 無數值或不適用", "- nil or not applicable"),
     "not_available_key": Text(".. 無資料", ".. not available"),
     "unit_prefix": Text("單位：", "Unit: "),
@@ -22,11 +23,9 @@ WORDS: dict[str, Text] = {
     "period": Text("期間", "Period"),
     "status": Text("狀態", "Status"),
     "series": Text("項目", "Series"),
-    "comparison": Text("比較", "comparison"),
     "list_separator": Text("；", "; "),
     "enumeration": Text("、", ", "),
     "colon": Text("：", ": "),
-    "chart_of": Text("圖", "Chart"),
     # publication
     "publication_title": Text("臺北市智慧城市服務統計", "Taipei Smart City Services Statistics"),
     "publication_subtitle": Text(
@@ -47,7 +46,6 @@ WORDS: dict[str, Text] = {
     "symbols": Text("符號說明", "Symbols"),
     "mandatory": Text("（必要說明）", " (must be shown)"),
     "release": Text("版次", "Release"),
-    "loaded": Text("載入時間", "Loaded"),
     "content_hash": Text("內容雜湊", "Content hash"),
     "origin": Text("來源", "Origin"),
     "periods": Text("期間", "Periods"),
@@ -89,7 +87,6 @@ WORDS: dict[str, Text] = {
     "language_switch": Text("English version", "中文版"),
     "page": Text("第 {page} 頁", "Page {page}"),
     "no_chart": Text("（無圖）", "(no chart)"),
-    "chart_alt": Text("{kind}：{title}", "{kind}: {title}"),
     "interactive_hint": Text(
         "圖可互動：滑鼠移至圖形可見數值、單位、期間及狀態。",
         "Charts are interactive: hover over a mark to see its value, unit, period and status.",

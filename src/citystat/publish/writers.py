@@ -17,6 +17,7 @@ import jinja2
 from citystat.model import EN, LANGUAGES, ZH, normalise_language
 from citystat.publish.assets import SCRIPTS, copy_scripts
 from citystat.publish.report import ChartProgress, Publication, build_publication
+from citystat.publish.words import word
 from citystat.store import StoredTable
 
 Medium = Literal["screen", "print"]
@@ -44,13 +45,10 @@ def _environment() -> jinja2.Environment:
 def render_html(publication: Publication, medium: Medium = "screen") -> str:
     """The publication as one HTML document; ``print`` is the form WeasyPrint turns into the PDF."""
     env = _environment()
-    zh = publication.lang == ZH
-    css = env.get_template("publication.css.j2").render(
-        medium=medium,
-        page_label_before="第 " if zh else "Page ",
-        page_label_after=" 頁" if zh else "",
-    )
-    other = EN if zh else ZH
+    before, _, after = word("page", publication.lang).partition("{page}")  # around the page counter
+    css = env.get_template("publication.css.j2").render(medium=medium, page_label_before=before,
+                                                        page_label_after=after)
+    other = EN if publication.lang == ZH else ZH
     return env.get_template("publication.html.j2").render(
         pub=publication,
         medium=medium,

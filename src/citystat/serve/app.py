@@ -84,9 +84,9 @@ def create_app(
     return app
 
 
-def app_from_env() -> FastAPI:
+def app_from_env(extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
     """For ``uvicorn --factory citystat.serve.app:app_from_env``: CITYSTAT_DB, CITYSTAT_ADMIN_TOKEN and
     CITYSTAT_MAX_DATA_CELLS from the environment."""
     cells = os.environ.get(MAX_DATA_CELLS_ENV)
     return create_app(default_db_path(), admin_token=os.environ.get(ADMIN_TOKEN_ENV) or None,
-                      max_data_cells=int(cells) if cells else None)
+                      max_data_cells=int(cells) if cells else None, extra_routers=extra_routers)

@@ -24,7 +24,7 @@ class ServeContext:
     settings: ApiSettings
     admin_token: str | None = None
     cache: AnswerCache = field(default_factory=AnswerCache)
-    _by_url: dict[Hashable, Answer] = field(default_factory=dict)
+    _by_url: dict[Hashable, Hashable] = field(default_factory=dict)  # URL -> answer key
 
     async def snapshot(self) -> Snapshot:
         """The catalog, read from the database in a worker thread only when the file changed."""
@@ -32,6 +32,21 @@ class ServeContext:
         if current is not None:
             return current
         return await run_in_threadpool(self.reader.snapshot)
+
+    def unchanged(
+        self, request: Request, key: Hashable, last_modified: datetime | None, immutable: bool = False
+    ) -> Response | None:
+        """304 when the client already holds the answer for ``key`` (then nothing needs building), else None."""
+        etag = etag_of(key)
+        if not_modified(request, etag, last_modified):
+            return not_modified_response(etag, last_modified, immutable, request)
+        return None
+
+    def _keep(self, key: Hashable, built: Built, last_modified: datetime | None, immutable: bool) -> Answer:
+        body, media_type, headers = built
+        answer = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
+        self.cache.put(key, answer)
+        return answer
 
     async def get_answer(
         self,
@@ -44,9 +59,7 @@ class ServeContext:
         """The cached answer for ``key``, built in a worker thread if there is none yet."""
         cached = self.cache.get(key)
         if cached is None:
-            body, media_type, headers = await run_in_threadpool(build)
-            cached = Answer.build(body, media_type, etag_of(key), last_modified, immutable, headers)
-            self.cache.put(key, cached)
+            cached = self._keep(key, await run_in_threadpool(build), last_modified, immutable)
         return cached
 
     async def answer(
@@ -59,9 +72,9 @@ class ServeContext:
         immutable: bool = False,
     ) -> Response:
         """A cached answer for ``key``; 304 when the client already has it (then nothing is built)."""
-        etag = etag_of(key)
-        if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable, request)
+        unchanged = self.unchanged(request, key, last_modified, immutable)
+        if unchanged is not None:
+            return unchanged
         return respond(request, await self.get_answer(key, build, last_modified=last_modified, immutable=immutable))
 
     def answer_sync(
@@ -74,26 +87,26 @@ class ServeContext:
         immutable: bool = False,
     ) -> Response:
         """As ``answer``, for routes that already run in a worker thread."""
-        etag = etag_of(key)
-        if not_modified(request, etag, last_modified):
-            return not_modified_response(etag, last_modified, immutable, request)
+        unchanged = self.unchanged(request, key, last_modified, immutable)
+        if unchanged is not None:
+            return unchanged
         cached = self.cache.get(key)
         if cached is None:
-            body, media_type, headers = build()
-            cached = Answer.build(body, media_type, etag, last_modified, immutable, headers)
-            self.cache.put(key, cached)
+            cached = self._keep(key, build(), last_modified, immutable)
         return respond(request, cached)
 
     # The GET data route's shortcut: the same URL, on the same catalog version, gets the same answer,
-    # so a repeated query skips parsing and resolving its selection.
+    # so a repeated query skips parsing and resolving its selection. The memo holds answer keys, not
+    # answers: what it finds is what the bounded cache still holds, so it never keeps an answer alive.
 
     def recall(self, raw: Hashable) -> Answer | None:
-        return self._by_url.get(raw)
+        key = self._by_url.get(raw)
+        return None if key is None else self.cache.get(key)
 
-    def remember(self, raw: Hashable, answer: Answer) -> None:
+    def remember(self, raw: Hashable, key: Hashable) -> None:
         if len(self._by_url) >= URL_MEMO_SIZE:
             self._by_url.clear()
-        self._by_url[raw] = answer
+        self._by_url[raw] = key
 
 
 def context(request: Request) -> ServeContext:

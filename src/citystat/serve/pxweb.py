@@ -366,20 +366,6 @@ class DataSelection:
         return self.stored.release
 
 
-def select_data(
-    reader: StoreReader,
-    table_id: str,
-    request: SelectionRequest,
-    *,
-    release: int | None = None,
-    max_cells: int | None = None,
-) -> DataSelection:
-    """Resolve a selection against a table and fetch its release (raises TableNotFound, SelectionError)."""
-    info = reader.release(table_id, release)
-    selection = resolve(reader.meta(table_id, info.release), request, max_cells=max_cells)
-    return DataSelection(reader.table(table_id, info.release), selection)
-
-
 def data_dataset(data: DataSelection, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX) -> dict[str, Any]:
     """The data answer as a JSON-stat 2.0 dataset."""
     meta = data.stored.meta

@@ -16,7 +16,7 @@ from starlette.responses import Response
 from citystat.query import SelectionRequest, VariableRequest, resolve
 from citystat.serve import params
 from citystat.serve.context import ServeContext, api_base, context
-from citystat.serve.http_cache import etag_of, not_modified, not_modified_response, respond
+from citystat.serve.http_cache import respond
 from citystat.serve.pxweb import MEDIA_TYPES, DataSelection, render_data
 from citystat.serve.schemas import PROBLEM_RESPONSES, VariablesSelection
 
@@ -85,10 +85,10 @@ async def _answer(
     selection = resolve(meta, selection_request, max_cells=ctx.settings.max_data_cells)
     base = api_base(request)
     key = ("data", table_id, info.release, info.content_hash, lang, output.key(), selection, base)
-    etag = etag_of(key)
     immutable = release is not None
-    if not_modified(request, etag, info.loaded_at):
-        return not_modified_response(etag, info.loaded_at, immutable, request)
+    unchanged = ctx.unchanged(request, key, info.loaded_at, immutable)
+    if unchanged is not None:
+        return unchanged
 
     def build() -> tuple[bytes, str, dict[str, str]]:
         data = DataSelection(ctx.reader.table(table_id, info.release), selection)
@@ -96,7 +96,7 @@ async def _answer(
 
     answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)
     if url_key is not None:
-        ctx.remember((*url_key, snapshot.version), answer)
+        ctx.remember((*url_key, snapshot.version), key)
     return respond(request, answer)
 
 
