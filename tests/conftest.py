@@ -20,6 +20,20 @@ from citystat.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+# CI has ../shared beside the clone: there a test that needs it fails instead of skipping (.ci/run sets this).
+REQUIRE_SHARED = os.environ.get("CITYSTAT_REQUIRE_SHARED") == "1"
+
+
+def shared_path(*parts: str) -> Path:
+    """A file or folder under ../shared (the reference facts, the real data). A test that needs one skips,
+    saying which, when it is absent (a clone elsewhere), and fails where CITYSTAT_REQUIRE_SHARED=1 (CI)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        reason = f"needs {path}, which is absent: ../shared is not beside this clone"
+        if REQUIRE_SHARED:
+            pytest.fail(reason + " (CITYSTAT_REQUIRE_SHARED=1)")
+        pytest.skip(reason)
+    return path
 
 
 # -- raw events (issue 7): simulated streams at scale 0.001 and a Spark session, each made once per session --

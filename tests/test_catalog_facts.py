@@ -16,7 +16,7 @@ import pytest
 from citystat.model import Status
 from citystat.store import Store
 
-from .conftest import SHARED
+from .conftest import SHARED, shared_path
 
 FACTS = SHARED / "reference" / "taipei-smart-services-facts.md"
 ROC_OFFSET = 1911
@@ -109,6 +109,8 @@ UNITS = {
 
 
 def _expected_cells() -> list[Expected]:
+    if not FACTS.exists():  # a clone without ../shared: the tests below skip (or fail in CI) through shared_path
+        return []
     tables = _markdown_tables(FACTS.read_text(encoding="utf-8"))
     assert len(tables) == len(LAYOUT), "the facts file's tables changed; update LAYOUT"
     expected = []
@@ -132,6 +134,7 @@ EXPECTED = _expected_cells()
 
 
 def test_the_facts_file_was_read_whole() -> None:
+    shared_path("reference", "taipei-smart-services-facts.md")
     # cells per facts table: access 2x3, municipalities 7x3, Wi-Fi/platform 11x4, open data 2x2,
     # CooC 5x2, pay 2x2, pay by category 4x4, 4U 8x7, TaipeiPASS 2x2
     assert len(EXPECTED) == 6 + 21 + 44 + 4 + 10 + 4 + 16 + 56 + 4
@@ -188,7 +191,7 @@ def test_stocks_flows_and_averages_are_what_the_source_says(store: Store) -> Non
 
 
 def test_ranking_facts(store: Store) -> None:
-    text = FACTS.read_text(encoding="utf-8")
+    text = shared_path("reference", "taipei-smart-services-facts.md").read_text(encoding="utf-8")
     match = re.search(r"IMD Smart City Index (\d{4}).*?(\d+) cities, ([\d,]+) residents.*?Taipei (\d+)th", text, re.S)
     assert match
     year, cities, residents, rank = match.groups()
