@@ -16,13 +16,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from citystat.catalog import subject
-from citystat.formats.delimited import to_csv
+from citystat.formats import registry
 from citystat.formats.display import value_label
-from citystat.formats.htmltable import to_html
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.formats.pivot import pivot
-from citystat.formats.px import to_px
-from citystat.formats.xlsx import to_xlsx
 from citystat.model import Table, TableMeta
 from citystat.model.text import EN, LANGUAGES, ZH
 from citystat.query import (
@@ -57,14 +53,8 @@ API_VERSION = "2.0"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 10_000
 LANGUAGE_NAMES = {ZH: "中文（臺灣）", EN: "English"}
-MEDIA_TYPES = {
-    "json-stat2": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "px": "application/octet-stream",
-}
-SUFFIXES = {"json-stat2": "json", "csv": "csv", "html": "html", "xlsx": "xlsx", "px": "px"}
+MEDIA_TYPES = {w.name: w.media_type for w in registry.WRITERS.values()}
+SUFFIXES = {w.name: w.suffix for w in registry.WRITERS.values()}
 
 
 @dataclass(frozen=True)
@@ -180,9 +170,8 @@ def tables_response(
     found = search(reader.snapshot(), query=query, past_days=past_days, include_discontinued=include_discontinued)
     total = len(found)
     pages = max(1, math.ceil(total / page_size))
-    if page_number > pages:
-        raise ApiProblem(404, "unknown-page", f"page {page_number} does not exist: {total} table(s) make "
-                                              f"{pages} page(s) of {page_size}")
+    # A page past the last is an empty page (the specification documents only 200 for /tables); its
+    # "page" block says how many pages there are.
     shown = found[(page_number - 1) * page_size: page_number * page_size]
 
     def page_url(number: int) -> str:
@@ -385,23 +374,19 @@ def data_dataset(data: DataSelection, *, lang: str = DEFAULT_LANGUAGE, base: str
 def render_data(
     data: DataSelection, output: OutputFormat, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX
 ) -> tuple[bytes, str, dict[str, str]]:
-    """(body, media type, extra headers) of a data answer in an output format."""
+    """(body, media type, extra headers) of a data answer in an output format (any of the writer registry's)."""
     table = data.stored.table
     selection = data.selection
-    filename = f"{table.id}.{SUFFIXES[output.name]}"
-    if output.name == "json-stat2":
-        return dumps(data_dataset(data, lang=lang, base=base)), MEDIA_TYPES[output.name], {}
-    if output.name == "px":
-        text = to_px(table, selection.by_variable, heading=selection.heading, stub=selection.stub, lang=lang,
-                     updated=data.release.loaded_at, subject_name=subject(table.meta.subject).name)
-        return text.encode(), MEDIA_TYPES["px"], {"Content-Disposition": f'attachment; filename="{filename}"'}
-    laid_out = pivot(table, selection.by_variable, heading=selection.heading, stub=selection.stub, lang=lang)
-    if output.name == "csv":
-        text = to_csv(laid_out, separator=output.separator, labels=output.labels, include_title=output.include_title)
-        return text.encode(), MEDIA_TYPES["csv"], {"Content-Disposition": f'inline; filename="{filename}"'}
-    if output.name == "xlsx":
-        body = to_xlsx(laid_out, labels=output.labels, include_title=output.include_title)
-        return body, MEDIA_TYPES["xlsx"], {"Content-Disposition": f'attachment; filename="{filename}"'}
-    text = to_html(laid_out, labels=output.labels, include_title=output.include_title)
-    return text.encode(), MEDIA_TYPES["html"], {}
-
+    writer = registry.writer(output.name)
+    rendering = registry.Rendering(
+        table, selection.by_variable, tuple(selection.heading), tuple(selection.stub), lang,
+        data.release.loaded_at, data.release.release, labels=output.labels, include_title=output.include_title,
+        separator=output.separator, subject_name=subject(table.meta.subject).name,
+        jsonstat_extension={"px": _px_members(table.meta, lang)},
+        jsonstat_dimension_extension=dimension_extensions(table.meta, lang, base),
+    )
+    body = writer.write(rendering)
+    disposition = "attachment" if writer.download else "inline"
+    headers = {} if writer.name in ("json-stat2", "html") else {
+        "Content-Disposition": f'{disposition}; filename="{table.id}.{writer.suffix}"'}
+    return body, writer.media_type, headers
