@@ -7,6 +7,7 @@ ApiProblem), which the app turns into problem+json answers.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -39,6 +40,7 @@ from citystat.query.selection import VariableRequest, find_variable
 from citystat.serve.params import DATA_FORMATS, DEFAULT_DATA_FORMAT, DEFAULT_LANGUAGE, OutputFormat
 from citystat.serve.problems import ApiProblem
 from citystat.store import ReleaseInfo, StoredTable
+from citystat.store.saved_queries import SavedQueryLimits
 
 
 def app_version() -> str:
@@ -57,19 +59,51 @@ MEDIA_TYPES = {w.name: w.media_type for w in registry.WRITERS.values()}
 SUFFIXES = {w.name: w.suffix for w in registry.WRITERS.values()}
 
 
+RATE_LIMIT_ENV = "CITYSTAT_RATE_LIMIT"  # "CALLS/SECONDS" (e.g. 1000/10), or "off"
+SAVED_QUERIES_ENV = "CITYSTAT_SAVED_QUERIES"  # "COUNT,BYTES,DAYS" (e.g. 10000,16384,365)
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     """What /config announces, and the limits the API keeps."""
 
     max_data_cells: int = 100_000
-    # Advisory: citystat does not throttle; clients such as pxwebpy pace themselves by these two.
+    # The rate limit /config announces, kept per client address (citystat.serve.rate_limit) unless turned off.
     max_calls_per_time_window: int = 1_000
     time_window: int = 10
+    rate_limit: bool = True
+    saved_queries: SavedQueryLimits = SavedQueryLimits()
     license: str = "Open Government Data License, version 1.0 (https://data.gov.tw/license)"
     source_references: tuple[tuple[str, str], ...] = (
         (ZH, "資料來源：臺北市政府（citystat 統計資料庫）"),
         (EN, "Source: Taipei City Government (citystat statistical database)"),
     )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ApiSettings:
+        """The settings with CITYSTAT_RATE_LIMIT and CITYSTAT_SAVED_QUERIES applied; ValueError says what is wrong."""
+        settings = cls()
+        rate = environ.get(RATE_LIMIT_ENV, "").strip().lower()
+        if rate in ("off", "0", "no", "false"):
+            settings = dataclasses.replace(settings, rate_limit=False)
+        elif rate:
+            calls, _, seconds = rate.partition("/")
+            try:
+                settings = dataclasses.replace(settings, max_calls_per_time_window=int(calls),
+                                               time_window=int(seconds or settings.time_window))
+            except ValueError:
+                raise ValueError(f"{RATE_LIMIT_ENV}={rate!r}: write CALLS/SECONDS (e.g. 1000/10) or off") from None
+            if settings.max_calls_per_time_window < 1 or settings.time_window < 1:
+                raise ValueError(f"{RATE_LIMIT_ENV}={rate!r}: calls and seconds must be 1 or more")
+        saved = environ.get(SAVED_QUERIES_ENV, "").strip()
+        if saved:
+            try:
+                count, size, days = (int(part) for part in saved.split(","))
+            except ValueError:
+                raise ValueError(f"{SAVED_QUERIES_ENV}={saved!r}: write COUNT,BYTES,DAYS "
+                                 "(e.g. 10000,16384,365)") from None
+            settings = dataclasses.replace(settings, saved_queries=SavedQueryLimits(count, size, days))
+        return settings
 
 
 def dumps(data: Any) -> bytes:
@@ -390,3 +424,44 @@ def render_data(
     headers = {} if writer.name in ("json-stat2", "html") else {
         "Content-Disposition": f'{disposition}; filename="{table.id}.{writer.suffix}"'}
     return body, writer.media_type, headers
+
+
+# -- saved queries -----------------------------------------------------------------------------------------
+
+def saved_query_request(document: Mapping[str, Any]) -> SelectionRequest:
+    """The selection a saved query's document holds, as the data route reads it."""
+    selection = document.get("selection") or {}
+    placement = selection.get("placement") or {}
+    heading, stub = placement.get("heading"), placement.get("stub")
+    return SelectionRequest(
+        tuple(VariableRequest(item["variableCode"], tuple(item.get("valueCodes") or ()), item.get("codelist") or None)
+              for item in selection.get("selection") or ()),
+        tuple(heading) if heading is not None else None,
+        tuple(stub) if stub is not None else None,
+    )
+
+
+def saved_query_links(query_id: str, lang: str, base: str = API_PREFIX) -> list[dict[str, str]]:
+    return [link("self", f"{base}/savedqueries/{query_id}", lang),
+            link("data", _url(base, f"/savedqueries/{query_id}/data", lang=lang), lang),
+            link("selection", _url(base, f"/savedqueries/{query_id}/selection", lang=lang), lang)]
+
+
+def saved_query_response(query_id: str, document: Mapping[str, Any], base: str = API_PREFIX) -> dict[str, Any]:
+    """The SavedQueryResponse: the query as it was saved, with its id and links."""
+    lang = document["language"]
+    return {"language": lang, "id": query_id, "savedQuery": {**document, "id": query_id},
+            "links": saved_query_links(query_id, lang, base)}
+
+
+def saved_selection_response(
+    query_id: str, selection: Selection, lang: str, base: str = API_PREFIX
+) -> dict[str, Any]:
+    """The SelectionResponse of a saved query: its expressions resolved to the value codes they give now."""
+    return {
+        "selection": [{"variableCode": var, "valueCodes": list(codes)} for var, codes in selection.codes],
+        "placement": {"heading": list(selection.heading), "stub": list(selection.stub)},
+        "language": lang,
+        "links": [link("self", _url(base, f"/savedqueries/{query_id}/selection", lang=lang), lang),
+                  link("data", _url(base, f"/savedqueries/{query_id}/data", lang=lang), lang)],
+    }

@@ -151,6 +151,25 @@ class SelectionResponse(_Model):
     links: list[Link]
 
 
+class SavedQuery(BaseModel):
+    id: str | None = Field(None, description="Given by the server; ignored when creating one.")
+    selection: VariablesSelection
+    language: str = Field(description="zh-TW or en (zh is accepted): the language its data is answered in.")
+    tableId: str
+    outputFormat: str | None = Field(None, description="The format its data is answered in (json-stat2 when none).")
+    outputFormatParams: list[str] | None = None
+    release: int | None = Field(None, ge=1, description="Extension: pin the query to this release of the table. "
+                                                        "Without it the query reads the latest release, so "
+                                                        "TOP(n) on the time variable stays the latest n periods.")
+
+
+class SavedQueryResponse(_Model):
+    language: str
+    id: str
+    savedQuery: SavedQuery
+    links: list[Link]
+
+
 class Problem(_Model):
     type: str = "about:blank"
     title: str
