@@ -140,7 +140,8 @@ class VariablePlacementType(BaseModel):
 
 
 class VariablesSelection(BaseModel):
-    selection: list[VariableSelection] = Field(default_factory=list)
+    selection: list[VariableSelection] = Field(description="One entry per variable; an empty list selects the "
+                                                           "default selection.")
     placement: VariablePlacementType | None = None
 
 

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from citystat.model import TableMeta
-from citystat.query import Selection, resolve
+from citystat.query import Selection, SelectionError, resolve
 from citystat.serve import params
 from citystat.serve.context import ServeContext, api_base, context
 from citystat.serve.problems import ApiProblem, describe_validation
@@ -31,6 +31,7 @@ from citystat.serve.pxweb import (
 )
 from citystat.serve.routers.data import _DATA_RESPONSES, _answer
 from citystat.serve.schemas import PROBLEM_RESPONSES, SavedQuery, SavedQueryResponse, SelectionResponse
+from citystat.store import TableNotFound
 from citystat.store.saved_queries import SavedQueryRefused, SavedQueryStore
 
 router = APIRouter(tags=["Saved Queries"])
@@ -118,8 +119,11 @@ async def create_saved_query(request: Request) -> Response:
         detail = describe_validation(exc) if isinstance(exc, ValidationError) else f"the body is not JSON: {exc}"
         raise ApiProblem(400, "invalid-saved-query", detail) from None
     document = _document(query)
-    meta, _ = await _meta(ctx, query.tableId, query.release)
-    resolve(meta, saved_query_request(document), max_cells=ctx.settings.max_data_cells)  # refuse it now, not later
+    try:  # refused now, not when someone follows the link; the body is what is wrong, so 400
+        meta, _ = await _meta(ctx, query.tableId, query.release)
+        resolve(meta, saved_query_request(document), max_cells=ctx.settings.max_data_cells)
+    except (TableNotFound, SelectionError) as exc:
+        raise ApiProblem(400, "invalid-saved-query", f"the saved query does not fit its table: {exc}") from None
     try:
         saved = await run_in_threadpool(store.save, query.tableId, document)
     except SavedQueryRefused as refused:
