@@ -143,8 +143,9 @@ def test_saves_that_do_not_fit_are_refused_with_a_problem(client):
                                        {"variableCode": "measure", "valueCodes": ["*"]}])
     assert wrong_value.status_code == 400 and "1850" in wrong_value.json()["detail"]
     assert save(client, TABLE, latest_two(), outputFormat="sdmx").status_code == 400
-    assert client.post("/savedqueries", content=b"{nope", headers={"content-type": "application/json"}
-                       ).status_code == 400
+    for body in (b"{nope", b"[null, null]", b"", b'"text"'):
+        refused = client.post("/savedqueries", content=body, headers={"content-type": "application/json"})
+        assert refused.status_code == 400, (body, refused.text)
     missing = client.get("/savedqueries/doesnotexist")
     assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
     assert client.get("/savedqueries/doesnotexist/data").status_code == 404

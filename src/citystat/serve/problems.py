@@ -140,7 +140,7 @@ def describe_validation(exc: RequestValidationError | ValidationError) -> str:
     parts = []
     for error in exc.errors():
         location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        where = error.get("loc", ("",))[0]
+        where = (error.get("loc") or ("body",))[0]  # a whole body of the wrong type has an empty location
         parts.append(f"{where} {location or '(whole)'}: {error.get('msg', 'invalid')}")
     return "the request is not valid: " + "; ".join(parts)
 
