@@ -8,7 +8,6 @@ saved-query file growing.
 from __future__ import annotations
 
 import io
-import json
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -154,7 +153,7 @@ def test_saves_that_do_not_fit_are_refused_with_a_problem(client):
 def test_the_size_and_count_limits_refuse_without_the_store_growing(server, client):
     path = saved_queries_path(server.db)
     # one over the size limit: refused before anything is written
-    huge = [{"variableCode": "year", "valueCodes": ["*"] + [f"RANGE(2017,2021)"] * 200},
+    huge = [{"variableCode": "year", "valueCodes": ["*"] + ["RANGE(2017,2021)"] * 200},
             {"variableCode": "measure", "valueCodes": ["*"]}]
     before = _state(path)
     too_large = save(client, TABLE, huge)

@@ -47,7 +47,7 @@ _OUTPUT_FORMAT_PARAMS = {
     "in": "query", "name": "outputFormatParams", "required": False, "style": "form", "explode": False,
     "schema": {"type": "array", "items": {"type": "string", "enum": params.FORMAT_PARAMS}},
 }
-_REFUSED = {
+_REFUSED: dict[int | str, dict[str, Any]] = {
     413: {"description": "The saved query is larger than the limit", "content": {"application/problem+json": {}}},
     403: {"description": "As many saved queries are kept as may be, or the selection has too many cells",
           "content": {"application/problem+json": {}}},
