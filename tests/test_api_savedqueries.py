@@ -26,7 +26,7 @@ from citystat.store import Store
 from citystat.store.saved_queries import saved_queries_path
 
 TABLE = "cooc_cloud"
-MAX_COUNT = 4
+MAX_COUNT = 6  # the tests before the limits' own save four
 MAX_BYTES = 2_000
 
 
@@ -150,6 +150,38 @@ def test_saves_that_do_not_fit_are_refused_with_a_problem(client):
     assert client.get("/savedqueries/doesnotexist/data").status_code == 404
 
 
+def test_the_table_page_saves_its_selection_and_shows_the_link_and_api_url(server):
+    import tinyhtml5
+
+    with httpx.Client(base_url=server.url, timeout=30) as site:
+        page = tinyhtml5.parse(site.get(f"/tables/{TABLE}", params={"lang": "en"}).text)
+        ns = {"h": "http://www.w3.org/1999/xhtml"}
+        form = page.find(".//h:form[@class='save-form']", ns)
+        assert form is not None and form.get("method") == "post"
+        fields = {i.get("name"): i.get("value") for i in form.iterfind(".//h:input[@type='hidden']", ns)}
+        assert fields["lang"] == "en"
+        offered = [i.get("value") for i in form.iterfind(".//h:input[@name='latest']", ns)]
+        assert "2" in offered
+        formats = [o.get("value") for o in form.iterfind(".//h:select[@name='outputFormat']/h:option", ns)]
+        assert {"csv", "parquet", "json-px"} <= set(formats)
+
+        answer = site.post(form.get("action"), data={**fields, "latest": "2", "outputFormat": "csv"},
+                           follow_redirects=True)
+        assert answer.status_code == 200, answer.text
+        shown = tinyhtml5.parse(answer.text)
+        api_url = shown.find(".//h:a[@class='saved-api-url']", ns).get("href")
+        link = shown.find(".//h:a[@class='saved-link']", ns).get("href")
+        saved = httpx.get(api_url, timeout=30).json()
+        assert saved["savedQuery"]["tableId"] == TABLE and saved["savedQuery"]["outputFormat"] == "csv"
+        assert saved["savedQuery"]["selection"]["selection"][0]["valueCodes"] == ["TOP(2)"]
+        assert f"saved={saved['id']}" in link and httpx.get(link, timeout=30).status_code == 200
+        twin = site.get(f"/tables/{TABLE}.json", params={"lang": "en", "saved": saved["id"]}).json()
+        assert twin["saved"]["api_url"] == api_url
+        data = httpx.get(shown.find(".//h:a[@class='saved-data-url']", ns).get("href"), timeout=30)
+        assert data.headers["content-type"].startswith("text/csv") and len(data.text.splitlines()) == 3
+        assert site.get(f"/tables/{TABLE}", params={"saved": "nothing"}).status_code == 404
+
+
 def test_the_size_and_count_limits_refuse_without_the_store_growing(server, client):
     path = saved_queries_path(server.db)
     # one over the size limit: refused before anything is written
@@ -162,6 +194,8 @@ def test_the_size_and_count_limits_refuse_without_the_store_growing(server, clie
     assert _state(path) == before
 
     # fill the store to its count, then one more is refused and nothing changes
+    probe = [{"variableCode": "year", "valueCodes": ["TOP(3)"]}, {"variableCode": "measure", "valueCodes": ["*"]}]
+    assert save(client, TABLE, probe).status_code == 201
     made = 0
     for offset in range(MAX_COUNT + 2):
         answer = save(client, TABLE, [{"variableCode": "year", "valueCodes": [f"TOP(1,{offset})"]},
@@ -180,9 +214,8 @@ def test_the_size_and_count_limits_refuse_without_the_store_growing(server, clie
     assert refused.status_code == 403
     assert _state(path) == full
     # saving a query that is already kept is no new query, so it is still answered
-    kept = save(client, TABLE, [{"variableCode": "year", "valueCodes": ["TOP(1,0)"]},
-                                {"variableCode": "measure", "valueCodes": ["*"]}])
-    assert kept.status_code == 201
+    assert save(client, TABLE, probe).status_code == 201
+    assert _state(path)[1] == MAX_COUNT
 
 
 def _state(path: Path) -> tuple[int, int]:
@@ -193,3 +226,4 @@ def _state(path: Path) -> tuple[int, int]:
     with sqlite3.connect(path) as connection:
         (count,) = connection.execute("SELECT count(*) FROM saved_query").fetchone()
     return size, count
+

@@ -32,6 +32,7 @@ from citystat.serve.pxweb import (
 from citystat.serve.routers.data import _DATA_RESPONSES, _answer
 from citystat.serve.schemas import PROBLEM_RESPONSES, SavedQuery, SavedQueryResponse, SelectionResponse
 from citystat.store import TableNotFound
+from citystat.store.saved_queries import SavedQuery as StoredQuery
 from citystat.store.saved_queries import SavedQueryRefused, SavedQueryStore
 
 router = APIRouter(tags=["Saved Queries"])
@@ -98,6 +99,22 @@ def _document(query: SavedQuery) -> dict[str, Any]:
     return document
 
 
+async def save_query(ctx: ServeContext, store: SavedQueryStore, query: SavedQuery) -> StoredQuery:
+    """Check a query against its table and keep it: what POST /savedqueries and the dashboard's "save this
+    selection" both do. Raises ApiProblem (400 when it does not fit its table, 413 or 403 at the limits)."""
+    document = _document(query)
+    try:  # refused now, not when someone follows the link; the body is what is wrong, so 400
+        meta, _ = await _meta(ctx, query.tableId, query.release)
+        resolve(meta, saved_query_request(document), max_cells=ctx.settings.max_data_cells)
+    except (TableNotFound, SelectionError) as exc:
+        raise ApiProblem(400, "invalid-saved-query", f"the saved query does not fit its table: {exc}") from None
+    try:
+        return await run_in_threadpool(store.save, query.tableId, document)
+    except SavedQueryRefused as refused:
+        status = 413 if refused.reason == "too-large" else 403
+        raise ApiProblem(status, f"saved-query-{refused.reason}", str(refused)) from None
+
+
 @router.post(
     "/savedqueries",
     summary="Save a query for later use.",
@@ -118,17 +135,7 @@ async def create_saved_query(request: Request) -> Response:
     except (ValueError, ValidationError) as exc:
         detail = describe_validation(exc) if isinstance(exc, ValidationError) else f"the body is not JSON: {exc}"
         raise ApiProblem(400, "invalid-saved-query", detail) from None
-    document = _document(query)
-    try:  # refused now, not when someone follows the link; the body is what is wrong, so 400
-        meta, _ = await _meta(ctx, query.tableId, query.release)
-        resolve(meta, saved_query_request(document), max_cells=ctx.settings.max_data_cells)
-    except (TableNotFound, SelectionError) as exc:
-        raise ApiProblem(400, "invalid-saved-query", f"the saved query does not fit its table: {exc}") from None
-    try:
-        saved = await run_in_threadpool(store.save, query.tableId, document)
-    except SavedQueryRefused as refused:
-        status = 413 if refused.reason == "too-large" else 403
-        raise ApiProblem(status, f"saved-query-{refused.reason}", str(refused)) from None
+    saved = await save_query(ctx, store, query)
     base = api_base(request)
     return Response(dumps(saved_query_response(saved.id, saved.document, base)), status_code=201, media_type=JSON,
                     headers={"Location": f"{base}/savedqueries/{saved.id}"})
