@@ -7,6 +7,7 @@ labels, values and statuses. Every expectation is computed from the store the se
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import product
@@ -147,3 +148,28 @@ def test_json_px_holds_every_cell_by_its_key(client, stored, table_id):
                 assert Decimal(text) == cell.value
     assert document["metadata"][0]["infofile"] == table_id
     assert document["metadata"][0]["label"] == meta.title.en
+
+
+def test_citystat_show_writes_the_registrys_formats_as_the_api_does(client, built_db, tmp_path):
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    env = {"PYTHONPATH": str(repo / "src"), "PATH": "/usr/bin:/bin"}
+
+    def show(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", "from citystat.cli import main; main()", "show", "cooc_cloud",
+                               "--db", str(built_db), "--lang", "en", *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+
+    out = tmp_path / "cooc.parquet"
+    assert show("--output-format", "parquet", "--out", str(out)).returncode == 0
+    api = client.get("/tables/cooc_cloud/data", params={"valueCodes[year]": "*", "valueCodes[measure]": "*",
+                                                         "outputFormat": "parquet", "lang": "en"})
+    pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(io.BytesIO(api.content)))
+    json_px = show("--output-format", "json-px")
+    assert json_px.returncode == 0 and json.loads(json_px.stdout)["data"] == client.get(
+        "/tables/cooc_cloud/data", params={"valueCodes[year]": "*", "valueCodes[measure]": "*",
+                                           "outputFormat": "json-px", "lang": "en"}).json()["data"]
+    refused = show("--output-format", "sdmx")
+    assert refused.returncode == 2 and "json-px" in refused.stderr

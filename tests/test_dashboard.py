@@ -248,7 +248,7 @@ def test_table_page_shows_what_its_twin_holds(site: TestClient, stored: dict[str
     downloads = [(a.get("data-format"), a.get("href"), a.get("download"))
                  for a in find(root, "ul", "download-links").iter(f"{XHTML}a")]
     assert downloads == [(d["format"], d["url"], d["filename"]) for d in twin["downloads"]]
-    assert {d[0] for d in downloads} == {"json-stat2", "csv", "xlsx", "px", "json-px", "parquet"}  # the registry's, less html
+    assert {d[0] for d in downloads} == {"json-stat2", "csv", "xlsx", "px", "json-px", "parquet"}
     assert clean(text_of(find(find(root, "p", "api-url"), "code"))) == twin["api_url"]
 
 
