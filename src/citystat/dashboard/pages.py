@@ -19,13 +19,12 @@ from urllib.parse import quote
 from citystat.catalog import subject as find_subject
 from citystat.catalog import subjects
 from citystat.language.narrative import key_findings
-from citystat.model import LANGUAGES, Role, Status, normalise_language
+from citystat.model import LANGUAGES, ReleaseInfo, Role, Status, StoredTable, normalise_language
 from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
 from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
-from citystat.store import ReleaseInfo, StoredTable
 
 from .cards import headline, headline_view
 from .words import word

@@ -25,8 +25,10 @@ from citystat.model import (
     ZH,
     MeasureKind,
     Period,
+    ReleaseInfo,
     Role,
     Status,
+    StoredTable,
     normalise_language,
     round_half_up,
 )
@@ -35,7 +37,6 @@ from citystat.publish.charts import chart_spec, periods_covered, render_spec, sp
 from citystat.publish.findings import key_findings, table_narrative
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
-from citystat.store import ReleaseInfo, StoredTable
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 

@@ -14,11 +14,10 @@ from typing import Literal
 
 import jinja2
 
-from citystat.model import EN, LANGUAGES, ZH, normalise_language
+from citystat.model import EN, LANGUAGES, ZH, StoredTable, normalise_language
 from citystat.publish.assets import SCRIPTS, copy_scripts
 from citystat.publish.report import ChartProgress, Publication, build_publication
 from citystat.publish.words import word
-from citystat.store import StoredTable
 
 Medium = Literal["screen", "print"]
 ReportFormat = Literal["html", "pdf"]

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from citystat.catalog import subject, subjects
-from citystat.model import Frequency, Period, Role, Subject, TableMeta
+from citystat.model import Frequency, Period, ReleaseInfo, Role, Subject, TableMeta
 from citystat.query.reader import Snapshot, TableEntry
-from citystat.store import ReleaseInfo
 
 TIME_UNITS = {Frequency.YEAR: "Annual", Frequency.MONTH: "Monthly", Frequency.DAY: "Other"}
 

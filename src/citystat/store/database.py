@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,8 +23,11 @@ import pyarrow as pa
 from citystat.model import (
     Cell,
     InvalidInput,
+    LoadResult,
     Problem,
+    ReleaseInfo,
     Status,
+    StoredTable,
     Table,
     TableMeta,
     check_table,
@@ -79,32 +81,6 @@ _CELL_SCHEMA = pa.schema(
 
 def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    table_id: str
-    release: int
-    content_hash: str
-    loaded_at: datetime
-    origin: str
-    cell_count: int
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    release: ReleaseInfo
-    created: bool  # False when the content was identical to the latest release
-
-
-@dataclass(frozen=True)
-class StoredTable:
-    table: Table
-    release: ReleaseInfo
-
-    @property
-    def meta(self) -> TableMeta:
-        return self.table.meta
 
 
 class TableNotFound(KeyError):
