@@ -36,6 +36,19 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# -- the fast lane: `pytest -m "not slow"` leaves out what starts Spark or a browser, simulates events,
+#    renders PDFs or fuzzes the API. A module marks itself slow with `pytestmark = pytest.mark.slow`; a test
+#    that takes one of these fixtures is slow wherever it lives.
+
+SLOW_FIXTURES = frozenset({"spark", "browser", "simulated_events"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 # -- raw events (issue 7): simulated streams at scale 0.001 and a Spark session, each made once per session --
 
 EVENTS_SCALE = "0.001"

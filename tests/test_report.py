@@ -30,6 +30,8 @@ from citystat.publish.report import build_publication, ordered_tables
 from citystat.publish.writers import render_html, report_filename, write_report
 from citystat.store import ReleaseInfo, Store, StoredTable
 
+pytestmark = pytest.mark.slow  # renders the publication, PDFs included
+
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
