@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from citystat.catalog import bundled_tables
+from citystat.catalog import bundled_city, bundled_tables
 from citystat.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -85,6 +85,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "citystat.duckdb"
     with Store(path) as store:
         store.load_many(bundled_tables(), origin="catalog")
+        store.record_city(bundled_city())
     return path
 
 

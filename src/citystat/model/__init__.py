@@ -1,6 +1,7 @@
 """The statistical data model. No I/O here: readers, writers and the store live elsewhere."""
 
 from citystat.model.checks import check_table
+from citystat.model.city import City, District, city_from_dict
 from citystat.model.measure import Measure, MeasureKind, round_half_up
 from citystat.model.period import Frequency, Period
 from citystat.model.problems import InvalidInput, Problem
@@ -25,8 +26,9 @@ from citystat.model.table import (
 from citystat.model.text import EN, LANGUAGES, ZH, Text, normalise_language
 
 __all__ = [
-    "EN", "LANGUAGES", "ZH", "Cell", "CellKey", "CellNote", "Derivation", "DerivationOp", "Frequency",
-    "InvalidInput", "LoadResult", "Measure", "MeasureKind", "Note", "Period", "Problem", "ReleaseInfo", "Role",
-    "Source", "Status", "StoredTable", "Subject", "Table", "TableMeta", "Text", "Value", "Variable", "check_table",
-    "meta_from_dict", "meta_to_dict", "normalise_language", "round_half_up", "unreleased",
+    "EN", "LANGUAGES", "ZH", "Cell", "CellKey", "CellNote", "City", "Derivation", "DerivationOp", "District",
+    "Frequency", "InvalidInput", "LoadResult", "Measure", "MeasureKind", "Note", "Period", "Problem", "ReleaseInfo",
+    "Role", "Source", "Status", "StoredTable", "Subject", "Table", "TableMeta", "Text", "Value", "Variable",
+    "check_table", "city_from_dict", "meta_from_dict", "meta_to_dict", "normalise_language", "round_half_up",
+    "unreleased",
 ]

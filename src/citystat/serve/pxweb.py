@@ -211,7 +211,7 @@ def table_response(
 ) -> dict[str, Any]:
     """The TableResponse of one table (of its latest release, or of release ``release``)."""
     info = reader.release(table_id, release)
-    entry = table_entry(summarise(reader.meta(table_id, info.release), info), lang, base)
+    entry = table_entry(summarise(reader.meta(table_id, info.release), info, reader.snapshot().city), lang, base)
     entry["language"] = lang
     entry["links"].append(link("defaultselection", _url(base, f"/tables/{table_id}/defaultselection", lang=lang),
                                lang))
