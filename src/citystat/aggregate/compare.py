@@ -1,7 +1,7 @@
 """Comparing a published table with its event-derived twin, cell by cell.
 
 At a simulation scale below 1 the published figures are first scaled as the simulator scaled them
-(``citystat.events.expected_table``): flows and stocks round_half_up(figure × scale), averages and shares
+(``citystat.aggregate.scaling.expected_table``): flows and stocks round_half_up(figure × scale), averages and shares
 recomputed from those.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from citystat.events.calibration import expected_table
+from citystat.aggregate.scaling import expected_table
 from citystat.model import Cell, CellKey, Table
 
 EQUAL, DIFFERS, NEW, MISSING, STATUS = "equal", "differs", "new", "missing", "status"

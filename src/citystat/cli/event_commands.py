@@ -71,7 +71,7 @@ def simulate(
     """Write calibrated event streams (Parquet, by service, year and month) whose aggregation gives the published
     tables: exactly at scale 1, round(figure × scale) below it."""
     from citystat.catalog import bundled_tables
-    from citystat.events import simulate as run_simulation
+    from citystat.simulate import simulate as run_simulation
 
     factor = _scale(scale)
     chosen = parse_years(years)
@@ -116,7 +116,7 @@ def _conf(items: list[str] | None) -> dict[str, str]:
 
 
 def _manifest_scale(events_dir: Path) -> str | None:
-    from citystat.events import MANIFEST
+    from citystat.simulate import MANIFEST
 
     path = events_dir / MANIFEST
     if not path.is_file():
