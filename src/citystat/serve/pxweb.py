@@ -20,7 +20,7 @@ from citystat.catalog import subject
 from citystat.formats import registry
 from citystat.formats.display import value_label
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.model import Table, TableMeta
+from citystat.model import ReleaseInfo, StoredTable, Table, TableMeta
 from citystat.model.text import EN, LANGUAGES, ZH
 from citystat.query import (
     Codelist,
@@ -39,7 +39,6 @@ from citystat.query import (
 from citystat.query.selection import VariableRequest, find_variable
 from citystat.serve.params import DATA_FORMATS, DEFAULT_DATA_FORMAT, DEFAULT_LANGUAGE, OutputFormat
 from citystat.serve.problems import ApiProblem
-from citystat.store import ReleaseInfo, StoredTable
 from citystat.store.saved_queries import SavedQueryLimits
 
 
@@ -235,7 +234,7 @@ def table_response(
 ) -> dict[str, Any]:
     """The TableResponse of one table (of its latest release, or of release ``release``)."""
     info = reader.release(table_id, release)
-    entry = table_entry(summarise(reader.meta(table_id, info.release), info), lang, base)
+    entry = table_entry(summarise(reader.meta(table_id, info.release), info, reader.snapshot().city), lang, base)
     entry["language"] = lang
     entry["links"].append(link("defaultselection", _url(base, f"/tables/{table_id}/defaultselection", lang=lang),
                                lang))
