@@ -227,3 +227,23 @@ def _state(path: Path) -> tuple[int, int]:
         (count,) = connection.execute("SELECT count(*) FROM saved_query").fetchone()
     return size, count
 
+
+
+def test_saved_queries_expire_and_make_room(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from citystat.store.saved_queries import SavedQueryLimits, SavedQueryRefused, SavedQueryStore
+
+    store = SavedQueryStore(tmp_path / "q.sqlite", SavedQueryLimits(max_count=2, max_bytes=500, days=30))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    first = store.save("t", {"n": 1}, now=start)
+    assert store.save("t", {"n": 1}, now=start + timedelta(days=10)).id == first.id  # the same query, renewed
+    store.save("t", {"n": 2}, now=start)
+    with pytest.raises(SavedQueryRefused):
+        store.save("t", {"n": 3}, now=start + timedelta(days=1))
+    assert store.get(first.id, now=start + timedelta(days=39)) is not None  # renewed on day 10: 30 days from then
+    assert store.get(first.id, now=start + timedelta(days=41)) is None
+    store.save("t", {"n": 3}, now=start + timedelta(days=41))  # the expired ones went, so there is room
+    assert store.count() == 1
+    with pytest.raises(SavedQueryRefused, match="500"):
+        store.save("t", {"n": "x" * 600}, now=start)

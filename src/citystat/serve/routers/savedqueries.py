@@ -11,6 +11,8 @@ not when someone follows the link), and refuses a document over the size limit o
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -36,6 +38,7 @@ from citystat.store.saved_queries import SavedQuery as StoredQuery
 from citystat.store.saved_queries import SavedQueryRefused, SavedQueryStore
 
 router = APIRouter(tags=["Saved Queries"])
+log = logging.getLogger("citystat.serve")
 
 JSON = "application/json"
 _LANG = {"in": "query", "name": "lang", "required": False,
@@ -113,6 +116,14 @@ async def save_query(ctx: ServeContext, store: SavedQueryStore, query: SavedQuer
     except SavedQueryRefused as refused:
         status = 413 if refused.reason == "too-large" else 403
         raise ApiProblem(status, f"saved-query-{refused.reason}", str(refused)) from None
+    except sqlite3.Error as exc:  # a read-only folder, a full disk, a file another program locks too long
+        raise unavailable(exc) from None
+
+
+def unavailable(exc: Exception) -> ApiProblem:
+    log.warning("saved queries unavailable: %s", exc)
+    return ApiProblem(503, "saved-queries-unavailable", "saved queries cannot be kept or read just now; "
+                      "try again later", headers={"Retry-After": "30"})
 
 
 @router.post(
@@ -142,7 +153,10 @@ async def create_saved_query(request: Request) -> Response:
 
 
 async def _saved(request: Request, query_id: str) -> dict[str, Any]:
-    saved = await run_in_threadpool(saved_queries(request).get, query_id)
+    try:
+        saved = await run_in_threadpool(saved_queries(request).get, query_id)
+    except sqlite3.Error as exc:
+        raise unavailable(exc) from None
     if saved is None:
         raise ApiProblem(404, "unknown-saved-query", "no such saved query (it may have expired)")
     return saved.document
