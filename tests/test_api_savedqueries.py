@@ -26,7 +26,7 @@ from citystat.store import Store
 from citystat.store.saved_queries import saved_queries_path
 
 TABLE = "cooc_cloud"
-MAX_COUNT = 6  # the tests before the limits' own save four
+MAX_COUNT = 6  # the tests before the limits' own (the last) save five
 MAX_BYTES = 2_000
 
 
@@ -182,6 +182,53 @@ def test_the_table_page_saves_its_selection_and_shows_the_link_and_api_url(serve
         assert site.get(f"/tables/{TABLE}", params={"saved": "nothing"}).status_code == 404
 
 
+def _state(path: Path) -> tuple[int, int]:
+    """(bytes of the file and its write-ahead log, number of saved queries)."""
+    import sqlite3
+
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    with sqlite3.connect(path) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM saved_query").fetchone()
+    return size, count
+
+
+
+def test_saved_queries_expire_and_make_room(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from citystat.store.saved_queries import SavedQueryLimits, SavedQueryRefused, SavedQueryStore
+
+    store = SavedQueryStore(tmp_path / "q.sqlite", SavedQueryLimits(max_count=2, max_bytes=500, days=30))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    first = store.save("t", {"n": 1}, now=start)
+    assert store.save("t", {"n": 1}, now=start + timedelta(days=10)).id == first.id  # the same query, renewed
+    store.save("t", {"n": 2}, now=start)
+    with pytest.raises(SavedQueryRefused):
+        store.save("t", {"n": 3}, now=start + timedelta(days=1))
+    assert store.get(first.id, now=start + timedelta(days=39)) is not None  # renewed on day 10: 30 days from then
+    assert store.get(first.id, now=start + timedelta(days=41)) is None
+    store.save("t", {"n": 3}, now=start + timedelta(days=41))  # the expired ones went, so there is room
+    assert store.count() == 1
+    with pytest.raises(SavedQueryRefused, match="500"):
+        store.save("t", {"n": "x" * 600}, now=start)
+
+
+def test_metadata_applies_a_saved_query_as_pxweb_asks_with_saved_query(client):
+    created = save(client, "digital_access_municipalities",
+                   [{"variableCode": "year", "valueCodes": ["*"]},
+                    {"variableCode": "area", "valueCodes": ["taipei", "national"]},
+                    {"variableCode": "measure", "valueCodes": ["internet"]}])
+    assert created.status_code == 201, created.text
+    query_id = created.json()["id"]
+    meta = client.get("/tables/digital_access_municipalities/metadata", params={"savedQuery": query_id}).json()
+    index = meta["dimension"]["area"]["category"]["index"]
+    assert set(index) == {"taipei", "national"}
+    assert list(meta["dimension"]["measure"]["category"]["index"]) == ["internet"]
+    other = client.get(f"/tables/{TABLE}/metadata", params={"savedQuery": query_id})
+    assert other.status_code == 400 and "digital_access_municipalities" in other.json()["detail"]
+    assert client.get(f"/tables/{TABLE}/metadata", params={"savedQuery": "nothing"}).status_code == 404
+
+
 def test_the_size_and_count_limits_refuse_without_the_store_growing(server, client):
     path = saved_queries_path(server.db)
     # one over the size limit: refused before anything is written
@@ -216,34 +263,3 @@ def test_the_size_and_count_limits_refuse_without_the_store_growing(server, clie
     # saving a query that is already kept is no new query, so it is still answered
     assert save(client, TABLE, probe).status_code == 201
     assert _state(path)[1] == MAX_COUNT
-
-
-def _state(path: Path) -> tuple[int, int]:
-    """(bytes of the file and its write-ahead log, number of saved queries)."""
-    import sqlite3
-
-    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
-    with sqlite3.connect(path) as connection:
-        (count,) = connection.execute("SELECT count(*) FROM saved_query").fetchone()
-    return size, count
-
-
-
-def test_saved_queries_expire_and_make_room(tmp_path):
-    from datetime import UTC, datetime, timedelta
-
-    from citystat.store.saved_queries import SavedQueryLimits, SavedQueryRefused, SavedQueryStore
-
-    store = SavedQueryStore(tmp_path / "q.sqlite", SavedQueryLimits(max_count=2, max_bytes=500, days=30))
-    start = datetime(2026, 1, 1, tzinfo=UTC)
-    first = store.save("t", {"n": 1}, now=start)
-    assert store.save("t", {"n": 1}, now=start + timedelta(days=10)).id == first.id  # the same query, renewed
-    store.save("t", {"n": 2}, now=start)
-    with pytest.raises(SavedQueryRefused):
-        store.save("t", {"n": 3}, now=start + timedelta(days=1))
-    assert store.get(first.id, now=start + timedelta(days=39)) is not None  # renewed on day 10: 30 days from then
-    assert store.get(first.id, now=start + timedelta(days=41)) is None
-    store.save("t", {"n": 3}, now=start + timedelta(days=41))  # the expired ones went, so there is room
-    assert store.count() == 1
-    with pytest.raises(SavedQueryRefused, match="500"):
-        store.save("t", {"n": "x" * 600}, now=start)

@@ -281,16 +281,20 @@ def metadata_response(
     use_default_selection: bool = False,
     max_cells: int | None = None,
     base: str = API_PREFIX,
+    saved_selection: SelectionRequest | None = None,
 ) -> dict[str, Any]:
     """The table's metadata as a JSON-stat 2.0 dataset with an empty ``value``.
 
     ``codelists`` {variable: codelist id} restricts variables to a codelist's values; with
-    ``use_default_selection`` the dimensions hold the default selection.
+    ``use_default_selection`` the dimensions hold the default selection, with ``saved_selection`` (a saved
+    query's, for PxWeb's ``savedQuery=``) what it selects.
     """
     info = reader.release(table_id, release)
     meta = reader.meta(table_id, info.release)
     selection: Selection | None = None
-    if codelists:
+    if saved_selection is not None:
+        selection = resolve(meta, saved_selection, max_cells=max_cells)
+    elif codelists:
         named = {find_variable(meta, variable).code for variable in codelists}
         requests = [VariableRequest(variable, ("*",), codelist) for variable, codelist in codelists.items()]
         requests += [VariableRequest(v.code, ("*",)) for v in meta.variables if v.code not in named]

@@ -152,14 +152,19 @@ async def create_saved_query(request: Request) -> Response:
                     headers={"Location": f"{base}/savedqueries/{saved.id}"})
 
 
-async def _saved(request: Request, query_id: str) -> dict[str, Any]:
+def saved_query_document(request: Request, query_id: str) -> dict[str, Any]:
+    """The document of a saved query (blocking: call it from a worker thread); 404 when there is none."""
     try:
-        saved = await run_in_threadpool(saved_queries(request).get, query_id)
+        saved = saved_queries(request).get(query_id)
     except sqlite3.Error as exc:
         raise unavailable(exc) from None
     if saved is None:
         raise ApiProblem(404, "unknown-saved-query", "no such saved query (it may have expired)")
     return saved.document
+
+
+async def _saved(request: Request, query_id: str) -> dict[str, Any]:
+    return await run_in_threadpool(saved_query_document, request, query_id)
 
 
 @router.get(
