@@ -14,6 +14,7 @@ from decimal import Decimal
 from itertools import product
 from pathlib import Path
 
+import duckdb
 import httpx
 import pandas as pd
 import pytest
@@ -58,7 +59,7 @@ def years(dataset: dict) -> list[str]:
     return sorted(index, key=index.get)
 
 
-def test_a_saved_query_is_read_back_in_every_output_format(server, client):
+def test_a_saved_query_is_read_back_in_every_output_format(server, client, tmp_path):
     created = save(client, "digital_access_municipalities",
                    [{"variableCode": "year", "valueCodes": ["*"]}, {"variableCode": "area", "valueCodes": ["*"]},
                     {"variableCode": "measure", "valueCodes": ["*"]}],
@@ -87,13 +88,21 @@ def test_a_saved_query_is_read_back_in_every_output_format(server, client):
         cell = stored.table.get(stored.meta.key(dict(zip(dataset["id"], key, strict=True))))
         got = dataset["value"][index]
         assert (None if got is None else Decimal(str(got))) == cell.value
-    frame = pd.read_parquet(io.BytesIO(client.get(f"/savedqueries/{query_id}/data",
-                                                  params={"outputFormat": "parquet"}).content))
+    parquet = client.get(f"/savedqueries/{query_id}/data", params={"outputFormat": "parquet"}).content
+    frame = pd.read_parquet(io.BytesIO(parquet))
     assert len(frame) == len(list(stored.meta.cell_keys()))
     for row in frame.itertuples(index=False):
         cell = stored.table.get((row.year, row.area, row.measure))
         assert (None if row.value is None else Decimal(row.value)) == cell.value
         assert row.status == cell.status.value
+    (tmp_path / "saved.parquet").write_bytes(parquet)
+    with duckdb.connect() as connection:
+        rows = connection.execute("SELECT year, area, measure, value, status FROM read_parquet(?)",
+                                  [str(tmp_path / "saved.parquet")]).fetchall()
+    assert len(rows) == len(frame)
+    for year, area, measure, value, status in rows:
+        cell = stored.table.get((year, area, measure))
+        assert (value, status) == (cell.value, cell.status.value)
 
     # pxwebpy (which has no saved-query call) asked for the codes the saved query selects gets the same values
     selected = client.get(f"/savedqueries/{query_id}/selection").json()["selection"]
