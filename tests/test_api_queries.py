@@ -424,6 +424,7 @@ def test_each_error_is_a_problem_that_says_what_was_wrong(client):
     _problem(data(client, table, **{"valueCodes[year]": "*"}), 400, "measure")
     _problem(data(client, table, lang="fr"), 400, "fr")
     _problem(data(client, table, heading="year", stub="year"), 400, "year")
+    _problem(client.get(f"/tables/{table}/metadata", params={"codelist[][year]": ""}), 400, "nests brackets")
     _problem(client.post(f"/tables/{table}/data", content=b"{not json", headers={"content-type": "application/json"}),
              400)
     not_found = _problem(client.get("/nothing/here/<script>"), 404, "/api/v2")

@@ -150,6 +150,8 @@ def selection_from_query(items: Iterable[tuple[str, str]]) -> SelectionRequest:
                              "and codelist[VARIABLE]=id")
         if not variable:
             raise ApiProblem(400, "malformed-selection", f"{name!r} names no variable between the brackets")
+        if "[" in variable or "]" in variable:
+            raise ApiProblem(400, "malformed-selection", f"{name!r} nests brackets; write {kind}[VARIABLE]=")
         if variable not in order:
             order.append(variable)
         if kind == "valuecodes":
