@@ -36,6 +36,8 @@ def test_the_eleventh_call_in_the_window_waits_and_other_addresses_do_not(limite
         config = first.get("/config")
         assert config.status_code == 200
         assert (config.json()["maxCallsPerTimeWindow"], config.json()["timeWindow"]) == (CALLS, SECONDS)
+        features = {f["id"]: {p["key"]: p["value"] for p in f["params"]} for f in config.json()["features"]}
+        assert features["rateLimit"]["enforced"] == "true"
         started = time.monotonic()
         statuses = [first.get("/tables/cooc_cloud/data").status_code for _ in range(CALLS - 1)]
         assert statuses == [200] * (CALLS - 1)
@@ -78,6 +80,9 @@ def test_the_limit_can_be_turned_off(built_db, tmp_path_factory, serve_database)
     server = serve_database(db, env={"CITYSTAT_RATE_LIMIT": "off"})
     with httpx.Client(base_url=server.api, timeout=30) as client:
         assert all(client.get("/config").status_code == 200 for _ in range(40))
+        config = client.get("/config").json()
+        features = {f["id"]: {p["key"]: p["value"] for p in f["params"]} for f in config["features"]}
+        assert features["rateLimit"]["enforced"] == "false"
     bad = serve_database  # a malformed setting stops the server with a message naming it
     with pytest.raises(RuntimeError, match="CITYSTAT_RATE_LIMIT"):
         bad(db, env={"CITYSTAT_RATE_LIMIT": "lots"})

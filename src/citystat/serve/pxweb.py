@@ -141,6 +141,17 @@ def config_response(settings: ApiSettings) -> dict[str, Any]:
             ]},
             {"id": "CORS", "params": [{"key": "enabled", "value": "true"}, {"key": "methods", "value": "GET"}]},
             {"id": "languageAliases", "params": [{"key": "zh", "value": "zh-TW"}]},
+            {"id": "rateLimit", "params": [
+                {"key": "enforced", "value": "true" if settings.rate_limit else "false"},
+                {"key": "per", "value": "client address"},
+            ]},
+            {"id": "savedQueries", "params": [
+                {"key": "maxCount", "value": str(settings.saved_queries.max_count)},
+                {"key": "maxBytes", "value": str(settings.saved_queries.max_bytes)},
+                {"key": "expiresAfterDays", "value": str(settings.saved_queries.days)},
+                {"key": "release", "value": "a saved query with release=N is pinned to it; without, it reads "
+                                            "the latest release"},
+            ]},
         ],
     }
 
