@@ -1,6 +1,7 @@
 """The API against the official PxWeb API 2.0 specification (tests/pxapi/PxAPI-2.yml, PxTools/PxApiSpecs).
 
-Schemathesis generates requests from the specification, bounded in examples and time, sends them to a live
+Schemathesis generates requests from the specification (25 examples per operation, a fixed seed, stopped at
+85 s; about 25 s here), sends them to a live
 `citystat serve`, and runs all its checks on the answers. Every failure must be one of the deliberate
 deviations listed, each with its reason, in tests/pxapi/deviations.yaml; anything else fails the test.
 """
@@ -92,7 +93,7 @@ def findings(report: Path) -> list[Finding]:
     return list(found.values())
 
 
-def run_schemathesis(api: str, report: Path, cwd: Path, *args: str, timeout: float = 150) -> str:
+def run_schemathesis(api: str, report: Path, cwd: Path, *args: str, timeout: float = 85) -> str:
     command = [sys.executable, "-m", "schemathesis.cli", "run", str(SPEC), "--url", api, "--checks", "all",
                "--workers", "1", "--seed", "20260119", "--no-color", "--request-timeout", "20",
                "--rate-limit", "90/s", "--report", "ndjson", "--report-ndjson-path", str(report), *args]
@@ -112,7 +113,7 @@ def test_the_specification_finds_nothing_outside_the_listed_deviations(built_db,
     shutil.copy(built_db, db)
     server = serve_database(db)
     report = tmp_path / "schemathesis.ndjson"
-    output = run_schemathesis(server.api, report, tmp_path, "--max-examples", "8", "--max-time", "45")
+    output = run_schemathesis(server.api, report, tmp_path, "--max-examples", "25")
     found = findings(report)
     listed = deviations()
     unexplained = [f for f in found if deviation_of(f, listed) is None]
