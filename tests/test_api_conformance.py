@@ -1,9 +1,9 @@
 """The API against the official PxWeb API 2.0 specification (tests/pxapi/PxAPI-2.yml, PxTools/PxApiSpecs).
 
 Schemathesis generates requests from the specification (25 examples per operation, a fixed seed, stopped at
-85 s; about 25 s here), sends them to a live
-`citystat serve`, and runs all its checks on the answers. Every failure must be one of the deliberate
-deviations listed, each with its reason, in tests/pxapi/deviations.yaml; anything else fails the test.
+85 s; about 25 s here), sends them to a live `citystat serve`, and runs all its checks on the answers. Every
+failure must be one of the deliberate deviations listed, each with its reason, in tests/pxapi/deviations.yaml;
+anything else fails the test. Longer runs are recorded in docs/pxapi-conformance.md.
 """
 
 from __future__ import annotations
