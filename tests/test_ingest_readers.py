@@ -138,7 +138,8 @@ def test_youbike_table_keeps_stale_and_inactive_apart() -> None:
     assert table.meta.geo.codes[1:13] == ("zhongzheng", "datong", "zhongshan", "songshan", "daan", "wanhua",
                                           "xinyi", "shilin", "beitou", "neihu", "nangang", "wenshan")
     assert [d.label.zh for d in table.meta.geo.values[1:13]] == [
-        "中正區", "大同區", "中山區", "松山區", "大安區", "萬華區", "信義區", "士林區", "北投區", "內湖區", "南港區", "文山區"]
+        "中正區", "大同區", "中山區", "松山區", "大安區", "萬華區",
+        "信義區", "士林區", "北投區", "內湖區", "南港區", "文山區"]
 
     def cell(day: str, district: str, measure: str) -> Decimal | None:
         return table.cell(snapshot=day, district=district, measure=measure).value

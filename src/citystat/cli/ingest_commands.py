@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 from citystat.cli.app import DbOption, app, console, db_path, reports_errors
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
-from citystat.ingest.run import expand, build_tables, read_all, rejects_csv
+from citystat.ingest.run import build_tables, expand, read_all, rejects_csv
 from citystat.model import Role, Table
 from citystat.store import Store
 

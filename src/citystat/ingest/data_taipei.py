@@ -102,12 +102,11 @@ def read_pages(name: SourceFile, pages: Sequence[tuple[SourceFile, Any]]) -> Rea
         raise first.fail("envelope_count", f"count says {count} records, the {len(facts)} pages hold {held}",
                          column="count", expected=str(count), found=str(held))
     if held < count:
-        pages = -(-count // limit)
-        remarks.append(f"page {offset // limit + 1} of {pages}: {held} of {count} records (offsets "
+        remarks.append(f"page {offset // limit + 1} of {-(-count // limit)}: {held} of {count} records (offsets "
                        f"{offset}–{offset + held - 1}); fetch the others with the pager")
     info = {"count": count, "limit": limit, "offset": offset, "pages": len(facts)}
     sample = [r for _, r in records if isinstance(r, dict)]
-    if sample and YOUBIKE_KEYS <= set(sample[0]):
+    if sample and set(sample[0]) >= YOUBIKE_KEYS:
         reading = stations_reading(first, "data-taipei", records, V1_FIELDS, ProblemList(first.name))
     else:
         reading = _generic(first, records)

@@ -90,6 +90,6 @@ class SourceFile:
             why = "the file is cut short (truncated)" if cut else "the file is damaged"
             raise self.fail(
                 "bad_json",
-                f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} (character {exc.pos}); {why}",
+                f"not valid JSON: {exc}; {why}",
                 row=exc.lineno,
             ) from None

@@ -99,8 +99,8 @@ YOUBIKE_MEASURES = (
     ("free_docks", Text("可還空位", "Free docks"), Text("柱", "docks")),
 )
 YOUBIKE_NOTES = (
-    Note(Text("營運中站點指 act = 1 且資料更新時間（mday）與該次資料最新更新時間相差 1 小時以內之站點；車柱數、可借車輛及可還空位"
-              "僅計營運中站點。暫停營運（act = 0）及逾時未更新之站點另列，不計入。",
+    Note(Text("營運中站點指 act = 1 且資料更新時間（mday）與該次資料最新更新時間相差 1 小時以內之站點；"
+              "車柱數、可借車輛及可還空位僅計營運中站點。暫停營運（act = 0）及逾時未更新之站點另列，不計入。",
               "Stations in service are those with act = 1 whose update time (mday) is within an hour of the "
               "snapshot's newest update; docks, bikes to rent and free docks count stations in service only. "
               "Suspended stations (act = 0) and stale ones are counted apart and not mixed in."), mandatory=True),
@@ -233,9 +233,9 @@ def hotspots_table(readings: Sequence[Reading], table_id: str = "taipei_free_hot
             for d in (district.code, city.code):
                 for t in (site, "all"):
                     counts[(d, t)] += 1
-        for d in district_var.values:
-            for t in type_var.values:
-                cells[(period.code, d.code, t.code, "hotspots")] = Cell(Decimal(counts[(d.code, t.code)]))
+        for dv in district_var.values:
+            for tv in type_var.values:
+                cells[(period.code, dv.code, tv.code, "hotspots")] = Cell(Decimal(counts[(dv.code, tv.code)]))
     meta = TableMeta(
         id=table_id,
         subject="wifi",
@@ -251,7 +251,8 @@ def hotspots_table(readings: Sequence[Reading], table_id: str = "taipei_free_hot
                      (Value("hotspots", Text("熱點數", "Hotspots"), measure=_count(Text("處", "hotspots"))),)),
         ),
         sources=(HOTSPOT_SOURCE,),
-        notes=(Note(Text("清單之公布日期取自檔名之民國日期（如 1141218 為 114 年 12 月 18 日）；位於臺北市以外之熱點（如翡翠水庫）不計入。",
+        notes=(Note(Text("清單之公布日期取自檔名之民國日期（如 1141218 為 114 年 12 月 18 日）；"
+                         "位於臺北市以外之熱點（如翡翠水庫）不計入。",
                          "The list is dated by the ROC date in its file name (1141218 is 18 December 2025); "
                          "hotspots outside Taipei City (such as the Feitsui Reservoir's) are not counted."),
                     mandatory=True),),
