@@ -245,3 +245,16 @@ def test_dgbas_series() -> None:
     assert table.cell(year="1998", measure="mobile_phone").status.value == ".."
     assert table.cell(year="1999", measure="mobile_phone").value == Decimal("59.96")
     assert table.cell(year="1993", measure="telephone").value == Decimal("96")
+
+
+def test_the_bundled_national_series_is_the_dgbas_file() -> None:
+    """The catalog's digital_access_national holds exactly what the SDMX-JSON reader reads (computer, mobile)."""
+    from citystat.catalog import bundled_tables
+
+    bundled = next(t for t in bundled_tables() if t.id == "digital_access_national")
+    read_now = sdmx_table([read(DGBAS)], "digital_access_national", series=("computer", "mobile_phone"))
+    assert bundled.meta.subject == "digital_access"
+    assert {k: (c.value, c.status) for k, c in bundled.cells.items()} == \
+        {k: (c.value, c.status) for k, c in read_now.cells.items()}
+    assert bundled.cell(year="2017", measure="computer").value == Decimal("68.12")
+    assert "DGBAS" in bundled.meta.sources[0].name.en

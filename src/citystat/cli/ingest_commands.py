@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.cli.app import DbOption, app, console, db_path, reports_errors
+from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
+from citystat.ingest.pager import Pager, PagerError
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
 from citystat.ingest.run import build_tables, expand, read_all, rejects_csv
@@ -122,6 +123,25 @@ def ingest(
         change = "new release" if load.created else "unchanged"
         console.print(f"stored {escape(info.table_id)}: release {info.release}, {info.cell_count:,} cells ({change})",
                       highlight=False)
+
+
+@app.command("fetch")
+def fetch_pages(
+    url: Annotated[str, typer.Argument(help="A data.taipei dataset URL (its offset and limit are set per page)")],
+    to: Annotated[Path, typer.Option("--to", help="Folder that keeps the pages; a rerun resumes from it")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Records per page")] = 1000,
+    attempts: Annotated[int, typer.Option("--attempts", min=1, max=10, help="Tries per page")] = 3,
+) -> None:
+    """Page through a data.taipei dataset into a folder of pages, resuming after a failure; then ingest it."""
+    try:
+        report = Pager(url, to, limit=limit, attempts=attempts).run()
+    except PagerError as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        errors.print("the pages fetched so far are kept; run the same command again to resume", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"{report.count:,} records in {len(report.pages)} pages under {escape(str(to))} "
+                  f"({report.fetched} fetched now, {len(report.pages) - report.fetched} kept from before, "
+                  f"{report.retries} retried)", highlight=False)
 
 
 @app.command("readers")
