@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -37,21 +37,16 @@ class City:
         """The district (or pseudo-district) a feed's spelling names; None for a place outside the city."""
         return self._by_alias.get(" ".join(name.split()))
 
-    @property
+    @cached_property
     def _by_alias(self) -> dict[str, District]:
-        return _alias_index(self)
+        index: dict[str, District] = {}
+        for district in (*self.districts, *self.pseudo_districts):
+            for alias in (*district.aliases, district.name.zh, district.name.en):
+                index[alias] = district
+        return index
 
     def is_city(self, name: str) -> bool:
         return " ".join(name.split()) in self.aliases
-
-
-@cache
-def _alias_index(city: City) -> dict[str, District]:
-    index: dict[str, District] = {}
-    for district in (*city.districts, *city.pseudo_districts):
-        for alias in (*district.aliases, district.name.zh, district.name.en):
-            index[alias] = district
-    return index
 
 
 def _district(raw: dict[str, Any]) -> District:
