@@ -3,7 +3,6 @@ static rendering, and the dashboard's live map in Debian's Chromium, whose toolt
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path

@@ -32,8 +32,8 @@ from citystat.model import (
 )
 from citystat.model.period import days_in_service, months_in_service
 from citystat.publish.charts import chart_spec, periods_covered, render_spec, spec_script_text
-from citystat.publish.maps import map_specs
 from citystat.publish.findings import key_findings, table_narrative
+from citystat.publish.maps import map_specs
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
 from citystat.store import ReleaseInfo, StoredTable
