@@ -185,6 +185,9 @@ def test_hotspots_by_district_and_type() -> None:
     def cell(district: str, site_type: str = "all") -> Decimal | None:
         return table.cell(date="2025-12-18", district=district, site_type=site_type, measure="hotspots").value
 
+    [note] = table.meta.time.values[0].notes
+    assert "列 3,297 處，計入 3,285 處，未計入：臺北市以外（新北市新店區） 12 處" in note.text.zh
+    assert "3,297 hotspots listed, 3,285 counted; not counted: outside Taipei City (新北市新店區) 12" in note.text.en
     for row in by_district:
         if row["county"] == "臺北市":
             assert cell(geo[row["AREA"]]) == number(row["hotspots"]), row["AREA"]

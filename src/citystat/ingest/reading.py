@@ -22,6 +22,7 @@ class Rejection:
     record_id: str = ""
     field: str = ""
     value: str = ""
+    reason_zh: str = ""  # the reason in Chinese, for the notes of a table
 
 
 @dataclass(frozen=True)

@@ -218,13 +218,14 @@ def hotspots_table(readings: Sequence[Reading], table_id: str = "taipei_free_hot
     time_values = []
     cells: dict[CellKey, Cell] = {}
     for period, reading in by_period.items():
-        outside = Counter(r.reason for r in reading.rejected)
-        outside_text = "；".join(f"{reason} {n}" for reason, n in outside.items())
+        outside_en = Counter(r.reason for r in reading.rejected)
+        outside_zh = Counter(r.reason_zh or r.reason for r in reading.rejected)
         time_values.append(_period_value(period, (Note(Text(
             f"{reading.file}：列 {reading.rows_read:,} 處，計入 {reading.rows_used:,} 處"
-            + (f"，未計入：{outside_text}" if outside else "") + "。",
+            + (f"，未計入：{'；'.join(f'{k} {v} 處' for k, v in outside_zh.items())}" if outside_zh else "") + "。",
             f"{reading.file}: {reading.rows_read:,} hotspots listed, {reading.rows_used:,} counted"
-            + (f"; not counted: {'; '.join(f'{k} {v}' for k, v in outside.items())}" if outside else "") + ".")),)))
+            + (f"; not counted: {'; '.join(f'{k} {v}' for k, v in outside_en.items())}" if outside_en else "")
+            + ".")),)))
         counts: Counter[tuple[str, str]] = Counter()
         for h in reading.records:
             district = city.district(h.district)

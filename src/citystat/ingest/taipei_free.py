@@ -83,12 +83,13 @@ class TaipeiFreeReader:
         for h in hotspots:
             if not city.is_city(h.county):
                 rejected.append(Rejection(source.name, h.row, f"outside {city.name.en} ({h.county}{h.district})",
-                                          h.id, "county", h.county))
+                                          h.id, "county", h.county, f"{city.name.zh}以外（{h.county}{h.district}）"))
             elif h.id in seen:
-                rejected.append(Rejection(source.name, h.row, "duplicate HOTSPOT_ID", h.id, "HOTSPOT_ID", h.id))
+                rejected.append(Rejection(source.name, h.row, "duplicate HOTSPOT_ID", h.id, "HOTSPOT_ID", h.id,
+                                          "HOTSPOT_ID 重複"))
             elif city.district(h.district) is None:
                 rejected.append(Rejection(source.name, h.row, f"unknown district {h.district!r}", h.id, "AREA",
-                                          h.district))
+                                          h.district, f"不明行政區 {h.district}"))
             else:
                 seen.add(h.id)
                 kept.append(h)

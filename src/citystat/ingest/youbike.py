@@ -100,7 +100,8 @@ def stations_reading(source: SourceFile, reader: str, records: Sequence[tuple[in
     rejected: list[Rejection] = []
     for s in stations:
         if s.sno in seen:
-            rejected.append(Rejection(source.name, s.row, "duplicate station number", s.sno, "sno", s.sno))
+            rejected.append(Rejection(source.name, s.row, "duplicate station number", s.sno, "sno", s.sno,
+                                      "站號重複"))
             continue
         seen.add(s.sno)
         kept.append(StationRecord(**{**s.__dict__, "stale": newest - s.updated > STALE_AFTER}))
