@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from citystat.language.narrative import Narrative, narrate
-from citystat.model import LANGUAGES
-from citystat.store import StoredTable
+from citystat.model import LANGUAGES, StoredTable
 
 
 def golden_text(narrative: Narrative) -> str:
