@@ -87,31 +87,34 @@ def _one_per_period(readings: Sequence[Reading], table_id: str) -> dict[Period, 
     return dict(sorted(by_period.items()))
 
 
+@cache
+def _metadata() -> dict[str, Any]:
+    raw: dict[str, Any] = yaml.safe_load(
+        (resources.files("citystat.ingest") / "tables.yaml").read_text(encoding="utf-8"))
+    return raw
+
+
+def _measures(key: str) -> Variable:
+    return Variable("measure", Text("項目", "Measure"), Role.METRIC, tuple(
+        Value(m["code"], Text.of(m["label"]), measure=_count(Text.of(m["unit"])))
+        for m in _metadata()[key]["measures"]))
+
+
+def _meta(table_id: str, key: str, variables: tuple[Variable, ...]) -> TableMeta:
+    raw = _metadata()[key]
+    return TableMeta(
+        id=table_id,
+        subject=raw["subject"],
+        title=Text.of(raw["title"]),
+        description=Text.of(raw["description"]),
+        variables=variables,
+        sources=tuple(Source(Text.of(s["name"]), s.get("url")) for s in raw["sources"]),
+        notes=tuple(Note(Text.of(n["text"]), bool(n.get("mandatory"))) for n in raw.get("notes", ())),
+        aliases=tuple(raw.get("aliases", ())),
+    )
+
+
 # -- YouBike stations, docks and bikes by district, per snapshot ------------------------------------------------
-
-YOUBIKE_MEASURES = (
-    ("stations", Text("站點數（資料所列）", "Stations listed"), Text("站", "stations")),
-    ("inactive_stations", Text("暫停營運站點", "Suspended stations"), Text("站", "stations")),
-    ("stale_stations", Text("逾時未更新站點", "Stale stations"), Text("站", "stations")),
-    ("stations_in_service", Text("營運中站點", "Stations in service"), Text("站", "stations")),
-    ("docks", Text("車柱數", "Docks"), Text("柱", "docks")),
-    ("rentable_bikes", Text("可借車輛", "Bikes available to rent"), Text("輛", "bikes")),
-    ("free_docks", Text("可還空位", "Free docks"), Text("柱", "docks")),
-)
-YOUBIKE_NOTES = (
-    Note(Text("營運中站點指 act = 1 且資料更新時間（mday）與該次資料最新更新時間相差 1 小時以內之站點；"
-              "車柱數、可借車輛及可還空位僅計營運中站點。暫停營運（act = 0）及逾時未更新之站點另列，不計入。",
-              "Stations in service are those with act = 1 whose update time (mday) is within an hour of the "
-              "snapshot's newest update; docks, bikes to rent and free docks count stations in service only. "
-              "Suspended stations (act = 0) and stale ones are counted apart and not mixed in."), mandatory=True),
-    Note(Text("車柱數不等於可借車輛與可還空位之和：故障或保留之車柱兩者皆不計。",
-              "Docks need not equal bikes to rent plus free docks: docks out of service count in neither.")),
-)
-YOUBIKE_SOURCE = Source(Text("臺北市政府交通局，YouBike 公共自行車即時資訊（1.0 及 2.0）",
-                             "Department of Transportation, Taipei City Government: YouBike real-time station "
-                             "data (1.0 and 2.0)"),
-                        "https://tcgbusfs.blob.core.windows.net/dotapp/youbike/v2/youbike_immediate.json")
-
 
 def youbike_table(readings: Sequence[Reading], table_id: str = "youbike_stations_by_district") -> Table:
     city = taipei()
@@ -166,34 +169,15 @@ def youbike_table(readings: Sequence[Reading], table_id: str = "youbike_stations
                 key = (period.code, value.code, code)
                 is_pseudo = value.code not in (city.code, *(d.code for d in city.districts))
                 cells[key] = NIL if is_pseudo and not group else Cell(Decimal(number))
-    meta = TableMeta(
-        id=table_id,
-        subject="shared_transport",
-        title=Text("YouBike 站點、車柱及可借車輛（按行政區，各次即時資料）",
-                   "YouBike stations, docks and bikes by district, per snapshot"),
-        description=Text("由 YouBike 即時資料彙整之各行政區站點數、車柱數、可借車輛及可還空位。",
-                         "Stations, docks, bikes to rent and free docks by district, from the YouBike real-time "
-                         "feed."),
-        variables=(
-            Variable("snapshot", Text("資料時間", "Snapshot"), Role.TIME, tuple(time_values)),
-            district_var,
-            Variable("measure", Text("項目", "Measure"), Role.METRIC,
-                     tuple(Value(c, label, measure=_count(unit)) for c, label, unit in YOUBIKE_MEASURES)),
-        ),
-        sources=(YOUBIKE_SOURCE,),
-        notes=YOUBIKE_NOTES,
-        aliases=("YouBike", "微笑單車", "公共自行車"),
-    )
+    meta = _meta(table_id, "youbike_stations_by_district", (
+        Variable("snapshot", Text("資料時間", "Snapshot"), Role.TIME, tuple(time_values)),
+        district_var,
+        _measures("youbike_stations_by_district"),
+    ))
     return _checked(Table(meta, cells))
 
 
 # -- Taipei Free hotspots by district and site type -------------------------------------------------------------
-
-HOTSPOT_SOURCE = Source(Text("臺北市政府資訊局，臺北市公眾區免費無線上網熱點資料",
-                             "Department of Information Technology, Taipei City Government: Taipei Free public "
-                             "Wi-Fi hotspots"),
-                        "https://data.taipei/dataset/detail?id=6aa6532d-652f-4c1b-814a-4646b75407af")
-
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "other"
@@ -237,28 +221,12 @@ def hotspots_table(readings: Sequence[Reading], table_id: str = "taipei_free_hot
         for dv in district_var.values:
             for tv in type_var.values:
                 cells[(period.code, dv.code, tv.code, "hotspots")] = Cell(Decimal(counts[(dv.code, tv.code)]))
-    meta = TableMeta(
-        id=table_id,
-        subject="wifi",
-        title=Text("臺北公眾區免費無線上網熱點數（按行政區及場所類型）",
-                   "Taipei Free public Wi-Fi hotspots by district and site type"),
-        description=Text("臺北市公眾區免費無線上網（Taipei Free）熱點清單之熱點數，依公布日期。",
-                         "Hotspots in the Taipei Free hotspot list, by the list's publication date."),
-        variables=(
-            Variable("date", Text("公布日期", "Published"), Role.TIME, tuple(time_values)),
-            district_var,
-            type_var,
-            Variable("measure", Text("項目", "Measure"), Role.METRIC,
-                     (Value("hotspots", Text("熱點數", "Hotspots"), measure=_count(Text("處", "hotspots"))),)),
-        ),
-        sources=(HOTSPOT_SOURCE,),
-        notes=(Note(Text("清單之公布日期取自檔名之民國日期（如 1141218 為 114 年 12 月 18 日）；"
-                         "位於臺北市以外之熱點（如翡翠水庫）不計入。",
-                         "The list is dated by the ROC date in its file name (1141218 is 18 December 2025); "
-                         "hotspots outside Taipei City (such as the Feitsui Reservoir's) are not counted."),
-                    mandatory=True),),
-        aliases=("Taipei Free", "熱點", "hotspots"),
-    )
+    meta = _meta(table_id, "taipei_free_hotspots_by_district", (
+        Variable("date", Text("公布日期", "Published"), Role.TIME, tuple(time_values)),
+        district_var,
+        type_var,
+        _measures("taipei_free_hotspots_by_district"),
+    ))
     return _checked(Table(meta, cells))
 
 

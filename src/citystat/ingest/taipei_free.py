@@ -45,7 +45,7 @@ def roc_date_in_name(name: str) -> date | None:
 @register
 class TaipeiFreeReader:
     name = "taipei-free"
-    title = "Taipei Free hotspot list (CSV, UTF-8 or Big5/CP950)"
+    title = "public Wi-Fi hotspot list (CSV with HOTSPOT_ID, AREA, STYPE; UTF-8 or Big5/CP950)"
     media_types = ("text/csv",)
     suffixes = (".csv",)
 

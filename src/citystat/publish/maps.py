@@ -14,7 +14,7 @@ from typing import Any
 
 from citystat.ingest.city import City, taipei
 from citystat.model import ZH, Role, Table, normalise_language
-from citystat.store import StoredTable
+from citystat.model import StoredTable
 
 BOUNDARIES = "taipei-districts.topo.json"
 FEATURE = "districts"
