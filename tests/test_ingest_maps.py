@@ -3,6 +3,7 @@ static rendering, and the dashboard's live map in Debian's Chromium, whose toolt
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -116,3 +117,23 @@ def test_the_dashboard_map_draws_12_districts_and_hover_gives_the_stores_value(
         assert problems == []
     finally:
         context.close()
+
+
+def test_the_station_map(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from citystat.cli import app
+
+    snapshot = YOUBIKE / "youbike_immediate_v2_2024-12-07.json"
+    done = CliRunner().invoke(app, ["station-map", str(snapshot), "--out", str(tmp_path / "map.json"),
+                                    "--lang", "en"])
+    assert done.exit_code == 0, done.stdout + done.stderr
+    spec = json.loads((tmp_path / "map.json").read_text(encoding="utf-8"))
+    points = spec["layer"][1]["data"]["values"]
+    assert len(points) == 1503
+    assert sum(p["docks"] for p in points) == 39419
+    assert sum(not p["in_service"] for p in points) == 1503 - 1424  # suspended or stale, as in the table
+    assert all(24.9 < p["lat"] < 25.2 and 121.4 < p["lng"] < 121.7 for p in points)
+    svg = CliRunner().invoke(app, ["station-map", str(snapshot), "--out", str(tmp_path / "map.svg")])
+    assert svg.exit_code == 0
+    assert (tmp_path / "map.svg").read_text(encoding="utf-8").count('aria-roledescription="circle"') == 1503

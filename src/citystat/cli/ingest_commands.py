@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -11,12 +13,15 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
+from citystat.cli.app import DbOption, LangOption, app, console, db_path, errors, reports_errors
+from citystat.ingest.city import taipei
 from citystat.ingest.pager import Pager, PagerError
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
 from citystat.ingest.run import build_tables, expand, read_all, rejects_csv
 from citystat.model import Role, Table
+from citystat.publish.charts import render_spec
+from citystat.publish.maps import station_map_spec
 from citystat.store import Store
 
 PROGRESS_FROM_BYTES = 4_000_000  # show a progress bar when the input is at least this large
@@ -142,6 +147,50 @@ def fetch_pages(
     console.print(f"{report.count:,} records in {len(report.pages)} pages under {escape(str(to))} "
                   f"({report.fetched} fetched now, {len(report.pages) - report.fetched} kept from before, "
                   f"{report.retries} retried)", highlight=False)
+
+
+class MapFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    json = "json"
+
+
+@app.command("station-map")
+@reports_errors
+def station_map(
+    snapshot: Annotated[Path, typer.Argument(help="One YouBike snapshot (1.0 or 2.0 feed)")],
+    out: Annotated[Path, typer.Option("--out", help="File to write (.svg, .png, .pdf, or .json for the spec)")],
+    lang: LangOption = "zh-TW",
+) -> None:
+    """Draw a snapshot's stations as points over the district boundaries (sized by docks)."""
+    readings = read_all(expand([snapshot]))
+    stations = [s for r in readings if r.kind == "youbike_stations" for s in r.records]
+    if not stations:
+        errors.print(f"[bold red]error:[/] {escape(str(snapshot))} holds no YouBike stations", highlight=False)
+        raise typer.Exit(2)
+    city = taipei()
+    points = []
+    for s in stations:
+        district = city.district(s.district)
+        points.append({"name": s.name.get(lang), "district": district.name.get(lang) if district else s.district,
+                       "lat": s.lat, "lng": s.lng, "docks": s.docks, "rentable": s.rentable,
+                       "in_service": s.active and not s.stale})
+    when = readings[0].as_of
+    title = f"YouBike {len(points):,} {'站' if lang == 'zh-TW' else 'stations'}" + (f", {when:%Y-%m-%d %H:%M}"
+                                                                                     if when else "")
+    spec = station_map_spec(points, title, lang)
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = MapFormat(suffix) if suffix in MapFormat.__members__ else MapFormat.svg
+    if fmt is MapFormat.json:
+        out.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+    else:
+        drawn = render_spec(spec, fmt.value)
+        if isinstance(drawn, str):
+            out.write_text(drawn, encoding="utf-8")
+        else:
+            out.write_bytes(drawn)
+    console.print(f"{len(points):,} stations drawn to {escape(str(out))}", highlight=False)
 
 
 @app.command("readers")

@@ -13,8 +13,7 @@ from importlib import resources
 from typing import Any
 
 from citystat.ingest.city import City, taipei
-from citystat.model import ZH, Role, Table, normalise_language
-from citystat.model import StoredTable
+from citystat.model import ZH, Role, StoredTable, Table, normalise_language
 
 BOUNDARIES = "taipei-districts.topo.json"
 FEATURE = "districts"
@@ -144,3 +143,43 @@ def map_specs(stored: StoredTable, lang: str) -> list[dict[str, Any]]:
     if not is_district_table(stored.table):
         return []
     return [district_map_spec(stored, m, lang) for m in mapped_measures(stored.table)]
+
+
+def station_map_spec(points: list[dict[str, Any]], title: str, lang: str) -> dict[str, Any]:
+    """Stations as points over the district boundaries, sized by docks, coloured by whether in service.
+
+    ``points``: {name, district, lat, lng, docks, rentable, in_service}, one per station.
+    """
+    lang = normalise_language(lang)
+    zh = lang == ZH
+    status = {True: "營運中" if zh else "in service", False: "暫停或逾時" if zh else "suspended or stale"}
+    values = [{**p, "status": status[bool(p["in_service"])]} for p in points]
+    return {
+        "$schema": VEGA_LITE,
+        "description": f"{'站點地圖' if zh else 'Station map'}{'：' if zh else ': '}{title}",
+        "title": {"text": title, "subtitle": _w("boundaries", lang), "anchor": "start"},
+        "width": 2 * WIDTH, "height": 2 * HEIGHT,
+        "projection": {"type": "mercator"},
+        "layer": [
+            {"data": {"values": boundaries(), "format": {"type": "topojson", "feature": FEATURE}},
+             "mark": {"type": "geoshape", "fill": "#eef2f6", "stroke": "#8a9bb0", "strokeWidth": 1}},
+            {"data": {"values": values},
+             "mark": {"type": "circle", "opacity": 0.7},
+             "encoding": {
+                 "longitude": {"field": "lng", "type": "quantitative"},
+                 "latitude": {"field": "lat", "type": "quantitative"},
+                 "size": {"field": "docks", "type": "quantitative", "title": "車柱數" if zh else "Docks",
+                          "scale": {"range": [4, 80]}},
+                 "color": {"field": "status", "type": "nominal", "title": "狀態" if zh else "Status",
+                           "scale": {"domain": [status[True], status[False]], "range": ["#1f77b4", "#d62728"]}},
+                 "tooltip": [
+                     {"field": "name", "type": "nominal", "title": "站點" if zh else "Station"},
+                     {"field": "district", "type": "nominal", "title": _w("district", lang)},
+                     {"field": "docks", "type": "quantitative", "title": "車柱數" if zh else "Docks"},
+                     {"field": "rentable", "type": "quantitative", "title": "可借車輛" if zh else "Bikes to rent"},
+                     {"field": "status", "type": "nominal", "title": "狀態" if zh else "Status"},
+                 ]}},
+        ],
+        "config": {"font": "Noto Sans CJK TC", "view": {"stroke": None}},
+        "usermeta": {"citystat": {"chart": "station_map", "stations": len(values)}},
+    }
