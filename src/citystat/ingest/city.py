@@ -23,6 +23,7 @@ class District:
     zip: str | None = None
     area_km2: Decimal | None = None
     note: Text | None = None
+    part_of: str | None = None  # for a pseudo-district: the district it lies in
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ def _district(raw: dict[str, Any]) -> District:
         zip=str(raw["zip"]) if raw.get("zip") else None,
         area_km2=Decimal(str(area)) if area is not None else None,
         note=Text.of(raw["note"]) if raw.get("note") else None,
+        part_of=str(raw["part_of"]) if raw.get("part_of") else None,
     )
 
 
