@@ -47,7 +47,8 @@ def test_the_od_pairs_join_the_snapshot() -> None:
 def test_events_happen_in_the_real_world(real_events: Path) -> None:
     con = duckdb.connect()
     reference = str(real_events / "_reference")
-    hotspots = con.execute(f"SELECT count(*), count(DISTINCT hotspot_id) FROM '{reference}/hotspots.parquet'").fetchone()
+    hotspots = con.execute(f"SELECT count(*), count(DISTINCT hotspot_id) FROM '{reference}/hotspots.parquet'")\
+        .fetchone()
     assert hotspots == (3285, 3285)
     bikes = con.execute(f"SELECT count(*) FROM '{reference}/stations.parquet' WHERE mode = 'bike'").fetchone()
     assert bikes == (1379,)
