@@ -177,3 +177,33 @@ def test_the_library_raises_the_same_problems(tmp_path: Path) -> None:
         ingest([_missing_field(tmp_path)])
     [problem] = caught.value.problems
     assert (problem.code, problem.row, problem.column) == ("missing_field", 5, "sbi")
+
+
+def test_reading_reports_progress_file_by_file(tmp_path: Path) -> None:
+    from citystat.ingest.run import expand, read_all
+
+    seen: list[tuple[str, int]] = []
+    files = expand([YOUBIKE])
+    read_all(files, progress=lambda name, size: seen.append((name, size)))
+    assert seen == [(p.name, p.stat().st_size) for p in files]
+
+
+def test_a_file_too_large_to_hold_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citystat.ingest import source
+
+    monkeypatch.setattr(source, "MAX_FILE_BYTES", 100_000)
+    db = tmp_path / "c.duckdb"
+    done = citystat("ingest", YOUBIKE, db=db)
+    assert done.returncode == 2
+    assert "[file_too_large] youbike_immediate_v2_2022-10-20.json" in done.stderr
+    assert tables_in(db) == []
+
+
+def test_a_csv_with_no_table_is_read_and_reported(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_bytes("年別,件數\n2020,1\n2021,2\n".encode("cp950"))
+    done = citystat("ingest", path, db=tmp_path / "c.duckdb")
+    assert done.returncode == 0, done.stderr
+    assert "export.csv (csv, cp950)" in done.stdout and "rows read 2, used 2, rejected 0" in done.stdout
+    assert "citystat builds no table from this kind of file (rows); nothing stored" in done.stdout
+    assert tables_in(tmp_path / "c.duckdb") == []

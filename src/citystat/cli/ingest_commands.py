@@ -115,8 +115,8 @@ def ingest(
         total = sum(len(r.rejected) + len(r.bad_cells) for r in readings)
         console.print(f"{total:,} rejected rows and bad cells written to {escape(str(rejects))}", highlight=False)
     for reading in result.unbuilt:
-        console.print(f"{escape(reading.file)}: no table is built from {escape(reading.kind)} records; "
-                      "nothing stored for it", highlight=False)
+        console.print(f"{escape(reading.file)}: read, but citystat builds no table from this kind of file "
+                      f"({escape(reading.kind)}); nothing stored for it", highlight=False)
     for table in result.tables:
         _print_latest(table)
     if dry_run or not result.tables:

@@ -58,7 +58,11 @@ def read_all(files: Sequence[Path], *, encoding: str | None = None, media_type: 
     readings: list[Reading] = []
     pages: list[SourceFile] = []
     for path in files:
-        source = SourceFile.open(path, media_type=media_type, encoding=encoding)
+        try:
+            source = SourceFile.open(path, media_type=media_type, encoding=encoding)
+        except InvalidInput as exc:
+            problems.extend(exc.problems)
+            continue
         if progress:
             progress(path.name, len(source.data))
         reader = reader_for(source)

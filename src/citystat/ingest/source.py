@@ -14,6 +14,7 @@ from citystat.encoding import UTF8_BOM, EncodingError, decode
 from citystat.model import InvalidInput, Problem
 
 HEAD_BYTES = 4096
+MAX_FILE_BYTES = 512 * 1024 * 1024  # a reader holds a file whole: larger ones are refused, not half-read
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,10 @@ class SourceFile:
     @classmethod
     def open(cls, path: Path, *, media_type: str | None = None, encoding: str | None = None) -> SourceFile:
         guessed = media_type or mimetypes.guess_type(path.name)[0]
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidInput([Problem("file_too_large", f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} a reader "
+                                        "takes whole; split it (a folder of files is read as one)", file=path.name)])
         return cls(path.name, path.read_bytes(), guessed, encoding, path)
 
     @property
