@@ -263,7 +263,8 @@ def table_page(
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
         "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
-        "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m}
+        "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m,
+                  "measure": meta.metric.value(m["usermeta"]["citystat"]["measure"]).label.get(lang)}
                  for m in map_specs(stored, lang)],
         "data": {
             "caption": view.title,
