@@ -76,10 +76,10 @@ class DataTaipeiReader:
         return head.startswith(b"{") and b'"result"' in head[:40]
 
     def read(self, source: SourceFile) -> Reading:
-        return read_pages(source, [(source, source.json())])
+        return read_pages([(source, source.json())])
 
 
-def read_pages(name: SourceFile, pages: Sequence[tuple[SourceFile, Any]]) -> Reading:
+def read_pages(pages: Sequence[tuple[SourceFile, Any]]) -> Reading:
     """One dataset from its pages: offsets must follow one another, and together hold ``count`` records."""
     facts = sorted(((s, *page_facts(s, p)) for s, p in pages), key=lambda f: f[1])
     counts = {f[3] for f in facts}

@@ -3,7 +3,6 @@ first bytes); the first reader that does reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Protocol, TypeVar
 
 from citystat.ingest.reading import Reading
@@ -47,14 +46,15 @@ def reader_for(source: SourceFile) -> Reader | None:
     return next((r for r in readers() if r.handles(source)), None)
 
 
-_loaded: list[Callable[[], None]] = []
+_builtin_loaded = False
 
 
 def _load_builtin() -> None:
     """Import the built-in readers once; their modules register themselves, most specific first."""
-    if _loaded:
+    global _builtin_loaded
+    if _builtin_loaded:
         return
-    _loaded.append(_load_builtin)
+    _builtin_loaded = True
     from citystat.ingest import (  # noqa: F401
         data_taipei,
         dgbas,

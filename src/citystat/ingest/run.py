@@ -79,7 +79,7 @@ def read_all(files: Sequence[Path], *, encoding: str | None = None, media_type: 
             problems.extend(exc.problems)
     if pages:
         try:
-            readings.append(read_pages(pages[0], [(p, p.json()) for p in pages]))
+            readings.append(read_pages([(p, p.json()) for p in pages]))
         except InvalidInput as exc:
             problems.extend(exc.problems)
     if problems:

@@ -10,7 +10,6 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -296,7 +295,3 @@ BUILDERS: tuple[Builder, ...] = (
 
 def builder_for(kind: str) -> Builder | None:
     return next((b for b in BUILDERS if b.kind == kind), None)
-
-
-def snapshot_time(reading: Reading) -> datetime | None:
-    return reading.as_of
