@@ -90,6 +90,16 @@ def test_ingest_prints_the_counts_of_each_real_file(tmp_path: Path, path: Path, 
         assert len(rejects) == 76 and {r["kind"] for r in rejects} == {"bad cell"}
 
 
+def test_a_big5_copy_of_the_hotspot_list_gives_the_same_counts(tmp_path: Path) -> None:
+    copy = _big5_declared_utf8(tmp_path)  # a Big5/CP950 copy (characters Big5 lacks replaced by '?')
+    done = citystat("ingest", copy, db=tmp_path / "c.duckdb")
+    assert done.returncode == 0, done.stderr
+    assert f"{copy.name} (taipei-free, cp950, as of 2025-12-18" in done.stdout
+    assert "rows read 3,297, used 3,285, rejected 12" in done.stdout
+    assert "1148 characters Big5/CP950 lacks were replaced by '?'" in " ".join(done.stdout.split())
+    assert "│ 信義區         │      482 │" in done.stdout
+
+
 def test_as_names_the_table(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
     done = citystat("ingest", HOTSPOTS, "--as", "wifi_hotspots_2025", db=db)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from citystat.catalog import bundled_tables
+from citystat.catalog import bundled_city, bundled_tables
 from citystat.ingest.city import taipei
 from citystat.ingest.run import ingest
 from citystat.model import EN, LANGUAGES, ZH
@@ -137,3 +137,31 @@ def test_the_station_map(tmp_path: Path) -> None:
     svg = CliRunner().invoke(app, ["station-map", str(snapshot), "--out", str(tmp_path / "map.svg")])
     assert svg.exit_code == 0
     assert (tmp_path / "map.svg").read_text(encoding="utf-8").count('aria-roledescription="circle"') == 1503
+
+
+@pytest.mark.slow
+def test_the_publication_pdf_has_the_map_pages(stored: dict[str, StoredTable], tmp_path: Path) -> None:
+    """Only the real district tables, to keep it short: each gets its maps as static figures in the PDF."""
+    import shutil
+    import subprocess
+
+    from citystat.publish.report import build_publication
+    from citystat.publish.writers import write_pdf
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    tables = [stored["taipei_free_hotspots_by_district"], stored["youbike_stations_by_district"]]
+    publication = build_publication(tables, ZH, city=bundled_city())
+    maps = [m for section in publication.sections for view in section.tables for m in view.maps]
+    assert len(maps) == 3 and all(m.svg.count('aria-roledescription="geoshape"') == 24 for m in maps)
+    pdf = write_pdf(publication, tmp_path)
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                                  text=True, check=True).stdout.splitlines()
+                     if line.startswith("Pages:")))
+    with_maps = []
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        if "行政區地圖" in text and "每平方公里" in text:
+            with_maps.append(page)
+    assert len(with_maps) >= 2  # the hotspot map, and the two YouBike maps (a page or two)
