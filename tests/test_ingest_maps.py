@@ -165,3 +165,45 @@ def test_the_publication_pdf_has_the_map_pages(stored: dict[str, StoredTable], t
         if "行政區地圖" in text and "每平方公里" in text:
             with_maps.append(page)
     assert len(with_maps) >= 2  # the hotspot map, and the two YouBike maps (a page or two)
+
+
+def _boundary_areas_km2() -> dict[str, float]:
+    """Each district's area from the shipped TopoJSON (arcs decoded, an equirectangular plane at 25°N)."""
+    import math
+
+    topology = boundaries()
+    (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
+    arcs = []
+    for arc in topology["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        arcs.append(points)
+
+    def ring_area(indexes: list[int]) -> float:
+        points: list[tuple[float, float]] = []
+        for i in indexes:
+            part = arcs[i] if i >= 0 else arcs[~i][::-1]
+            points.extend(part if not points else part[1:])
+        k = math.pi / 180 * 6371.0088
+        cos = math.cos(math.radians(25.05))
+        return abs(sum((x1 * cos * k) * (y2 * k) - (x2 * cos * k) * (y1 * k)
+                       for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1]))) / 2
+
+    areas = {}
+    for g in topology["objects"]["districts"]["geometries"]:
+        polygons = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
+        areas[g["properties"]["code"]] = sum(ring_area(p[0]) - sum(ring_area(h) for h in p[1:]) for p in polygons)
+    return areas
+
+
+def test_the_recorded_district_areas_agree_with_the_boundaries() -> None:
+    """The per-km² maps divide by the city's published areas; the drawn boundaries give nearly the same."""
+    drawn = _boundary_areas_km2()
+    recorded = {d.code: float(d.area_km2) for d in taipei().districts}
+    assert abs(sum(drawn.values()) / sum(recorded.values()) - 1) < 0.01
+    for code, area in recorded.items():
+        # the riverside districts (大同, 萬華) publish their share of the Tamsui river, which the boundaries leave out
+        assert abs(drawn[code] / area - 1) < (0.17 if code in ("datong", "wanhua") else 0.07), code
