@@ -205,5 +205,5 @@ def test_the_recorded_district_areas_agree_with_the_boundaries() -> None:
     recorded = {d.code: float(d.area_km2) for d in taipei().districts}
     assert abs(sum(drawn.values()) / sum(recorded.values()) - 1) < 0.01
     for code, area in recorded.items():
-        # the riverside districts (大同, 萬華) publish their share of the Tamsui river, which the boundaries leave out
+        # the riverside districts (大同, 萬華) differ most: likely the river area counted in the published figure
         assert abs(drawn[code] / area - 1) < (0.17 if code in ("datong", "wanhua") else 0.07), code
