@@ -217,3 +217,24 @@ def test_a_csv_with_no_table_is_read_and_reported(tmp_path: Path) -> None:
     assert "export.csv (csv, cp950)" in done.stdout and "rows read 2, used 2, rejected 0" in done.stdout
     assert "citystat builds no table from this kind of file (rows); nothing stored" in done.stdout
     assert tables_in(tmp_path / "c.duckdb") == []
+
+
+def test_gzipped_and_misnamed_feeds_are_read(tmp_path: Path) -> None:
+    import gzip
+
+    from citystat.ingest.run import read_all
+
+    original = (YOUBIKE / "YouBikeTP_v1_2016-09-22.json").read_bytes()
+    zipped = tmp_path / "zipped" / "YouBikeTP.gz"
+    plain = tmp_path / "plain" / "YouBikeTP.gz"  # the 2016 copy was committed so: plain JSON named .gz
+    zipped.parent.mkdir()
+    plain.parent.mkdir()
+    zipped.write_bytes(gzip.compress(original))
+    plain.write_bytes(original)
+    for path in (zipped, plain):
+        [reading] = read_all([path])
+        assert (reading.reader, reading.rows_read) == ("youbike-v1", 258)
+    cut = tmp_path / "cut.gz"
+    cut.write_bytes(gzip.compress(original)[:5000])
+    with pytest.raises(InvalidInput, match="cut short"):
+        read_all([cut])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import json
 import mimetypes
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,26 @@ from citystat.model import InvalidInput, Problem
 
 HEAD_BYTES = 4096
 MAX_FILE_BYTES = 512 * 1024 * 1024  # a reader holds a file whole: larger ones are refused, not half-read
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _gunzipped(data: bytes, name: str) -> bytes:
+    """A gzip file's content (feeds are served gzipped, e.g. YouBikeTP.gz), at most MAX_FILE_BYTES of it; other
+    bytes as they are (a file named .gz may hold plain JSON)."""
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(data, MAX_FILE_BYTES + 1)
+    except zlib.error as exc:
+        raise InvalidInput([Problem("bad_gzip", f"starts as gzip but does not inflate: {exc}", file=name)]) from None
+    if len(out) > MAX_FILE_BYTES or inflater.unconsumed_tail:
+        raise InvalidInput([Problem("file_too_large", f"inflates to more than {MAX_FILE_BYTES:,} bytes", file=name)])
+    if not inflater.eof:
+        raise InvalidInput([Problem("bad_gzip", "the gzip stream is cut short (truncated)", file=name)])
+    return out
 
 
 @dataclass(frozen=True)
@@ -34,7 +55,7 @@ class SourceFile:
         if size > MAX_FILE_BYTES:
             raise InvalidInput([Problem("file_too_large", f"{size:,} bytes, more than the {MAX_FILE_BYTES:,} a reader "
                                         "takes whole; split it (a folder of files is read as one)", file=path.name)])
-        return cls(path.name, path.read_bytes(), guessed, encoding, path)
+        return cls(path.name, _gunzipped(path.read_bytes(), path.name), guessed, encoding, path)
 
     @property
     def suffix(self) -> str:
