@@ -67,7 +67,7 @@ def simulate(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same files")] = 0,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes [default: every core]")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace events already in --out")] = False,
-    hotspots: Annotated[Path | None, typer.Option("--hotspots", help="A real hotspot list (Taipei Free CSV) to "
+    hotspots: Annotated[Path | None, typer.Option("--hotspots", help="A real public Wi-Fi hotspot list (CSV) to "
                                                   "place Wi-Fi sessions at")] = None,
     stations: Annotated[Path | None, typer.Option("--stations", help="A real YouBike snapshot whose stations "
                                                   "bike trips start and end at")] = None,
