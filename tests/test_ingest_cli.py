@@ -238,3 +238,12 @@ def test_gzipped_and_misnamed_feeds_are_read(tmp_path: Path) -> None:
     cut.write_bytes(gzip.compress(original)[:5000])
     with pytest.raises(InvalidInput, match="cut short"):
         read_all([cut])
+
+
+def test_readers_lists_the_registry_in_order() -> None:
+    result = CliRunner().invoke(app, ["readers"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    names = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line.startswith("│")]
+    assert sorted(names) == ["csv", "data-taipei", "sdmx-json", "taipei-free", "youbike-v1", "youbike-v2",
+                             "youbike-v2-old"]
+    assert names[-1] == "csv"  # the catch-all is tried last
