@@ -58,7 +58,7 @@ EVENTS_YEARS = tuple(range(2011, 2022))
 @pytest.fixture(scope="session")
 def simulated_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Events for 2011-2021 at scale 0.001, simulated once; tests must not write to the directory."""
-    from citystat.events import simulate
+    from citystat.simulate import simulate
 
     out = tmp_path_factory.mktemp("events") / "sf0001"
     simulate(bundled_tables(), out, scale=EVENTS_SCALE, years=EVENTS_YEARS, seed=7, workers=2)

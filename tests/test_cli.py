@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from citystat.cli.database_commands import table_summary
 from citystat.query import summarise
 from citystat.store import Store
 
@@ -97,7 +96,7 @@ def test_tables_json_matches_the_library(cli_db: Path) -> None:
     with Store(cli_db, read_only=True) as store:
         city = store.city()
         assert city is not None  # the build recorded the catalog's city
-        expected = [table_summary(s.meta, s.release, "en", city) for s in store.latest()]
+        expected = [summarise(s.meta, s.release, city).to_dict("en") for s in store.latest()]
     assert listed == expected
     # and the same facts as the library's table list (citystat.query), which the API and dashboard show
     with Store(cli_db, read_only=True) as store:

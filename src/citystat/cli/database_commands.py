@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -17,39 +17,14 @@ from citystat.catalog.tablefile import write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.model import City, TableMeta
-from citystat.store import LoadResult, ReleaseInfo, Store
+from citystat.query.catalog import summarise
+from citystat.store import LoadResult, Store
 
 
 class ShowFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonstat = "jsonstat"
-
-
-def _periods_covered(meta: TableMeta, lang: str) -> str:
-    periods = meta.periods
-    first, last = min(periods), max(periods)
-    end = meta.all_stocks
-    if first == last:
-        return first.label(lang, end=end)
-    return f"{first.label(lang, end=end)} – {last.label(lang, end=end)}"
-
-
-def table_summary(meta: TableMeta, release: ReleaseInfo, lang: str, city: City) -> dict[str, Any]:
-    periods = sorted(meta.periods)
-    return {
-        "id": meta.id,
-        "title": meta.title.get(lang),
-        "subject": meta.subject,
-        "subject_name": city.subject(meta.subject).name.get(lang),
-        "first_period": periods[0].code,
-        "last_period": periods[-1].code,
-        "periods": _periods_covered(meta, lang),
-        "release": release.release,
-        "updated": iso_utc(release.loaded_at),
-        "cells": release.cell_count,
-    }
 
 
 def _print_results(results: list[LoadResult]) -> None:
@@ -118,7 +93,7 @@ def tables(
     with Store(db_path(db), read_only=True) as store:  # metadata and releases only: no table's cells are read
         releases = [store.release(table_id) for table_id in store.table_ids()]
         city = store.city() or bundled_city()
-        summaries = [table_summary(store.meta(r.table_id, r.release), r, lang, city) for r in releases]
+        summaries = [summarise(store.meta(r.table_id, r.release), r, city).to_dict(lang) for r in releases]
     if as_json:
         console.print_json(json.dumps(summaries, ensure_ascii=False))
         return

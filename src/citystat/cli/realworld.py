@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from citystat.events import GeneratedStations, HotspotSource, StationSource
-from citystat.events.reference import hotspots_from_rows, stations_from_rows
+from citystat.simulate.reference import (
+    GeneratedStations,
+    HotspotSource,
+    StationSource,
+    hotspots_from_rows,
+    stations_from_rows,
+)
 from citystat.ingest.reading import Reading
 from citystat.ingest.run import expand, read_all
 from citystat.ingest.simulation import BIKE, hotspot_rows, od_rows, station_rows

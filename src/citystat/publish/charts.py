@@ -779,10 +779,7 @@ def panel_label(builder: _Builder, panel: Panel) -> str:
 
 
 def periods_covered(meta: TableMeta, lang: str) -> str:
-    periods = sorted(meta.periods)
-    end = meta.all_stocks
-    first, last = periods[0].label(lang, end=end), periods[-1].label(lang, end=end)
-    return first if first == last else f"{first} – {last}"
+    return meta.periods_covered(lang)
 
 
 def describe_chart(stored: StoredTable, lang: str, plan: ChartPlan | None = None) -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from citystat.formats.jsonstat import iso_utc
 from citystat.model import City, Frequency, Period, ReleaseInfo, Role, Subject, TableMeta
 from citystat.query.reader import Snapshot, TableEntry
 
@@ -24,6 +26,21 @@ class TableSummary:
     @property
     def id(self) -> str:
         return self.meta.id
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        """What a table list shows of a table (``citystat tables --json``)."""
+        return {
+            "id": self.meta.id,
+            "title": self.meta.title.get(lang),
+            "subject": self.meta.subject,
+            "subject_name": self.subject.name.get(lang),
+            "first_period": self.first_period,
+            "last_period": self.last_period,
+            "periods": self.meta.periods_covered(lang),
+            "release": self.release.release,
+            "updated": iso_utc(self.release.loaded_at),
+            "cells": self.release.cell_count,
+        }
 
 
 def summarise(meta: TableMeta, release: ReleaseInfo, city: City) -> TableSummary:
