@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from citystat.ingest.reading import Reading
+from citystat.ingest.run import expand, read_all
+from citystat.ingest.simulation import BIKE, hotspot_rows, od_rows, station_rows
+from citystat.model import InvalidInput, Problem
 from citystat.simulate.reference import (
     GeneratedStations,
     HotspotSource,
@@ -11,10 +15,6 @@ from citystat.simulate.reference import (
     hotspots_from_rows,
     stations_from_rows,
 )
-from citystat.ingest.reading import Reading
-from citystat.ingest.run import expand, read_all
-from citystat.ingest.simulation import BIKE, hotspot_rows, od_rows, station_rows
-from citystat.model import InvalidInput, Problem
 
 
 def _one(path: Path, kind: str) -> Reading:
