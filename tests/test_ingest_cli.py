@@ -247,3 +247,19 @@ def test_readers_lists_the_registry_in_order() -> None:
     assert sorted(names) == ["csv", "data-taipei", "sdmx-json", "taipei-free", "youbike-v1", "youbike-v2",
                              "youbike-v2-old"]
     assert names[-1] == "csv"  # the catch-all is tried last
+
+
+def test_stations_outside_the_city_are_rejected_not_mixed_in(tmp_path: Path) -> None:
+    stations = json.loads((YOUBIKE / "youbike_immediate_v2_2024-12-07.json").read_text(encoding="utf-8"))
+    stations[0] = {**stations[0], "sno": "500201001", "sarea": "板橋區", "sareaen": "Banqiao Dist."}
+    path = tmp_path / "youbike_immediate_v2_2024-12-07.json"
+    path.write_text(json.dumps(stations, ensure_ascii=False), encoding="utf-8")
+    db = tmp_path / "c.duckdb"
+    done = citystat("ingest", path, "--rejects", tmp_path / "rejects.csv", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "rows read 1,503, used 1,502, rejected 1" in done.stdout
+    assert "rejected 1: not a district of Taipei City (板橋區)" in done.stdout
+    with Store(db, read_only=True) as store:
+        table = store.read("youbike_stations_by_district").table
+    assert table.cell(snapshot="2024-12-07", district="taipei", measure="stations").value == 1502
+    assert "500201001" in (tmp_path / "rejects.csv").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from citystat.ingest import fields
+from citystat.ingest.city import taipei
 from citystat.ingest.reading import ProblemList, Reading, Rejection
 from citystat.ingest.registry import register
 from citystat.ingest.source import SourceFile
@@ -98,7 +99,12 @@ def stations_reading(source: SourceFile, reader: str, records: Sequence[tuple[in
     seen: set[str] = set()
     kept: list[StationRecord] = []
     rejected: list[Rejection] = []
+    city = taipei()
     for s in stations:
+        if city.district(s.district) is None:
+            rejected.append(Rejection(source.name, s.row, f"not a district of {city.name.en} ({s.district})", s.sno,
+                                      "sarea", s.district, f"非{city.name.zh}行政區（{s.district}）"))
+            continue
         if s.sno in seen:
             rejected.append(Rejection(source.name, s.row, "duplicate station number", s.sno, "sno", s.sno,
                                       "站號重複"))
