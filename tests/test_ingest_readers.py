@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -261,3 +262,33 @@ def test_the_bundled_national_series_is_the_dgbas_file() -> None:
         {k: (c.value, c.status) for k, c in read_now.cells.items()}
     assert bundled.cell(year="2017", measure="computer").value == Decimal("68.12")
     assert "DGBAS" in bundled.meta.sources[0].name.en
+
+
+def test_sdmx_json_with_two_series_dimensions_and_months(tmp_path) -> None:
+    """The reader is SDMX-JSON's, not only DGBAS's dialect: series keys over two dimensions, monthly periods,
+    a null observation (not available)."""
+    message = {
+        "meta": {"id": "x", "sender": {"id": "test"}},
+        "data": {
+            "dataSets": [{"series": {
+                "0:0": {"observations": {"0": [1.5], "1": [2]}},
+                "0:1": {"observations": {"0": [None], "1": [3.25]}},
+            }}],
+            "structure": {"name": "test", "dimensions": {
+                "series": [{"id": "area", "name": "地區", "values": [{"id": "TW", "name": "全國"}]},
+                           {"id": "item", "name": "項目", "values": [{"id": "A", "name": "甲"},
+                                                                     {"id": "B", "name": "乙"}]}],
+                "observation": [{"id": "TIME_PERIOD", "values": [{"id": "2024-11"}, {"id": "2024-12"}]}],
+            }},
+        },
+    }
+    path = tmp_path / "message.json"
+    path.write_text(json.dumps(message, ensure_ascii=False), encoding="utf-8")
+    reading = read(path)
+    assert reading.reader == "sdmx-json"
+    assert [(s.key, s.name) for s in reading.records] == [("TW.A", "全國 / 甲"), ("TW.B", "全國 / 乙")]
+    assert reading.records[1].values == {"2024M11": None, "2024M12": Decimal("3.25")}
+    table = sdmx_table([reading], "test_table")
+    assert table.meta.time.codes == ("2024M11", "2024M12")
+    assert table.cell(period="2024M12", measure="TW.B").value == Decimal("3.25")
+    assert table.cell(period="2024M11", measure="TW.B").status.value == ".."

@@ -8,6 +8,7 @@ Gregorian year as ``id`` and the ROC label as ``name``. Labels are Chinese only.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from citystat.ingest.reading import ProblemList, Reading
 from citystat.ingest.registry import register
 from citystat.ingest.source import SourceFile
+from citystat.model import Period
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,28 @@ class Series:
     period_labels: dict[str, str]  # period code -> the source's label (ROC year, 65年)
 
 
-def _dimension(structure: Any, group: str, source: SourceFile) -> dict[str, Any]:
+def _dimensions(structure: Any, group: str, source: SourceFile) -> list[dict[str, Any]]:
     try:
-        dims = structure["dimensions"][group]
-        dim = dims[0]
-        if not isinstance(dim["values"], list):
+        dims = [dict(d) for d in structure["dimensions"][group]]
+        if not dims or not all(isinstance(d["values"], list) for d in dims):
             raise TypeError
-        return dict(dim)
-    except (KeyError, IndexError, TypeError):
-        raise source.fail("bad_structure", f"data.structure.dimensions.{group}[0].values is missing",
+        return dims
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise source.fail("bad_structure", f"data.structure.dimensions.{group}[].values is missing",
                           column=f"dimensions.{group}") from None
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def period_code(time_id: str) -> str | None:
+    """citystat's period code of an SDMX TIME_PERIOD: 2017, 2017-06 (2017M06), 2017M06, 2017-06-30."""
+    if _MONTH.match(time_id):
+        return time_id.replace("-", "M")
+    try:
+        return Period.parse(time_id).code
+    except ValueError:
+        return None
 
 
 @register
@@ -59,29 +73,40 @@ class SdmxJsonReader:
         except (KeyError, IndexError, TypeError):
             raise source.fail("bad_structure", "an SDMX-JSON message has data.dataSets[0].series and "
                               "data.structure", column="data") from None
-        series_dim = _dimension(structure, "series", source)
-        time_dim = _dimension(structure, "observation", source)
-        periods = [(str(v.get("id", "")), str(v.get("name", ""))) for v in time_dim["values"]]
+        series_dims = _dimensions(structure, "series", source)
+        [time_dim] = _dimensions(structure, "observation", source)[:1]
         problems = ProblemList(source.name)
-        for code, _ in periods:
-            if not (code.isdigit() and len(code) == 4):
-                problems.add("bad_period", f"time value id {code!r} is not a Gregorian year",
+        periods: list[tuple[str, str]] = []
+        for v in time_dim["values"]:
+            code = period_code(str(v.get("id", "")))
+            if code is None:
+                problems.add("bad_period", f"time value id {v.get('id')!r} is not a year, month or day",
                              column="dimensions.observation")
+            periods.append((code or "", str(v.get("name", ""))))
         out: list[Series] = []
+        unsurveyed = 0
         for key, body in series_raw.items():
             where = f"series.{key}"
             try:
-                label = series_dim["values"][int(key)]
+                indexes = [int(i) for i in str(key).split(":")]
+                if len(indexes) != len(series_dims):
+                    raise IndexError
+                labels = [dim["values"][i] for dim, i in zip(series_dims, indexes)]
                 observations = body["observations"]
             except (ValueError, IndexError, KeyError, TypeError):
-                problems.add("bad_series", f"series key {key!r} names no value of the series dimension or has no "
-                             "observations", column=where)
+                problems.add("bad_series", f"series key {key!r} names no value of the series dimensions or has "
+                             "no observations", column=where)
                 continue
+            label = {"id": ".".join(str(x.get("id", i)) for x, i in zip(labels, indexes)),
+                     "name": " / ".join(str(x.get("name", x.get("id", i))) for x, i in zip(labels, indexes))}
             values: dict[str, Decimal | None] = {}
             for index, obs in observations.items():
                 try:
                     period = periods[int(index)][0]
                     number = obs[0]
+                    if number is None:  # SDMX-JSON writes a missing observation as null
+                        values[period] = None
+                        continue
                     if isinstance(number, bool) or not isinstance(number, int | float | str):
                         raise TypeError
                     values[period] = Decimal(str(number))
@@ -93,13 +118,14 @@ class SdmxJsonReader:
                 if value != 0:
                     break
                 ordered[period] = None
+                unsurveyed += 1
             out.append(Series(str(label.get("id", key)), str(label.get("name", key)), ordered, dict(periods)))
         problems.raise_if_any()
         reading = Reading(source.name, self.name, "sdmx_series", out, encoding="utf-8",
                           rows_read=sum(len(s.values) for s in out),
-                          info={"name": structure.get("name", ""), "dimension": series_dim.get("name", ""),
+                          info={"name": structure.get("name", ""),
+                                "dimension": " / ".join(str(d.get("name", "")) for d in series_dims),
                                 "sender": (payload.get("meta") or {}).get("sender", {}).get("name", "")})
-        unsurveyed = sum(v is None for s in out for v in s.values.values())
         if unsurveyed:
             reading.remarks.append(f"{unsurveyed} leading zeros read as not available (not surveyed yet)")
         return reading

@@ -267,7 +267,9 @@ def sdmx_table(readings: Sequence[Reading], table_id: str = "household_equipment
         subject="digital_access",
         title=Text.of(labels.get("table", name)),
         variables=(
-            Variable("year", Text("年別", "Year"), Role.TIME, tuple(_period_value(Period.parse(p)) for p in periods)),
+            Variable(*(("year", Text("年別", "Year")) if all(len(p) == 4 for p in periods)
+                       else ("period", Text("期間", "Period"))),
+                     Role.TIME, tuple(_period_value(Period.parse(p)) for p in periods)),
             Variable("measure", Text(str(reading.info.get("dimension") or "項目"), "Equipment"), Role.METRIC,
                      tuple(Value(code, label, measure=Measure(unit, 2, MeasureKind.RATE))
                            for code, label, _ in chosen)),
