@@ -135,7 +135,8 @@ def table_dict(table_id: str, periods: Sequence[str], measures: Sequence[dict[st
     for period in periods:
         note = (period_notes or {}).get(period)
         time_values.append({"code": period, "notes": [{"mandatory": True, "text": _text(note)}]} if note else period)
-    variables = [{"code": time, "role": "time", "label": _label(time, ("年別", "Year")), "values": time_values}]
+    variables: list[dict[str, Any]] = [
+        {"code": time, "role": "time", "label": _label(time, ("年別", "Year")), "values": time_values}]
     if by is not None:
         variables.append(by)
     variables.append({"code": "measure", "role": "metric", "label": _label("measure", ("指標", "Measure")),
@@ -194,7 +195,7 @@ def small_table(table_id: str, periods: Sequence[str], measures: Sequence[dict[s
         raise ValueError(f"table {table_id!r}: cells outside the table: {unknown}")
     table = Table(parsed, {key: cells.get(key, Cell(None, Status.NOT_AVAILABLE)) for key in parsed.cell_keys()})
     problems = check_table(table)
-    assert not problems, f"small table {table_id!r} fails check_table: " + "; ".join(p.message for p in problems)
+    assert not problems, f"small table {table_id!r} fails check_table: " + "; ".join(map(str, problems))
     return table
 
 
