@@ -173,3 +173,15 @@ def test_citystat_show_writes_the_registrys_formats_as_the_api_does(client, buil
                                            "outputFormat": "json-px", "lang": "en"}).json()["data"]
     refused = show("--output-format", "sdmx")
     assert refused.returncode == 2 and "json-px" in refused.stderr
+
+
+def test_citystat_writers_lists_the_registry():
+    from typer.testing import CliRunner
+
+    from citystat.cli import app
+
+    result = CliRunner().invoke(app, ["writers"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for writer in registry.WRITERS.values():
+        assert any(writer.name in line and writer.media_type in line for line in lines), writer.name

@@ -149,6 +149,17 @@ def show(
         console.print(render_table(stored.table, stored.release, lang))
 
 
+@app.command("writers")
+def list_writers() -> None:
+    """The formats citystat writes (the API's outputFormat, show --output-format, the dashboard's downloads)."""
+    grid = RichTable(title_justify="left")
+    for column in ("format", "name", "media type", "suffix"):
+        grid.add_column(column)
+    for writer in registry.WRITERS.values():
+        grid.add_row(escape(writer.name), escape(writer.label), escape(writer.media_type), writer.suffix)
+    console.print(grid)
+
+
 @app.command()
 @reports_errors
 def releases(
