@@ -237,5 +237,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Bad request: a malformed parameter or selection"),
         (403, "Forbidden: the selection has more cells than maxDataCells"),
         (404, "Not found: an unknown table, release, variable, value or codelist"),
+        (429, "Too many calls from one address (maxCallsPerTimeWindow in timeWindow, see /config); "
+              "Retry-After says when to try again"),
     )
 }
