@@ -41,8 +41,10 @@ def test_the_eleventh_call_in_the_window_waits_and_other_addresses_do_not(limite
         started = time.monotonic()
         statuses = [first.get("/tables/cooc_cloud/data").status_code for _ in range(CALLS - 1)]
         assert statuses == [200] * (CALLS - 1)
-        refused = first.get("/tables")
+        refused = first.get("/tables", headers={"Origin": "https://example.org"})
         assert refused.status_code == 429, refused.text
+        assert refused.headers["access-control-allow-origin"] == "*"  # a browser can read it
+        assert "retry-after" in refused.headers["access-control-expose-headers"].lower()
         assert refused.headers["content-type"] == "application/problem+json"
         retry_after = int(refused.headers["retry-after"])
         assert 1 <= retry_after <= SECONDS

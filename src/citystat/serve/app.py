@@ -76,17 +76,17 @@ def create_app(
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
+    if settings.rate_limit:  # inside CORS, so that a browser can read a 429 and its Retry-After
+        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.max_calls_per_time_window,
+                                                                    settings.time_window), prefix=API_PREFIX + "/")
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET"],
         allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["ETag", "Last-Modified", "Content-Disposition"],
+        expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
         max_age=3600,
     )
-    if settings.rate_limit:  # outermost, so a refused call costs nothing else
-        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.max_calls_per_time_window,
-                                                                    settings.time_window), prefix=API_PREFIX + "/")
     return app
 
 
