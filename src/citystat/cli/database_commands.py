@@ -12,11 +12,12 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table
+from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table, subject
 from citystat.catalog.tablefile import write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
-from citystat.formats.jsonstat import iso_utc, to_jsonstat
+from citystat.formats import registry
+from citystat.formats.jsonstat import iso_utc, placement, to_jsonstat
 from citystat.query.catalog import summarise
 from citystat.store import LoadResult, Store
 
@@ -112,11 +113,32 @@ def show(
     lang: LangOption = "zh-TW",
     release: Annotated[int | None, typer.Option("--release", help="An earlier release [default: latest]")] = None,
     output: Annotated[ShowFormat, typer.Option("--format", help="table, csv (long) or jsonstat")] = ShowFormat.table,
+    output_format: Annotated[str | None, typer.Option(
+        "--output-format", help=f"Write it as the API does, in one of {', '.join(registry.names())}")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write --output-format to [default: stdout]")]
+    = None,
     db: DbOption = None,
 ) -> None:
-    """Show a table: readable, as long CSV, or as a JSON-stat 2.0 dataset."""
+    """Show a table: readable, as long CSV, or as a JSON-stat 2.0 dataset; or write it in any format the API
+    offers (--output-format, the writer registry's)."""
+    if output_format is not None and output_format not in registry.WRITERS:
+        raise typer.BadParameter(f"unknown format {output_format!r}; use one of {', '.join(registry.names())}",
+                                 param_hint="--output-format")
     with Store(db_path(db), read_only=True) as store:
         stored = store.read(table_id, release)
+    if output_format is not None:
+        meta = stored.meta
+        heading, stub = placement(meta)
+        body = registry.write(output_format, registry.Rendering(
+            stored.table, {v.code: list(v.codes) for v in meta.variables}, tuple(heading), tuple(stub), lang,
+            stored.release.loaded_at, stored.release.release, subject_name=subject(meta.subject).name))
+        if out is not None:
+            out.write_bytes(body)
+        elif output_format in ("xlsx", "parquet"):
+            raise typer.BadParameter(f"{output_format} is binary; name a file with --out", param_hint="--out")
+        else:
+            typer.echo(body.decode(), nl=False)
+        return
     if output is ShowFormat.csv:
         typer.echo(write_values(stored.table), nl=False)
     elif output is ShowFormat.jsonstat:
@@ -125,6 +147,17 @@ def show(
         typer.echo(json.dumps(dataset, ensure_ascii=False, indent=2))
     else:
         console.print(render_table(stored.table, stored.release, lang))
+
+
+@app.command("writers")
+def list_writers() -> None:
+    """The formats citystat writes (the API's outputFormat, show --output-format, the dashboard's downloads)."""
+    grid = RichTable(title_justify="left")
+    for column in ("format", "name", "media type", "suffix"):
+        grid.add_column(column)
+    for writer in registry.WRITERS.values():
+        grid.add_row(escape(writer.name), escape(writer.label), escape(writer.media_type), writer.suffix)
+    console.print(grid)
 
 
 @app.command()

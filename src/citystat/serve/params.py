@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from citystat.formats import registry
 from citystat.formats.pivot import LabelMode
 from citystat.model import normalise_language
 from citystat.model.text import LANGUAGES, ZH
@@ -13,7 +14,7 @@ from citystat.query import SelectionRequest, VariableRequest
 from citystat.serve.problems import ApiProblem
 
 DEFAULT_LANGUAGE = ZH
-DATA_FORMATS = ("json-stat2", "csv", "xlsx", "px", "html")
+DATA_FORMATS = registry.names()
 DEFAULT_DATA_FORMAT = "json-stat2"
 _LABEL_PARAMS = {"usecodes": LabelMode.CODES, "usetexts": LabelMode.TEXTS, "usecodesandtexts": LabelMode.BOTH}
 _SEPARATOR_PARAMS = {"separatortab": "\t", "separatorspace": " ", "separatorsemicolon": ";"}
@@ -86,6 +87,10 @@ class OutputFormat:
 
 def output_format(name: str | None, params: Sequence[str] = ()) -> OutputFormat:
     """The output format and its parameters; conflicting or unknown parameters are an error."""
+    if name is not None and not name.strip():
+        raise ApiProblem(400, "unsupported-output-format",
+                         f"outputFormat is empty; leave it out for {DEFAULT_DATA_FORMAT} or use one of "
+                         f"{', '.join(DATA_FORMATS)}")
     chosen = (name or DEFAULT_DATA_FORMAT).strip().lower()
     if chosen in ("jsonstat2", "json-stat", "jsonstat"):
         chosen = "json-stat2"
@@ -145,6 +150,8 @@ def selection_from_query(items: Iterable[tuple[str, str]]) -> SelectionRequest:
                              "and codelist[VARIABLE]=id")
         if not variable:
             raise ApiProblem(400, "malformed-selection", f"{name!r} names no variable between the brackets")
+        if "[" in variable or "]" in variable:
+            raise ApiProblem(400, "malformed-selection", f"{name!r} nests brackets; write {kind}[VARIABLE]=")
         if variable not in order:
             order.append(variable)
         if kind == "valuecodes":
