@@ -16,11 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlencode
 
-from citystat.catalog import subject
 from citystat.formats import registry
 from citystat.formats.display import value_label
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.model import ReleaseInfo, StoredTable, Table, TableMeta
+from citystat.model import City, ReleaseInfo, StoredTable, Table, TableMeta, Text
 from citystat.model.text import EN, LANGUAGES, ZH
 from citystat.query import (
     Codelist,
@@ -73,10 +72,6 @@ class ApiSettings:
     rate_limit: bool = True
     saved_queries: SavedQueryLimits = SavedQueryLimits()
     license: str = "Open Government Data License, version 1.0 (https://data.gov.tw/license)"
-    source_references: tuple[tuple[str, str], ...] = (
-        (ZH, "資料來源：臺北市政府（citystat 統計資料庫）"),
-        (EN, "Source: Taipei City Government (citystat statistical database)"),
-    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ApiSettings:
@@ -120,7 +115,11 @@ def _url(base: str, path: str, **params: Any) -> str:
 
 # -- /config -----------------------------------------------------------------------------------------
 
-def config_response(settings: ApiSettings) -> dict[str, Any]:
+SOURCE_REFERENCE = Text("資料來源：{government}（citystat 統計資料庫）",
+                        "Source: {government} (citystat statistical database)")
+
+
+def config_response(settings: ApiSettings, city: City) -> dict[str, Any]:
     return {
         "apiVersion": API_VERSION,
         "appVersion": app_version(),
@@ -130,7 +129,8 @@ def config_response(settings: ApiSettings) -> dict[str, Any]:
         "maxCallsPerTimeWindow": settings.max_calls_per_time_window,
         "timeWindow": settings.time_window,
         "license": settings.license,
-        "sourceReferences": [{"language": lang, "text": text} for lang, text in settings.source_references],
+        "sourceReferences": [{"language": lang, "text": SOURCE_REFERENCE.get(lang).format(
+            government=city.government.get(lang))} for lang in LANGUAGES],
         "defaultDataFormat": DEFAULT_DATA_FORMAT,
         "dataFormats": list(DATA_FORMATS),
         "features": [
@@ -278,8 +278,8 @@ def dimension_extensions(meta: TableMeta, lang: str, base: str = API_PREFIX) -> 
     return out
 
 
-def _px_members(meta: TableMeta, lang: str) -> dict[str, Any]:
-    return {"subject-area": subject(meta.subject).name.get(lang)}
+def _px_members(meta: TableMeta, lang: str, city: City) -> dict[str, Any]:
+    return {"subject-area": city.subject(meta.subject).name.get(lang)}
 
 
 def metadata_response(
@@ -323,7 +323,7 @@ def metadata_response(
         heading=heading,
         stub=stub,
         dimension_extension=dimension_extensions(meta, lang, base),
-        extension={"px": _px_members(meta, lang)},
+        extension={"px": _px_members(meta, lang, reader.snapshot().city)},
     )
     return dataset
 
@@ -397,6 +397,7 @@ class DataSelection:
 
     stored: StoredTable
     selection: Selection
+    city: City  # whose statistics: the subject's name, the source line
 
     @property
     def release(self) -> ReleaseInfo:
@@ -415,7 +416,7 @@ def data_dataset(data: DataSelection, *, lang: str = DEFAULT_LANGUAGE, base: str
         heading=data.selection.heading,
         stub=data.selection.stub,
         dimension_extension=dimension_extensions(meta, lang, base),
-        extension={"px": _px_members(meta, lang)},
+        extension={"px": _px_members(meta, lang, data.city)},
     )
 
 
@@ -429,8 +430,8 @@ def render_data(
     rendering = registry.Rendering(
         table, selection.by_variable, tuple(selection.heading), tuple(selection.stub), lang,
         data.release.loaded_at, data.release.release, labels=output.labels, include_title=output.include_title,
-        separator=output.separator, subject_name=subject(table.meta.subject).name,
-        jsonstat_extension={"px": _px_members(table.meta, lang)},
+        separator=output.separator, subject_name=data.city.subject(table.meta.subject).name,
+        jsonstat_extension={"px": _px_members(table.meta, lang, data.city)},
         jsonstat_dimension_extension=dimension_extensions(table.meta, lang, base),
     )
     body = writer.write(rendering)

@@ -21,5 +21,6 @@ router = APIRouter(tags=["Configuration"])
 )
 async def get_config(request: Request) -> Response:
     ctx = context(request)
-    return await ctx.answer(request, ("config", ctx.settings),
-                            lambda: (dumps(config_response(ctx.settings)), "application/json", {}))
+    city = (await ctx.snapshot()).city
+    return await ctx.answer(request, ("config", ctx.settings, city.code),
+                            lambda: (dumps(config_response(ctx.settings, city)), "application/json", {}))

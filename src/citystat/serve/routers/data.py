@@ -95,7 +95,7 @@ async def _answer(
         return unchanged
 
     def build() -> tuple[bytes, str, dict[str, str]]:
-        data = DataSelection(ctx.reader.table(table_id, info.release), selection)
+        data = DataSelection(ctx.reader.table(table_id, info.release), selection, ctx.reader.snapshot().city)
         return render_data(data, output, lang=lang, base=base)
 
     answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)
