@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from citystat.claims.extract import detect_language, extract, split_sentences
+from citystat.claims.nonclaims import why_not
 from citystat.claims.model import Claim, Sentence, Status, Verdict
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
@@ -46,6 +47,7 @@ class Checker:
         self.vocabulary = Vocabulary(self.tables)
         self.resolver = Resolver(self.tables, self.vocabulary)
         self.notes = list(_notes(self.tables))
+        self.units = set(self.vocabulary.units_zh) | set(self.resolver.units_zh)
 
     def extract(self, text: str, lang: str = "auto") -> list[Claim]:
         lang = self.language(text, lang)
@@ -57,8 +59,15 @@ class Checker:
     def check(self, text: str, lang: str = "auto") -> Report:
         lang = self.language(text, lang)
         claims = extract(text, lang, units=self.vocabulary.units_zh)
-        resolutions = self.resolver.resolve(text, claims, lang)
         verdicts = []
+        kept = []
+        for claim in claims:
+            why = why_not(claim, text, self.units)
+            if why is None:
+                kept.append(claim)
+            else:
+                verdicts.append(Verdict(claim, Status.NOT_A_CLAIM, why))
+        resolutions = self.resolver.resolve(text, kept, lang)
         for resolution in resolutions:
             verdict = verify(resolution)
             if verdict.status is Status.UNVERIFIABLE and resolution.target is None:

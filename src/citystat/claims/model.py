@@ -133,6 +133,7 @@ class Status(StrEnum):
     WRONG = "wrong"
     AMBIGUOUS = "ambiguous"
     UNVERIFIABLE = "unverifiable"
+    NOT_A_CLAIM = "not_a_claim"  # a number that is no statistic: a table reference, a date, an ordinal name
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from citystat.claims.check import Report
 from citystat.claims.model import Status, Verdict
 
 STYLES = {Status.CORRECT: "green", Status.WRONG: "bold red", Status.AMBIGUOUS: "yellow",
-          Status.UNVERIFIABLE: "dim"}
-SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0}
+          Status.UNVERIFIABLE: "dim", Status.NOT_A_CLAIM: "dim italic"}
+SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0, Status.NOT_A_CLAIM: -1}
 
 
 def _where(verdict: Verdict) -> str:
