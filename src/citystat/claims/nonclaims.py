@@ -18,7 +18,7 @@ from citystat.claims.model import Claim, ClaimKind, Form
 
 ORDINAL_NOUNS = ("屆", "次會", "次定期", "次臨時", "次大會", "會期", "級", "期", "條", "款", "章", "節", "版", "號", "任",
                  "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市")
-REFERENCE_BEFORE = re.compile(r"(?:附表|附圖|表|圖|註|附註|參見|見|如|Table|Tables|Figure|Figures|Fig\.|Chart|Note|"
+REFERENCE_BEFORE = re.compile(r"(?:版次|附表|附圖|表|圖|註|附註|參見|見|如|Release|Table|Tables|Figure|Figures|Fig\.|Chart|Note|"
                               r"Notes|Annex|Appendix|Section|p\.|pp\.|page|pages|No\.|#)\s*$", re.IGNORECASE)
 ADDRESS_AFTER = re.compile(r"^\s*(?:號|樓|巷|弄|鄰|里(?!程)|段(?!落)|室(?!內))")
 TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}")
@@ -27,6 +27,13 @@ URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)+/\S*
 EN_ORDINAL_NAME = re.compile(r"\b(?:level|phase|stage|round|session|term|article|no|number|version|tier|grade|"
                              r"alert level|class)\s*$", re.IGNORECASE)
 DATE_AFTER = re.compile(r"^\s*(?:月|日|號(?=[^\d]))")
+FORMULA_BEFORE = re.compile(r"[÷×=＝/＋+−]\s*[(（]?\s*$|(?:除以|乘以|減去|加上)(?:公布之)?(?:倍數|比值)?\s*$|"
+                            r"\b(?:divided|divides|multiplied|multiplies)\s+by\s+(?:the\s+\w+\s+\w+\s+of\s+)?$",
+                            re.IGNORECASE)
+FORMULA_AFTER = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]|\s*[)）]?\s*[÷×=＝/＋+−])")
+EXAMPLE = re.compile(r"寫作|書寫為|例：|例如|舉例|\bis written\b|\bwritten as\b|\bfor example\b|\be\.g\.", re.IGNORECASE)
+PER_THING = re.compile(r"^\s*per\s+(?!day\b|month\b|year\b|cent\b|capita\b)[a-z]+", re.IGNORECASE)
+ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,2}(?:上限|最多|可容納|約)?\s*$")
 DURATION_UNITS = ("個月", "月", "日", "天", "週", "小時", "分鐘", "分", "秒", "歲", "年級", "點")
 
 
@@ -45,7 +52,26 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
             if m.start() <= start < m.end() or m.start() < end <= m.end():
                 return reason
     compact_before = re.sub(r"\s+", "", before)
-    if REFERENCE_BEFORE.search(before) and number.form in (Form.AMOUNT, Form.RANK) and not number.unit:
+    plain = number.form is Form.AMOUNT and not number.unit and "." not in number.text and "," not in number.text
+    if plain and 40 <= number.value <= 200 and (
+            re.match(r"\s*(?:、|及|和|與|至|到|-|–|~|～)\s*\d{2,3}\s*年", after) or
+            re.search(r"\d{2,3}\s*年\s*(?:、|及|和|與|至|到|-|–|~|～)\s*$", before)):
+        return "a year written without 年 beside another year"
+    wide_before = text[max(0, start - 40):start]
+    if FORMULA_BEFORE.search(wide_before) or FORMULA_AFTER.match(after):
+        return "an operand of a worked formula"
+    clause = re.split(r"[，；。;]|,\s", text[max(line_start, start - 60):start])[-1] + text[end:end + 30].split("。")[0]
+    if EXAMPLE.search(clause):
+        return "an example of how numbers are written"
+    if re.match(r"\s*年", after) and claim.lang != "zh-TW":
+        return "a year of the ROC calendar"
+    if re.match(r"\s*進位", after) or re.search(r"小數\s*(?:點後)?\s*(?:第)?\s*$", before):
+        return "a rounding rule"
+    if (PER_THING.match(after) or ZH_PER_THING.search(before)) and number.form is Form.AMOUNT:
+        return "a figure per room, person or item, which no measure counts"
+    if re.fullmatch(r"0\d{5,}|\d{9,}", number.text.replace(" ", "")):
+        return "an identifier or a code"
+    if REFERENCE_BEFORE.search(before) and number.form in (Form.AMOUNT, Form.RANK) and "." not in number.text:
         return "a reference to a table, figure, note or page"
     if re.fullmatch(r"\s*[（(]?\s*", text[line_start:start]) and re.match(r"\s*[.、)）]\s*\S", after) and \
             number.value < 100 and "." not in number.text:

@@ -161,14 +161,16 @@ class TableChecker:
         column_labels = [" ".join(r[c].text for r in header_rows if c < len(r) and r[c].text) for c in range(width)]
         caption_period = self._period_of(stored, block.caption, lang)
         caption_values = self._values_of(stored, block.caption)
+        stub_column = any(row and not NUMBER.match(row[0].text.strip()) for row in body) or all(
+            row and (not row[0].text.strip() or self._period_of(stored, row[0].text, lang)) for row in body)
         for r, row in enumerate(block.rows):
             if row in header_rows:
                 continue
             stub = row[0].text if row else ""
             for c, cell in enumerate(row):
                 text = cell.text.strip()
-                if c == 0 and not NUMBER.match(text):
-                    continue
+                if c == 0 and stub_column:
+                    continue  # the stub: the row's label
                 m = NUMBER.match(text)
                 if not m:
                     continue

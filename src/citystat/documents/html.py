@@ -52,6 +52,9 @@ def _text(element: etree._Element) -> str:
         if tag in SKIP or tag == "sup" and re.fullmatch(r"\s*[\d*†‡a-z,，\s]+\s*", el.text_content() or ""):
             pass  # a note marker (footnote 2) is not part of the figure it follows
         else:
+            if not top and tag in ("span", "div", "small") and re.search(r"subtitle|unit|date|period",
+                                                                          el.get("class") or ""):
+                parts.append(" ")
             if el.text and tag != "br":
                 parts.append(el.text)
             if tag == "br":

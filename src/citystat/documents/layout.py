@@ -31,6 +31,7 @@ FOOTNOTE = re.compile(r"^(?:註|附註|說明|備註|資料來源|來源|note|no
                       re.IGNORECASE)
 CAPTION = re.compile(r"^(?:[表圖]\s*[0-9０-９]+(?:[-–.][0-9]+)?|(?:table|figure|fig\.|chart)\s*\d+)", re.IGNORECASE)
 UNITS = re.compile(r"^(?:單位|unit|units)\s*[:：]", re.IGNORECASE)
+NUMBERS_ONLY = re.compile(r"(?:[\d,.%％\s]|年|底|end of)+", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[。！？!?；;：:]\s*$|[.]\s*$")
 NUMERIC_CELL = re.compile(r"^[\s(（]*[-−+]?[\d,]+(?:\.\d+)?\s*(?:%|％|萬|億|[a-z])?[\s)）]*(?:[epr*]|\.\.)?$",
                           re.IGNORECASE)
@@ -166,7 +167,7 @@ def _cellish(line: Line) -> bool:
 
 
 def _numeric(line: Line) -> bool:
-    return any(NUMERIC_CELL.match(s.text) for s in line.segments[1:])
+    return any(NUMERIC_CELL.match(s.text) for s in line.segments)
 
 
 def _tables(lines: list[Line]) -> list[tuple[int, int]]:
@@ -181,6 +182,8 @@ def _tables(lines: list[Line]) -> list[tuple[int, int]]:
         while j < len(lines) and (_cellish(lines[j]) or (lines[j].kind is None and j + 1 < len(lines) and
                                                          _cellish(lines[j + 1]) and j > i and
                                                          not lines[j].blank_before and
+                                                         not CAPTION.match(lines[j].text.strip()) and
+                                                         not _gap(lines[j - 1], lines[j]) and
                                                          len(lines[j].text) < 30)) and \
                 (j == i or lines[j].page == lines[j - 1].page):
             j += 1
@@ -194,7 +197,7 @@ def _table_block(lines: list[Line], caption: list[Line]) -> Block:
     """Rows of cells; header lines (before the first row with numbers) become header cells by column."""
     data = [line for line in lines if _cellish(line)]
     first_numeric = next(i for i, line in enumerate(data) if _numeric(line))
-    width = max(len(line.segments) for line in data[first_numeric:])
+    width = Counter(len(line.segments) for line in data[first_numeric:]).most_common(1)[0][0]
     columns = _columns(data[first_numeric:], width)
     rows: list[list[Cell]] = []
     header_lines = data[:first_numeric]
@@ -292,6 +295,13 @@ def blocks_from_lines(lines: list[Line], pages: int = 0) -> list[Block]:
         if line.kind in (BlockKind.HEADER, BlockKind.PAGE_NUMBER, BlockKind.CONTENTS, BlockKind.FIGURE):
             flush()
             out.append(Block(line.kind, text, line.page, _union(line.boxes), line.path or f"line {line.number}",
+                             line.boxes))
+            i += 1
+            continue
+        if line.kind is None and NUMBERS_ONLY.fullmatch(text) and \
+                len(re.findall(r"[\d,.]+(?!\s*年|\d)", text)) >= 2 and not CAPTION.match(text):
+            flush()  # figures without a word: a chart's value labels or a stray table row, not a statement
+            out.append(Block(BlockKind.FIGURE, text, line.page, _union(line.boxes), line.path or f"line {line.number}",
                              line.boxes))
             i += 1
             continue

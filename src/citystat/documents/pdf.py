@@ -4,6 +4,8 @@ the page) is the chart's, superscript digits are note markers; neither is part o
 
 from __future__ import annotations
 
+import bisect
+import ctypes
 import statistics
 
 import pypdfium2 as pdfium
@@ -12,6 +14,7 @@ import pypdfium2.raw as raw
 from citystat.documents.layout import Line, Segment, blocks_from_lines
 from citystat.documents.model import Block, BlockKind, Box, Document, DocumentError
 
+Char = tuple[str, Box, float, float]  # the character, its box, its font size, its baseline
 BAND = 0.08  # the top and bottom of a page where running headers, footers and page numbers stand
 
 
@@ -86,56 +89,48 @@ def _page_lines(page: pdfium.PdfPage, number: int, width: float, height: float
         count = textpage.count_chars()
         text = textpage.get_text_range(0, count) if count else ""
         figures = _figure_boxes(page, width, height)
-        chars: list[tuple[str, Box, float]] = []
-        figure_chars: list[tuple[str, Box, float]] = []
+        chars: list[Char] = []
+        spaces: list[Box] = []
+        figure_chars: list[Char] = []
+        ox, oy = ctypes.c_double(), ctypes.c_double()
         for i in range(min(count, len(text))):
             ch = text[i]
-            if ch in "\r\n\ufffe" or raw.FPDFText_IsGenerated(textpage, i):
+            if ch in "\r\n\ufffe":
                 continue
             left, bottom, right, top = textpage.get_charbox(i)
             box = (left, height - top, right, height - bottom)
+            if ch.isspace():
+                spaces.append(box)
+                continue
+            if raw.FPDFText_IsGenerated(textpage, i):
+                continue
             size = raw.FPDFText_GetFontSize(textpage, i)
-            if figures and not ch.isspace() and _inside(box, figures):
-                figure_chars.append((ch, box, size))
+            raw.FPDFText_GetCharOrigin(textpage, i, ox, oy)
+            baseline = height - oy.value
+            if figures and _inside(box, figures):
+                figure_chars.append((ch, box, size, baseline))
             else:
-                chars.append((ch, box, size))
+                chars.append((ch, box, size, baseline))
     finally:
         textpage.close()
-    lines = _lines(chars, number, height)
+    lines = _lines(chars, number, height, spaces)
     figure_blocks = []
-    for line in _lines(figure_chars, number, height):
+    for line in _lines(figure_chars, number, height, []):
         figure_blocks.append(Block(BlockKind.FIGURE, line.text, number, (line.x0, line.top, line.x1, line.bottom)))
     return lines, len(chars) + len(figure_chars), figure_blocks
 
 
-def _lines(chars: list[tuple[str, Box, float]], number: int, height: float) -> list[Line]:
+def _lines(chars: list[Char], number: int, height: float, spaces: list[Box]) -> list[Line]:
     visible = _without_markers([c for c in chars if not c[0].isspace()])
     if not visible:
         return []
-    tall = [c for c in visible if c[1][3] - c[1][1] >= c[2] * 0.45]
-    small = [c for c in visible if c[1][3] - c[1][1] < c[2] * 0.45]
-    rows: list[list[tuple[str, Box, float]]] = []
-    bands: list[tuple[float, float]] = []
-    # rows of full-height characters by their vertical centres; punctuation and marks join the row they sit in
-    for ch in sorted(tall, key=lambda c: (c[1][1], c[1][0])):
-        h = ch[1][3] - ch[1][1]
-        for r in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
-            top, bottom = bands[r]
-            overlap = min(bottom, ch[1][3]) - max(top, ch[1][1])
-            if overlap >= 0.5 * min(h, bottom - top):
-                rows[r].append(ch)
-                break
+    rows: list[list[Char]] = []
+    # rows by baseline: every character of a line sits on it, whatever its height
+    for ch in sorted(visible, key=lambda c: (c[3], c[1][0])):
+        if rows and abs(rows[-1][0][3] - ch[3]) <= max(1.0, min(ch[2], rows[-1][0][2]) * 0.3):
+            rows[-1].append(ch)
         else:
             rows.append([ch])
-            bands.append((ch[1][1], ch[1][3]))
-    for ch in small:
-        centre = (ch[1][1] + ch[1][3]) / 2
-        best = min(range(len(rows)), key=lambda r: abs(centre - (bands[r][0] + bands[r][1]) / 2), default=None)
-        if best is None:
-            rows.append([ch])
-            bands.append((ch[1][1], ch[1][3]))
-        else:
-            rows[best].append(ch)
     out = []
     for row in rows:
         row.sort(key=lambda c: c[1][0])
@@ -145,37 +140,38 @@ def _lines(chars: list[tuple[str, Box, float]], number: int, height: float) -> l
                                        and c[0].isalnum())]  # a raised note marker
         if not kept:
             continue
+        top = min(c[1][1] for c in kept)
+        bottom = max(c[1][3] for c in kept)
+        gaps = sorted(x for x in ((b[0] + b[2]) / 2 for b in spaces if top <= (b[1] + b[3]) / 2 <= bottom))
         segments: list[Segment] = []
-        current: list[tuple[str, Box, float]] = [kept[0]]
+        current: list[Char] = [kept[0]]
         for prev, ch in zip(kept, kept[1:], strict=False):
             gap = ch[1][0] - prev[1][2]
             if gap > max(size, 4.0) * 0.9:
-                segments.append(_segment(current, size))
+                segments.append(_segment(current, size, gaps))
                 current = []
             current.append(ch)
-        segments.append(_segment(current, size))
-        top = min(c[1][1] for c in kept)
-        bottom = max(c[1][3] for c in kept)
+        segments.append(_segment(current, size, gaps))
         band = "top" if bottom < height * BAND else "bottom" if top > height * (1 - BAND) else ""
         out.append(Line(segments, number, 0, top, bottom, size, band=band))
     out.sort(key=lambda line: (line.bottom, line.x0))
     return out
 
 
-def _without_markers(chars: list[tuple[str, Box, float]]) -> list[tuple[str, Box, float]]:
+def _without_markers(chars: list[Char]) -> list[Char]:
     """Raised small digits or letters right after a larger character are note markers (連網², 68.8 e³)."""
     if not chars:
         return chars
     body = statistics.median(c[2] for c in chars)
-    by_right: dict[int, list[tuple[str, Box, float]]] = {}
+    by_right: dict[int, list[Char]] = {}
     for c in chars:
         by_right.setdefault(int(c[1][2]), []).append(c)
     out = []
     for ch in chars:
         if ch[2] < body * 0.85 and ch[0].isalnum():
             near = [o for x in range(int(ch[1][0]) - 7, int(ch[1][0]) + 2) for o in by_right.get(x, ())]
-            raised = any(o[2] >= ch[2] * 1.2 and -1.0 <= ch[1][0] - o[1][2] <= 6.0 and
-                         ch[1][3] < o[1][3] - (o[1][3] - o[1][1]) * 0.2 and o[1][1] - 2 <= ch[1][1]
+            raised = any(o[2] >= ch[2] * 1.1 and -1.0 <= ch[1][0] - o[1][2] <= 6.0 and
+                         ch[3] < o[3] - o[2] * 0.2 and o[1][1] - 2 <= ch[1][1]
                          for o in near if o is not ch)
             if raised:
                 continue
@@ -183,13 +179,17 @@ def _without_markers(chars: list[tuple[str, Box, float]]) -> list[tuple[str, Box
     return out
 
 
-def _segment(chars: list[tuple[str, Box, float]], size: float) -> Segment:
+def _segment(chars: list[Char], size: float, spaces: list[float]) -> Segment:
+    """The characters of a cell, with a space where the PDF has one (or a word gap between Latin letters)."""
     text = ""
     boxes: list[Box | None] = []
-    for i, (ch, box, _) in enumerate(chars):
+    for i, (ch, box, _, _) in enumerate(chars):
         if i:
             gap = box[0] - chars[i - 1][1][2]
-            if gap > size * 0.2 and not _cjk(ch) and not _cjk(chars[i - 1][0]):
+            left, right = chars[i - 1][1][2] - 0.5, box[0] + 0.5
+            k = bisect.bisect_left(spaces, left)
+            spaced = k < len(spaces) and spaces[k] <= right
+            if (spaced or gap > size * 0.3) and not _cjk(ch) and not _cjk(chars[i - 1][0]):
                 text += " "
                 boxes.append(None)
         text += ch
