@@ -51,7 +51,7 @@ def test_json_is_the_library_report_with_spans_into_the_text(built_db: Path) -> 
     for claim in answer["claims"]:
         start, end = claim["span"]
         assert text[start:end] == claim["text"]
-        assert claim["verdict"] in ("correct", "wrong", "ambiguous", "unverifiable")
+        assert claim["verdict"] in ("correct", "wrong", "ambiguous", "unverifiable", "not_a_claim")
         if claim["verdict"] == "wrong":
             assert claim["cells"] and claim["formula"] and claim["wording"]
 

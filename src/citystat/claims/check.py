@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 
 from citystat.claims.extract import detect_language, extract, split_sentences
 from citystat.claims.nonclaims import why_not
-from citystat.claims.model import Claim, Form, Sentence, Status, Verdict
+from citystat.claims.model import Claim, Sentence, Status, Verdict
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
 from citystat.claims.vocabulary import Vocabulary, fold
-from citystat.language import labels as lb
 from citystat.model import Text, normalise_language
 from citystat.store import StoredTable
 
@@ -48,9 +47,6 @@ class Checker:
         self.vocabulary = Vocabulary(self.tables)
         self.resolver = Resolver(self.tables, self.vocabulary)
         self.notes = list(_notes(self.tables))
-        self.measure_units = {t.meta.id: {u for v in t.meta.metric.values if v.measure is not None
-                                          for u in (lb.zh_unit(v), lb.en_unit(v).lower().strip())}
-                              for t in self.tables}
         self.units = set(self.vocabulary.units_zh) | set(self.resolver.units_zh)
 
     def extract(self, text: str, lang: str = "auto") -> list[Claim]:
@@ -70,28 +66,16 @@ class Checker:
             if why is None:
                 kept.append(claim)
             else:
-                verdicts.append(Verdict(claim, Status.NOT_A_CLAIM, why))
+                verdict = Verdict(claim, Status.NOT_A_CLAIM, why)
+                verdicts.append(self._from_a_note(verdict, text) or verdict)
         resolutions = self.resolver.resolve(text, kept, lang)
         for resolution in resolutions:
             verdict = verify(resolution)
-            if verdict.status is Status.UNVERIFIABLE and resolution.in_view:
-                verdict = self._foreign_unit(verdict, resolution.in_view) or verdict
             if verdict.status is Status.UNVERIFIABLE and resolution.target is None:
                 verdict = self._from_a_note(verdict, text) or verdict
             verdicts.append(verdict)
         verdicts.sort(key=lambda v: (v.claim.start, v.claim.id))
         return Report(text, lang, verdicts, split_sentences(text, lang))
-
-    def _foreign_unit(self, verdict: Verdict, in_view: list[str]) -> Verdict | None:
-        """每間教室上限 250 人: a unit that no measure of the tables in view has is not a claim about them."""
-        number = verdict.claim.number
-        if number is None or number.form is not Form.AMOUNT or not number.unit or number.unit == "NT$":
-            return None
-        units = {u for t in in_view for u in self.measure_units.get(t, ())}
-        if number.unit in units or number.unit.lower() in units:
-            return None
-        return Verdict(verdict.claim, Status.NOT_A_CLAIM,
-                       f"its unit ({number.unit}) is the unit of no measure of {', '.join(in_view)}")
 
     def _from_a_note(self, verdict: Verdict, text: str) -> Verdict | None:
         """A number quoted from a note of a table (以平均每日共享 8 小時計算) is the source's own word."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +14,9 @@ from rich.console import Console
 from citystat.claims import Checker
 from citystat.claims.render import as_html, as_json, as_table
 from citystat.cli.app import DbOption, app, console, db_path, reports_errors
-from citystat.encoding import EncodingError, decode
+from citystat.claims.document import DocumentReport, check_document
+from citystat.documents import Document, DocumentError, read_document
+from citystat.encoding import decode
 from citystat.model import normalise_language
 from citystat.store import Store
 
@@ -35,7 +38,8 @@ def _check_language(value: str) -> str:
         raise typer.BadParameter(f"{exc}, or auto") from None
 
 
-def _read(source: str) -> tuple[str, str]:
+def _read(source: str) -> tuple[Document, str, bytes]:
+    """Any document: PDF, HTML, DOCX, Markdown or text (UTF-8, BOM, Big5), from a file or standard input."""
     if source == "-":
         data = sys.stdin.buffer.read()
         name = "standard input"
@@ -46,8 +50,8 @@ def _read(source: str) -> tuple[str, str]:
         data = path.read_bytes()
         name = path.name
     try:
-        return decode(data, name=name).text, name
-    except EncodingError as exc:
+        return read_document(data, name), name, data
+    except DocumentError as exc:
         raise typer.BadParameter(str(exc), param_hint="FILE") from None
 
 
@@ -62,12 +66,20 @@ def check_command(
     db: DbOption = None,
 ) -> None:
     """Verify every numeric claim of a text (zh-TW or en) against the database; exit status 1 if any is wrong."""
-    text, name = _read(source)
+    document, name, data = _read(source)
     with Store(db_path(db), read_only=True) as store:
         tables = store.latest()
-    report = Checker(tables).check(text, lang)
+    checker = Checker(tables)
+    text = decode(data, name=name).text if document.format == "text" else ""
+    if document.format == "text" and "\f" not in text:  # typed text is checked as written, offsets into it
+        report = checker.check(text, lang)
+        whole: DocumentReport | None = None
+    else:
+        whole = check_document(document, checker, lang)
+        report = whole.report
     if output_format is CheckFormat.json:
-        rendered = as_json(report)
+        rendered = as_json(report) if whole is None else json.dumps(whole.to_dict(), ensure_ascii=False, indent=2,
+                                                                    default=str)
     elif output_format is CheckFormat.html:
         rendered = as_html(report, title=f"citystat check: {name}")
     else:
@@ -83,5 +95,6 @@ def check_command(
                 Console(file=handle, width=160).print(as_table(report, title=name))
         else:
             console.print(as_table(report, title=name))
-    if not report.ok:
+    if not (report.ok if whole is None else whole.ok):
         raise typer.Exit(EXIT_WRONG)
+

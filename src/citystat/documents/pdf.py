@@ -131,10 +131,14 @@ def _lines(chars: list[Char], number: int, height: float, spaces: list[Box]) -> 
             rows[-1].append(ch)
         else:
             rows.append([ch])
+    page_size = statistics.median(c[2] for c in visible)
     out = []
     for row in rows:
         row.sort(key=lambda c: c[1][0])
         size = statistics.median(c[2] for c in row)
+        if size < page_size * 0.85 and all(c[0].isalnum() for c in row) and len(row) <= 3 * max(
+                1, sum(1 for a, b in zip(row, row[1:], strict=False) if b[1][0] - a[1][2] > size) + 1):
+            continue  # a row of raised note markers (68.8 e³ 87.3 e⁴), set apart by their own baseline
         base = max(c[1][3] for c in row if c[2] >= size * 0.9) if any(c[2] >= size * 0.9 for c in row) else 0
         kept = [c for c in row if not (c[2] < size * 0.8 and c[1][3] < base - (c[1][3] - c[1][1]) * 0.3
                                        and c[0].isalnum())]  # a raised note marker
