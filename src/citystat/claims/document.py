@@ -6,6 +6,8 @@ paragraph)."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -14,7 +16,7 @@ from typing import Any
 from citystat.claims.check import Checker, Report
 from citystat.claims.model import Status, Verdict
 from citystat.claims.tables import TableCheck, TableChecker
-from citystat.documents.model import Block, Box, Document
+from citystat.documents.model import Block, BlockKind, Box, Document
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Placed:
     block: Block
     start: int  # in the block's text
     end: int
+    back_matter: bool = False  # in the appendices, methods or references
 
     @property
     def boxes(self) -> list[Box]:
@@ -33,6 +36,7 @@ class Placed:
         out["block"] = {"kind": self.block.kind.value, "page": self.block.page, "path": self.block.path,
                         "span": [self.start, self.end]}
         out["page"] = self.block.page
+        out["back_matter"] = self.back_matter
         out["boxes"] = [list(b) for b in self.boxes]
         return out
 
@@ -70,16 +74,74 @@ class DocumentReport:
                 "claims": [p.to_dict() for p in self.placed], "tables": [t.to_dict() for t in self.tables]}
 
 
+BACK_MATTER = re.compile(r"^\s*(?:附錄|附件|附表|統計方法|編製說明|名詞定義|名詞解釋|資料來源及版次|參考文獻|參考資料|"
+                         r"appendix|annex|methods|methodology|definitions|glossary|technical notes|references|"
+                         r"bibliography)", re.IGNORECASE)
+
+
+def back_matter(document: Document) -> set[int]:
+    """The blocks after a heading of the appendices, methods, definitions or references (附錄, Appendix, 參考文獻):
+    there numbers illustrate a definition or a derivation, or name a source, rather than state a finding."""
+    out: set[int] = set()
+    inside = False
+    for block in document.blocks:
+        if block.kind is BlockKind.HEADING:
+            inside = inside or bool(BACK_MATTER.match(re.sub(r"^[\d.\s、]+", "", block.text)))
+        if inside:
+            out.add(id(block))
+    return out
+
+
 def check_document(document: Document, checker: Checker, lang: str = "auto") -> DocumentReport:
     began = time.perf_counter()
     text, starts = document.prose()
     report = checker.check(text, lang)
     offsets = [s for s, _ in starts]
+    appendix = back_matter(document)
     placed = []
-    for verdict in report.verdicts:
+    for index, verdict in enumerate(report.verdicts):
         i = max(0, bisect.bisect_right(offsets, verdict.claim.start) - 1)
         begin, block = starts[i]
-        placed.append(Placed(verdict, block, verdict.claim.start - begin, verdict.claim.end - begin))
+        if id(block) in appendix and verdict.status is Status.WRONG:
+            verdict = dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=(
+                "in the appendices or methods, where numbers illustrate definitions and derivations; read as a "
+                f"finding it would not hold: {verdict.message}"))
+            report.verdicts[index] = verdict
+        placed.append(Placed(verdict, block, verdict.claim.start - begin, verdict.claim.end - begin,
+                             id(block) in appendix))
     tables = TableChecker(checker.tables, checker.vocabulary)
     checked = [tables.check(block, report.lang) for block in document.tables()]
     return DocumentReport(document, report, placed, checked, {"verification": time.perf_counter() - began})
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The numbers a publication states in its findings, narratives and tables (not its appendices, furniture or
+    contents, nor the numbers that are no statistics), and how many of them check correct and wrong."""
+
+    numbers: int
+    correct: int
+    wrong: int
+
+    @property
+    def share_correct(self) -> float:
+        return self.correct / self.numbers if self.numbers else 1.0
+
+
+def tally(report: DocumentReport) -> Tally:
+    numbers = correct = wrong = 0
+    for placed in report.placed:
+        verdict = placed.verdict
+        if placed.back_matter or verdict.status is Status.NOT_A_CLAIM or verdict.claim.number is None:
+            continue
+        numbers += 1
+        correct += verdict.status is Status.CORRECT
+        wrong += verdict.status is Status.WRONG
+    for table in report.tables:
+        if table.table is None:
+            continue
+        for cell in table.cells:
+            numbers += 1
+            correct += cell.status is Status.CORRECT
+            wrong += cell.status is Status.WRONG
+    return Tally(numbers, correct, wrong)

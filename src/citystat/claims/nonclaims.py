@@ -26,12 +26,17 @@ PHONE = re.compile(r"(?:\(0\d{1,2}\)|0\d{1,2}-)\s*\d{3,4}[-\s]?\d{3,4}|\b1999\b|
 URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+(?:\.[\w-]+)+/\S*")
 EN_ORDINAL_NAME = re.compile(r"\b(?:level|phase|stage|round|session|term|article|no|number|version|tier|grade|"
                              r"alert level|class)\s*$", re.IGNORECASE)
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|" \
+          r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
+EN_MONTH_AFTER = re.compile(r"^\s*" + _MONTHS)
+EN_MONTH_BEFORE = re.compile(_MONTHS + r"\.?\s*$")
 DATE_AFTER = re.compile(r"^\s*(?:月|日|號(?=[^\d]))")
 FORMULA_BEFORE = re.compile(r"[÷×=＝/＋+−]\s*[(（]?\s*$|(?:除以|乘以|減去|加上)(?:公布之)?(?:倍數|比值)?\s*$|"
                             r"\b(?:divided|divides|multiplied|multiplies)\s+by\s+(?:the\s+\w+\s+\w+\s+of\s+)?$",
                             re.IGNORECASE)
 FORMULA_AFTER = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]|\s*[)）]?\s*[÷×=＝/＋+−])")
 EXAMPLE = re.compile(r"寫作|書寫為|例：|例如|舉例|\bis written\b|\bwritten as\b|\bfor example\b|\be\.g\.", re.IGNORECASE)
+PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[A-C](?![A-Za-z])\s*(?:[÷×/=為係是之較]|is\b|was\b)\s*[A-C]?(?![A-Za-z])")
 PER_THING = re.compile(r"^\s*per\s+(?!day\b|month\b|year\b|cent\b|capita\b)[a-z]+", re.IGNORECASE)
 ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,2}(?:上限|最多|可容納|約)?\s*$")
 DURATION_UNITS = ("個月", "月", "日", "天", "週", "小時", "分鐘", "分", "秒", "歲", "年級", "點")
@@ -40,12 +45,18 @@ DURATION_UNITS = ("個月", "月", "日", "天", "週", "小時", "分鐘", "分
 def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     """Why this number is not a statistic, or None when it is read as a claim."""
     number = claim.number
-    if number is None or claim.kind not in (ClaimKind.LEVEL, ClaimKind.RANK, ClaimKind.DIFFERENCE):
+    if number is None:
         return None
     start, end = claim.start, claim.end
     before = text[max(0, start - 12):start]
     after = text[end:end + 8]
     line_start = text.rfind("\n", 0, start) + 1
+    sentence_start = max(line_start, *(text.rfind(mark, 0, start) + 1 for mark in "。；;"))
+    sentence = text[sentence_start:start] + text[end:end + 40].split("。")[0]
+    if EXAMPLE.search(sentence) or PLACEHOLDERS.search(sentence) or re.search(r"(?:^|[，,；;：:\s])如\s*$", before):
+        return "an example of how numbers are written"
+    if claim.kind not in (ClaimKind.LEVEL, ClaimKind.RANK, ClaimKind.DIFFERENCE):
+        return None
     for pattern, reason in ((URL, "part of a web or e-mail address"), (PHONE, "a phone number"),
                             (TIME, "a time of day")):
         for m in pattern.finditer(text, max(0, start - 40), min(len(text), end + 40)):
@@ -60,9 +71,6 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     wide_before = text[max(0, start - 40):start]
     if FORMULA_BEFORE.search(wide_before) or FORMULA_AFTER.match(after):
         return "an operand of a worked formula"
-    clause = re.split(r"[，；。;]|,\s", text[max(line_start, start - 60):start])[-1] + text[end:end + 30].split("。")[0]
-    if EXAMPLE.search(clause):
-        return "an example of how numbers are written"
     if re.match(r"\s*年", after) and claim.lang != "zh-TW":
         return "a year of the ROC calendar"
     if re.match(r"\s*進位", after) or re.search(r"小數\s*(?:點後)?\s*(?:第)?\s*$", before):
@@ -89,6 +97,9 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     if ADDRESS_AFTER.match(after) and number.form is Form.AMOUNT and not number.unit:
         return "part of an address"
     if number.form is Form.AMOUNT and not number.unit and DATE_AFTER.match(after):
+        return "a date"
+    if number.form is Form.AMOUNT and "." not in number.text and (EN_MONTH_AFTER.match(text[end:end + 12]) or
+                                                                  EN_MONTH_BEFORE.search(before)):
         return "a date"
     if number.form is Form.AMOUNT and number.unit and number.unit in DURATION_UNITS:
         if number.unit not in store_units:

@@ -83,7 +83,7 @@ class TableChecker:
 
     def match(self, block: Block) -> tuple[StoredTable | None, str]:
         caption = block.caption
-        labels = [c.text for row in block.rows for c in row if c.text and not NUMBER.match(c.text.strip())]
+        labels = [c.text for row in block.rows[:3] for c in row if c.header and c.text]
         scores: dict[str, int] = {}
         for hit in self.vocabulary.find(caption):
             for entry in hit.of(TABLE):
@@ -96,8 +96,6 @@ class TableChecker:
             for label in labels:
                 if self._measure_of(stored, label) is not None:
                     scores[table_id] = scores.get(table_id, 0) + 10
-                if self._values_of(stored, label):
-                    scores[table_id] = scores.get(table_id, 0) + 3
         if not scores:
             return None, "no table in the store has this caption or these headers"
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
@@ -149,6 +147,10 @@ class TableChecker:
                 return code
         return None
 
+    def _is_period_label(self, stored: StoredTable, text: str, lang: str) -> bool:
+        """2021 in a cell of its own: a period label (a value card's), not a value."""
+        return bool(re.fullmatch(r"(?:19|20)\d{2}", text)) and self._period_of(stored, text, "en") is not None
+
     def check(self, block: Block, lang: str) -> TableCheck:
         stored, reason = self.match(block)
         if stored is None:
@@ -160,6 +162,11 @@ class TableChecker:
         width = max((len(r) for r in block.rows), default=0)
         column_labels = [" ".join(r[c].text for r in header_rows if c < len(r) and r[c].text) for c in range(width)]
         caption_period = self._period_of(stored, block.caption, lang)
+        if caption_period is None:  # a period named once in the table (a value card's 2021) applies to all of it
+            named = {self._period_of(stored, c.text, lang) for row in block.rows for c in row
+                     if c.text and not NUMBER.match(c.text.strip()) or self._is_period_label(stored, c.text, lang)}
+            named.discard(None)
+            caption_period = named.pop() if len(named) == 1 else None
         caption_values = self._values_of(stored, block.caption)
         stub_column = any(row and not NUMBER.match(row[0].text.strip()) for row in body) or all(
             row and (not row[0].text.strip() or self._period_of(stored, row[0].text, lang)) for row in body)
@@ -172,7 +179,7 @@ class TableChecker:
                 if c == 0 and stub_column:
                     continue  # the stub: the row's label
                 m = NUMBER.match(text)
-                if not m:
+                if not m or self._is_period_label(stored, text, lang):
                     continue
                 column = column_labels[c] if c < len(column_labels) else ""
                 check = self._cell(stored, m, r, c, text, stub, column, caption_period, caption_values, lang)

@@ -31,6 +31,8 @@ FOOTNOTE = re.compile(r"^(?:註|附註|說明|備註|資料來源|來源|note|no
                       re.IGNORECASE)
 CAPTION = re.compile(r"^(?:[表圖]\s*[0-9０-９]+(?:[-–.][0-9]+)?|(?:table|figure|fig\.|chart)\s*\d+)", re.IGNORECASE)
 UNITS = re.compile(r"^(?:單位|unit|units)\s*[:：]", re.IGNORECASE)
+PERIOD_LINE = re.compile(r"(?:end of\s*)?(?:19|20)\d{2}(?:\s*[–\-~]\s*(?:end of\s*)?(?:19|20)\d{2})?",
+                         re.IGNORECASE)
 NUMBERS_ONLY = re.compile(r"(?:[\d,.%％\s]|年|底|end of)+", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[。！？!?；;：:]\s*$|[.]\s*$")
 NUMERIC_CELL = re.compile(r"^[\s(（]*[-−+]?[\d,]+(?:\.\d+)?\s*(?:%|％|萬|億|[a-z])?[\s)）]*(?:[epr*]|\.\.)?$",
@@ -91,6 +93,15 @@ class _Para:
 def _is_cjk(ch: str) -> bool:
     return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\u3000" <= ch <= "\u303f" or \
         "\uff00" <= ch <= "\uffef"
+
+
+def join_words(left: str, right: str) -> str:
+    """Two pieces of one text: Chinese and a word broken at a hyphen join as they are, other words with a space."""
+    if not left or not right:
+        return left or right
+    if _is_cjk(left[-1]) or _is_cjk(right[0]) or left.endswith("-"):
+        return left + right
+    return left + " " + right
 
 
 def join_lines(lines: list[Line]) -> tuple[str, list[Box | None] | None]:
@@ -207,7 +218,7 @@ def _table_block(lines: list[Line], caption: list[Line]) -> Block:
             offset = width - len(line.segments) if not columns else 0  # a header without the stub's label
             for index, segment in enumerate(line.segments):
                 col = min(width - 1, _column_of(segment, columns, index + offset))
-                texts[col] = (texts[col] + segment.text) if texts[col] else segment.text
+                texts[col] = join_words(texts[col], segment.text)
         rows.append([Cell(t, header=True) for t in texts])
     for line in data[first_numeric:]:
         cells = [Cell("") for _ in range(width)]
@@ -299,7 +310,7 @@ def blocks_from_lines(lines: list[Line], pages: int = 0) -> list[Block]:
             i += 1
             continue
         if line.kind is None and NUMBERS_ONLY.fullmatch(text) and \
-                len(re.findall(r"[\d,.]+(?!\s*年|\d)", text)) >= 2 and not CAPTION.match(text):
+                re.search(r"\d(?![\d,.]*\s*年)", text) and not CAPTION.match(text) and not PERIOD_LINE.fullmatch(text):
             flush()  # figures without a word: a chart's value labels or a stray table row, not a statement
             out.append(Block(BlockKind.FIGURE, text, line.page, _union(line.boxes), line.path or f"line {line.number}",
                              line.boxes))
@@ -308,7 +319,7 @@ def blocks_from_lines(lines: list[Line], pages: int = 0) -> list[Block]:
         kind = line.kind or _kind_of(line, body)
         starts_new = para is None or line.blank_before or kind is not BlockKind.PARAGRAPH or \
             para.kind not in (BlockKind.PARAGRAPH, BlockKind.LIST_ITEM, BlockKind.FOOTNOTE) or \
-            _gap(para.lines[-1], line) or _ended(para.lines[-1], right) or \
+            _gap(para.lines[-1], line) or _ended(para.lines[-1], line, right) or \
             bool(line.size and abs(line.size - para.lines[-1].size) > 0.6)
         if starts_new:
             flush()
@@ -363,13 +374,24 @@ def _gap(previous: Line, line: Line) -> bool:
     return line.top - previous.bottom > max(height, previous.size) * 0.9
 
 
-def _ended(previous: Line, right: dict[int | None, float]) -> bool:
-    """A line that ends a sentence well short of the right margin ends its paragraph."""
+def _ended(previous: Line, line: Line, right: dict[int | None, float]) -> bool:
+    """A line that stops short of the right margin, where the next line's first word would have fitted, ends its
+    paragraph (ragged English lines wrap a long word early; a paragraph's last line leaves room)."""
     text = previous.text.rstrip()
     if not previous.size:  # text: a sentence's end, or a line much shorter than the file's full lines
         return bool(SENTENCE_END.search(text)) or _width(text) < right.get(None, 0.0) * 0.7
     margin = right.get(previous.page, 0.0)
-    return previous.x1 < margin - previous.size * 2
+    room = margin - previous.x1
+    first = line.segments[0] if line.segments else None
+    word = previous.size
+    if first is not None and first.boxes:
+        text = first.text
+        cut = len(text) if not text[:1].isascii() else (text.find(" ") if " " in text else len(text))
+        cut = max(1, cut if text[:1].isascii() else 1)
+        known = [b for b in first.boxes[:cut] if b is not None]
+        if known:
+            word = known[-1][2] - known[0][0]
+    return room > word + previous.size * 0.6
 
 
 def _width(text: str) -> int:
