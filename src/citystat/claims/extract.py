@@ -441,8 +441,8 @@ def _en_bare(unit: str) -> bool:
     return unit.split()[0].lower() in {"and", "or"} if unit else True
 
 
-_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍", "約",
-                        "大約", "近", "逾", "超過", "超越", "不到", "未滿", "未達", "高達", "達", "為")
+_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍",
+                        *lx.ZH_APPROX, *lx.ZH_MORE_THAN, *lx.ZH_LESS_THAN, "高達", "達", "為")
 
 
 def _zh_tail(prefix: str) -> tuple[str, set[str]]:
@@ -699,8 +699,8 @@ def _sentence_claims(sentence: Sentence, lang: str, units: tuple[str, ...], buil
 
 
 def _with_flags(number: Number, adverbs: set[str]) -> Number:
-    bound = ">" if adverbs & {"逾", "超過", "超越"} else "<" if adverbs & {"不到", "未滿", "未達"} else number.bound
-    approx = bool(adverbs & {"約", "大約", "近"}) or number.approx
+    bound = ">" if adverbs & set(lx.ZH_MORE_THAN) else "<" if adverbs & set(lx.ZH_LESS_THAN) else number.bound
+    approx = bool(adverbs & set(lx.ZH_APPROX)) or number.approx
     return Number(number.text, number.value, number.precision, number.form, number.unit, bound, approx)
 
 

@@ -81,7 +81,9 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
         return "an identifier or a code"
     if REFERENCE_BEFORE.search(before) and number.form in (Form.AMOUNT, Form.RANK) and "." not in number.text:
         return "a reference to a table, figure, note or page"
-    if re.fullmatch(r"\s*[（(]?\s*", text[line_start:start]) and re.match(r"\s*[.、)）]\s*\S", after) and \
+    lead = text[line_start:start]
+    if (re.fullmatch(r"\s*[（(]?\s*", lead) or re.fullmatch(r"\s*(?:註|附註|說明|備註|note|notes)\s*[:：]?\s*[（(]?\s*", lead,
+                                                            re.IGNORECASE)) and re.match(r"\s*[.、)）]\s*\S", after) and \
             number.value < 100 and "." not in number.text:
         return "a list or note marker"
     if re.search(r"(?:上午|下午|晚上|早上|中午|凌晨)\s*$", before):
