@@ -153,9 +153,10 @@ def _furniture(lines: list[Line], pages: int) -> None:
             line.kind = BlockKind.CONTENTS
             continue
         if in_contents:
-            if line.page is not None and line.page != contents_page:
+            if line.size and line.page != contents_page:  # a laid-out page: the contents fill theirs
                 in_contents = any(LEADER.search(x.text) for x in lines if x.page == line.page)
-            elif line.page is None and line.blank_before and not re.search(r"\d+\s*$", text):
+            elif not line.size and (line.blank_before or line.page != contents_page) and \
+                    not re.search(r"\d+\s*$", text):
                 in_contents = False
             if in_contents and line.kind is None:
                 line.kind = BlockKind.CONTENTS
@@ -198,7 +199,8 @@ def _tables(lines: list[Line]) -> list[tuple[int, int]]:
                                                          len(lines[j].text) < 30)) and \
                 (j == i or lines[j].page == lines[j - 1].page):
             j += 1
-        if sum(1 for line in lines[i:j] if _cellish(line) and _numeric(line)) >= 2:
+        cells = [line for line in lines[i:j] if _cellish(line)]
+        if len(cells) >= 2 and sum(1 for line in cells if _numeric(line)) >= 1:
             out.append((i, j))
         i = max(j, i + 1)
     return out
@@ -379,6 +381,8 @@ def _ended(previous: Line, line: Line, right: dict[int | None, float]) -> bool:
     paragraph (ragged English lines wrap a long word early; a paragraph's last line leaves room)."""
     text = previous.text.rstrip()
     if not previous.size:  # text: a sentence's end, or a line much shorter than the file's full lines
+        if re.match(r"[a-z]", line.text.strip()) and not SENTENCE_END.search(text):
+            return False  # a line starting in lower case continues the sentence before
         return bool(SENTENCE_END.search(text)) or _width(text) < right.get(None, 0.0) * 0.7
     margin = right.get(previous.page, 0.0)
     room = margin - previous.x1

@@ -65,7 +65,8 @@ class Block:
         for box in self.boxes[start:end]:
             if box is None:
                 continue
-            if out and abs(out[-1][1] - box[1]) < (box[3] - box[1]) * 0.6:
+            centre = (box[1] + box[3]) / 2
+            if out and out[-1][1] - 2 <= centre <= out[-1][3] + 2 and box[0] >= out[-1][0] - 1:
                 last = out[-1]
                 out[-1] = (min(last[0], box[0]), min(last[1], box[1]), max(last[2], box[2]), max(last[3], box[3]))
             else:

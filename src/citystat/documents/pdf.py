@@ -193,7 +193,7 @@ def _segment(chars: list[Char], size: float, spaces: list[float]) -> Segment:
             left, right = chars[i - 1][1][2] - 0.5, box[0] + 0.5
             k = bisect.bisect_left(spaces, left)
             spaced = k < len(spaces) and spaces[k] <= right
-            if (spaced or gap > size * 0.3) and not _cjk(ch) and not _cjk(chars[i - 1][0]):
+            if spaced or (gap > size * 0.3 and not _cjk(ch) and not _cjk(chars[i - 1][0])):
                 text += " "
                 boxes.append(None)
         text += ch
