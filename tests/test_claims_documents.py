@@ -200,3 +200,30 @@ def test_a_document_table_is_verified_cell_by_cell(checker: Checker) -> None:
     assert not report.ok
     answer = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
     assert answer["tables"][0]["differ"][0]["text"] == "46,024,621"
+
+
+@pytest.mark.slow
+def test_the_cli_marks_a_pdf_in_json_html_and_a_highlighted_copy(built_db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "bulletin.pdf"
+    path.write_bytes(_pdf("""<html><body style="font-family: 'Noto Sans CJK TC'">
+        <p>臺北酷課雲 110 年底線上課程 18.7 萬門，較 109 年底成長 1.3 倍（表 1）。</p></body></html>"""))
+    result = CliRunner().invoke(app, ["check", str(path), "--db", str(built_db), "--format", "json"])
+    assert result.exit_code == 1
+    answer = json.loads(result.output)
+    wrong = [c for c in answer["claims"] if c["verdict"] == "wrong"]
+    assert [c["text"] for c in wrong] == ["18.7 萬門"] and wrong[0]["page"] == 1 and len(wrong[0]["boxes"]) == 1
+    assert "17.8 萬門" in wrong[0]["said"] and "資料庫" in wrong[0]["said"]  # in the text's language
+    page = tmp_path / "marked.html"
+    assert CliRunner().invoke(app, ["check", str(path), "--db", str(built_db), "--format", "html", "-o",
+                                    str(page)]).exit_code == 1
+    assert '<mark class="wrong"' in page.read_text(encoding="utf-8")
+    marked = tmp_path / "marked.pdf"
+    assert CliRunner().invoke(app, ["check", str(path), "--db", str(built_db), "--format", "pdf", "-o",
+                                    str(marked)]).exit_code == 1
+    from pypdf import PdfReader
+    notes = [a.get_object() for a in PdfReader(marked).pages[0]["/Annots"]]
+    flagged = [n for n in notes if str(n["/Contents"]).startswith("wrong")]
+    assert len(flagged) == 1 and flagged[0]["/Subtype"] == "/Highlight"
+    x0, y0, x1, y1 = (float(v) for v in flagged[0]["/Rect"])
+    box = wrong[0]["boxes"][0]
+    assert abs(x0 - box[0]) < 1 and abs(x1 - box[2]) < 1

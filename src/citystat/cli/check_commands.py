@@ -12,7 +12,9 @@ import typer
 from rich.console import Console
 
 from citystat.claims import Checker
+from citystat.claims.model import Status
 from citystat.claims.render import as_html, as_json, as_table
+from citystat.claims.render_document import as_annotated_pdf, as_document_html
 from citystat.cli.app import DbOption, app, console, db_path, reports_errors
 from citystat.claims.document import DocumentReport, check_document
 from citystat.documents import Document, DocumentError, read_document
@@ -27,6 +29,7 @@ class CheckFormat(StrEnum):
     table = "table"
     json = "json"
     html = "html"
+    pdf = "pdf"
 
 
 def _check_language(value: str) -> str:
@@ -60,7 +63,9 @@ def _read(source: str) -> tuple[Document, str, bytes]:
 def check_command(
     source: Annotated[str, typer.Argument(metavar="FILE|-", help="The text to check, or - to read standard input")],
     lang: Annotated[str, typer.Option("--lang", help="auto, zh-TW or en", callback=_check_language)] = "auto",
-    output_format: Annotated[CheckFormat, typer.Option("--format", help="table, json or html")] = CheckFormat.table,
+    output_format: Annotated[CheckFormat, typer.Option(
+        "--format", help="table, json, html, or pdf (a PDF's copy with the marks as highlights; needs -o)")
+    ] = CheckFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file instead of the screen")
                       ] = None,
     db: DbOption = None,
@@ -81,7 +86,14 @@ def check_command(
         rendered = as_json(report) if whole is None else json.dumps(whole.to_dict(), ensure_ascii=False, indent=2,
                                                                     default=str)
     elif output_format is CheckFormat.html:
-        rendered = as_html(report, title=f"citystat check: {name}")
+        rendered = as_html(report, title=f"citystat check: {name}") if whole is None else \
+            as_document_html(whole, title=f"citystat check: {name}")
+    elif output_format is CheckFormat.pdf:
+        if whole is None or document.format != "pdf" or output is None:
+            raise typer.BadParameter("--format pdf marks a PDF document and needs --output FILE.pdf",
+                                     param_hint="--format")
+        output.write_bytes(as_annotated_pdf(whole, data))
+        rendered = None
     else:
         rendered = None
     if rendered is not None:
@@ -89,12 +101,17 @@ def check_command(
             output.write_text(rendered, encoding="utf-8")
         else:
             typer.echo(rendered)
-    else:
+    elif output_format is not CheckFormat.pdf:
         if output is not None:
             with output.open("w", encoding="utf-8") as handle:
                 Console(file=handle, width=160).print(as_table(report, title=name))
         else:
             console.print(as_table(report, title=name))
+        if whole is not None:
+            for table in whole.tables:
+                status = (f"matched {table.table}: {table.count(Status.CORRECT)} of {len(table.cells)} cells correct, "
+                          f"{table.count(Status.WRONG)} differ" if table.table else f"unmatched ({table.reason})")
+                console.print(f"table {table.block.caption or table.block.where()!r}: {status}")
     if not (report.ok if whole is None else whole.ok):
         raise typer.Exit(EXIT_WRONG)
 

@@ -1,0 +1,69 @@
+"""What the claim checker says about a figure, in both languages, in one place: the reader of a Chinese text gets
+Chinese messages, the reader of an English text English ones. Each message is a template with named fields; the
+checker fills it with the figures written in the text's own conventions (1,132.9 萬人次 / 11.33 million).
+"""
+
+from __future__ import annotations
+
+from citystat.language.conventions import space
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # name: (en, zh-TW)
+    "level_agrees": ("{stated} agrees with {value} ({when})", "{stated} 與資料庫之{when} {value} 相符"),
+    "level_wrong": ("the store gives {right} for {when}, not {stated}", "資料庫之{when}為 {right}，而非 {stated}"),
+    "change_agrees": ("{stated}: {formula}", "{stated} 正確：{formula}"),
+    "change_wrong": ("the store gives {right}, not {stated}", "依資料庫應為「{right}」，而非 {stated}"),
+    "share_agrees": ("{who}: {right} of the total", "{who}占總計 {right}，相符"),
+    "share_wrong": ("{who} is {right} of the total, not {stated}", "{who}占總計 {right}，而非 {stated}"),
+    "rank_agrees": ("{who} ranks {right}", "{who}排名{right}，相符"),
+    "rank_wrong": ("{who} ranks {right}, not {stated}", "{who}排名{right}，而非 {stated}"),
+    "unverifiable": ("{reason}", "無法查核：{reason}"),
+    "not_a_claim": ("not a claim: {reason}", "非統計陳述：{reason}"),
+}
+
+REASONS: dict[str, str] = {
+    # the reasons a number is not a claim or cannot be checked, English as the checker states them, and Chinese
+    "a reference to a table, figure, note or page": "引用表、圖、註或頁碼",
+    "a list or note marker": "項目或附註編號",
+    "a time of day": "時刻",
+    "a date": "日期",
+    "a phone number": "電話號碼",
+    "part of a web or e-mail address": "網址或電子郵件地址之一部分",
+    "part of an address": "地址之一部分",
+    "an ordinal name (a council, session, level, phase), not a figure": "屆次、會次、等級或階段之序數，非統計數字",
+    "an ordinal name (a level, phase, session), not a figure": "等級、階段或會次之序數，非統計數字",
+    "a year written without 年 beside another year": "與另一年並列之年份",
+    "an operand of a worked formula": "計算式中之運算元",
+    "an example of how numbers are written": "數字寫法之示例",
+    "a year of the ROC calendar": "民國年份",
+    "a rounding rule": "四捨五入規則",
+    "a figure per room, person or item, which no measure counts": "每間、每人或每件之數量，非任何統計量",
+    "an identifier or a code": "識別碼或代碼",
+    "no table in the store is named or carried over for this claim": "文中未提及資料庫中之任何統計表",
+    "no figure in the tables in view fits this claim": "文中所指統計表均無相符之數值",
+    "the text does not say which period": "文中未說明期間",
+    "the text does not say which figure it means": "文中未說明所指為何項數值",
+    "the text does not say what the change is measured from": "文中未說明比較基期",
+    "the text does not say from when": "文中未說明起始期間",
+}
+
+
+def say(name: str, lang: str, **fields: object) -> str:
+    """A message in a language (zh-TW or en), filled in; Chinese is spaced where it meets digits."""
+    en, zh = MESSAGES[name]
+    if lang == "zh-TW":
+        return space(zh.format(**{k: reason(v, lang) if k == "reason" else v for k, v in fields.items()}))
+    return en.format(**fields)
+
+
+def reason(text: object, lang: str) -> str:
+    """A reason in the text's language: the known ones by their English wording (the start of it), others as
+    they are."""
+    words = str(text)
+    if lang != "zh-TW":
+        return words
+    for en, zh in REASONS.items():
+        if words.startswith(en):
+            rest = words[len(en):].strip(" :;")
+            return f"{zh}（{rest}）" if rest else zh
+    return words
