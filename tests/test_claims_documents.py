@@ -53,7 +53,8 @@ def test_big5_text_is_read() -> None:
 
 
 def test_markdown_headings_lists_and_tables() -> None:
-    text = "# 臺北酷課雲\n\n- 線上課程 17.8 萬門\n\n表 2 課程\n\n| 年別 | 線上課程數 |\n|---|---|\n| 110 年底 | 178,203 |\n"
+    text = ("# 臺北酷課雲\n\n- 線上課程 17.8 萬門\n\n表 2 課程\n\n"
+            "| 年別 | 線上課程數 |\n|---|---|\n| 110 年底 | 178,203 |\n")
     document = read_document(text.encode(), "note.md")
     assert _kinds(document)[:2] == [("heading", "臺北酷課雲"), ("list_item", "線上課程 17.8 萬門")]
     table = document.tables()[0]

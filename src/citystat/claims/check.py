@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from citystat.claims.extract import detect_language, extract, split_sentences
-from citystat.claims.nonclaims import why_not
 from citystat.claims.model import Claim, Sentence, Status, Verdict
+from citystat.claims.nonclaims import why_not
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
 from citystat.claims.vocabulary import VALUE, Vocabulary, fold

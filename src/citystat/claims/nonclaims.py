@@ -16,10 +16,11 @@ import re
 
 from citystat.claims.model import Claim, ClaimKind, Form
 
-ORDINAL_NOUNS = ("屆", "次會", "次定期", "次臨時", "次大會", "會期", "級", "期", "條", "款", "章", "節", "版", "號", "任",
-                 "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市")
-REFERENCE_BEFORE = re.compile(r"(?:版次|附表|附圖|表|圖|註|附註|參見|見|如|Release|Table|Tables|Figure|Figures|Fig\.|Chart|Note|"
-                              r"Notes|Annex|Appendix|Section|p\.|pp\.|page|pages|No\.|#)\s*$", re.IGNORECASE)
+ORDINAL_NOUNS = ("屆", "次會", "次定期", "次臨時", "次大會", "會期", "級", "期", "條", "款", "章", "節", "版", "號",
+                 "任", "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市")
+REFERENCE_BEFORE = re.compile(r"(?:版次|附表|附圖|表|圖|註|附註|參見|見|如|Release|Table|Tables|Figure|Figures|"
+                              r"Fig\.|Chart|Note|Notes|Annex|Appendix|Section|p\.|pp\.|page|pages|No\.|#)\s*$",
+                              re.IGNORECASE)
 ADDRESS_AFTER = re.compile(r"^\s*(?:號|樓|巷|弄|鄰|里(?!程)|段(?!落)|室(?!內))")
 TIME = re.compile(r"\d{1,2}\s*[:：]\s*\d{2}")
 PHONE = re.compile(r"(?:\(0\d{1,2}\)|0\d{1,2}-)\s*\d{3,4}[-\s]?\d{3,4}|\b1999\b|\+886[-\s\d]{8,}")
@@ -35,7 +36,8 @@ FORMULA_BEFORE = re.compile(r"[÷×=＝/＋+−]\s*[(（]?\s*$|(?:除以|乘以|
                             r"\b(?:divided|divides|multiplied|multiplies)\s+by\s+(?:the\s+\w+\s+\w+\s+of\s+)?$",
                             re.IGNORECASE)
 FORMULA_AFTER = re.compile(r"^(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]|\s*[)）]?\s*[÷×=＝/＋+−])")
-EXAMPLE = re.compile(r"寫作|書寫為|例：|例如|舉例|\bis written\b|\bwritten as\b|\bfor example\b|\be\.g\.", re.IGNORECASE)
+EXAMPLE = re.compile(r"寫作|書寫為|例：|例如|舉例|\bis written\b|\bwritten as\b|\bfor example\b|\be\.g\.",
+                     re.IGNORECASE)
 PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[A-C](?![A-Za-z])\s*(?:[÷×/=為係是之較]|is\b|was\b)\s*[A-C]?(?![A-Za-z])")
 PER_THING = re.compile(r"^\s*per\s+(?!day\b|month\b|year\b|cent\b|capita\b)[a-z]+", re.IGNORECASE)
 ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,2}(?:上限|最多|可容納|約)?\s*$")
@@ -82,8 +84,8 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     if REFERENCE_BEFORE.search(before) and number.form in (Form.AMOUNT, Form.RANK) and "." not in number.text:
         return "a reference to a table, figure, note or page"
     lead = text[line_start:start]
-    if (re.fullmatch(r"\s*[（(]?\s*", lead) or re.fullmatch(r"\s*(?:註|附註|說明|備註|note|notes)\s*[:：]?\s*[（(]?\s*", lead,
-                                                            re.IGNORECASE)) and re.match(r"\s*[.、)）]\s*\S", after) and \
+    labelled = re.fullmatch(r"\s*(?:註|附註|說明|備註|note|notes)\s*[:：]?\s*[（(]?\s*", lead, re.IGNORECASE)
+    if (re.fullmatch(r"\s*[（(]?\s*", lead) or labelled) and re.match(r"\s*[.、)）]\s*\S", after) and \
             number.value < 100 and "." not in number.text:
         return "a list or note marker"
     if re.search(r"(?:上午|下午|晚上|早上|中午|凌晨)\s*$", before):
@@ -103,9 +105,9 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     if number.form is Form.AMOUNT and "." not in number.text and (EN_MONTH_AFTER.match(text[end:end + 12]) or
                                                                   EN_MONTH_BEFORE.search(before)):
         return "a date"
-    if number.form is Form.AMOUNT and number.unit and number.unit in DURATION_UNITS:
-        if number.unit not in store_units:
-            return f"a duration or time ({number.unit}), which no measure in the store counts"
+    if number.form is Form.AMOUNT and number.unit and number.unit in DURATION_UNITS and \
+            number.unit not in store_units:
+        return f"a duration or time ({number.unit}), which no measure in the store counts"
     if number.form is Form.AMOUNT and number.unit and not number.unit.isascii() and store_units and \
             number.unit not in store_units:
         return f"its unit ({number.unit}) is the unit of no measure in the store"

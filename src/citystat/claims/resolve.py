@@ -225,8 +225,8 @@ class Resolver:
                 target.evidence.insert(0, why)
                 scored.append((target, self._periods(claim, target, context)))
         if not scored:
-            return Resolution(claim, None, in_view=sorted(bonus), reason="no figure in the tables in view fits this claim "
-                                                  f"({', '.join(sorted(bonus))})")
+            return Resolution(claim, None, in_view=sorted(bonus),
+                              reason=f"no figure in the tables in view fits this claim ({', '.join(sorted(bonus))})")
         scored.sort(key=lambda item: -item[0].score)
         top_score = scored[0][0].score
         # a period the best-named table lacks is a number the store does not hold; a table the text names less

@@ -18,10 +18,10 @@ from citystat.claims.model import Claim, ClaimKind, Form, Number, Reading, Statu
 from citystat.claims.resolve import Resolution, Target
 from citystat.indicators import Indicator
 from citystat.indicators.core import number as formula_number
-from citystat.language.verdicts import say
 from citystat.language import conventions as conv
 from citystat.language import narrative
 from citystat.language import numbers as nb
+from citystat.language.verdicts import say
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
 

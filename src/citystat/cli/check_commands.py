@@ -12,11 +12,11 @@ import typer
 from rich.console import Console
 
 from citystat.claims import Checker
+from citystat.claims.document import DocumentReport, check_document
 from citystat.claims.model import Status
 from citystat.claims.render import as_html, as_json, as_table
 from citystat.claims.render_document import as_annotated_pdf, as_document_html
 from citystat.cli.app import DbOption, app, console, db_path, reports_errors
-from citystat.claims.document import DocumentReport, check_document
 from citystat.documents import Document, DocumentError, read_document
 from citystat.encoding import decode
 from citystat.model import normalise_language

@@ -115,11 +115,10 @@ def join_lines(lines: list[Line]) -> tuple[str, list[Box | None] | None]:
         if piece_boxes is not None:
             lead = len(line.text) - len(line.text.lstrip())
             piece_boxes = piece_boxes[lead:lead + len(piece)]
-        if text and piece:
-            if not (_is_cjk(text[-1]) or _is_cjk(piece[0])):
-                text += " "
-                if boxes is not None:
-                    boxes.append(None)
+        if text and piece and not (_is_cjk(text[-1]) or _is_cjk(piece[0])):
+            text += " "
+            if boxes is not None:
+                boxes.append(None)
         text += piece
         if boxes is not None:
             boxes += piece_boxes if piece_boxes is not None else [None] * len(piece)
@@ -138,9 +137,8 @@ def _furniture(lines: list[Line], pages: int) -> None:
                 line.kind = BlockKind.HEADER
     for line in lines:
         text = line.text.strip()
-        if PAGE_NUMBER.match(text) and (line.band or (pages > 1 and not line.size)):
-            line.kind = BlockKind.PAGE_NUMBER
-        elif re.match(r"^(?:第\s*\d{1,4}\s*頁|page\s+\d{1,4})", text, re.IGNORECASE) and PAGE_NUMBER.match(text):
+        spelled = re.match(r"^(?:第\s*\d{1,4}\s*頁|page\s+\d{1,4})", text, re.IGNORECASE)
+        if PAGE_NUMBER.match(text) and (line.band or (pages > 1 and not line.size) or spelled):
             line.kind = BlockKind.PAGE_NUMBER
         elif LEADER.search(text):
             line.kind = BlockKind.CONTENTS
