@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from citystat.catalog import bundled_tables
+from citystat.catalog import bundled_city, bundled_tables
 from citystat.claims import Checker
 from citystat.claims.document import check_document
 from citystat.documents import read_document
@@ -65,7 +65,7 @@ def main() -> None:
             tables = store.latest()
         out = Path(work) / "publication"
         began = time.perf_counter()
-        write_report(tables, out, formats=("pdf",), produced=date(2022, 6, 30))
+        write_report(tables, out, city=bundled_city(), formats=("pdf",), produced=date(2022, 6, 30))
         print(f"publication PDFs written in {time.perf_counter() - began:.1f} s (not part of the check)")
         checker = Checker(tables)
         for lang in LANGUAGES:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pytest
 
+from citystat.catalog import bundled_city
 from citystat.claims import Checker
 from citystat.claims.document import DocumentReport, check_document, tally
 from citystat.claims.model import ClaimKind, Status
@@ -39,7 +40,7 @@ def checker(tables: list[StoredTable]) -> Checker:
 @pytest.fixture(scope="module")
 def publication(tables: list[StoredTable], tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("publication")
-    write_report(tables, out, produced=date(2022, 6, 30))
+    write_report(tables, out, city=bundled_city(), produced=date(2022, 6, 30))
     return out
 
 
@@ -95,7 +96,7 @@ def test_a_pdf_with_eight_figures_changed_gets_exactly_those_flagged_where_they_
         tables: list[StoredTable], checker: Checker, tmp_path: Path, lang: str) -> None:
     from weasyprint import HTML
 
-    html = render_html(build_publication(tables, lang, produced=date(2022, 6, 30)), "print")
+    html = render_html(build_publication(tables, lang, city=bundled_city(), produced=date(2022, 6, 30)), "print")
     original = check_document(read_document(html.encode("utf-8"), "publication.html"), checker)
     planted, changed = _plant(html, original)
     assert len(changed) == PLANTED

@@ -13,8 +13,7 @@ from citystat.claims.nonclaims import why_not
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
 from citystat.claims.vocabulary import VALUE, Vocabulary, fold
-from citystat.model import Role, Text, normalise_language
-from citystat.store import StoredTable
+from citystat.model import Role, StoredTable, Text, normalise_language
 
 
 @dataclass

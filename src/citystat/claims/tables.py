@@ -23,8 +23,7 @@ from citystat.claims.resolve import period_code
 from citystat.claims.vocabulary import MEASURE, TABLE, VALUE, Vocabulary, fold
 from citystat.documents.model import Block
 from citystat.language import labels as lb
-from citystat.model import ZH, Role
-from citystat.store import StoredTable
+from citystat.model import ZH, Role, StoredTable
 
 NUMBER = re.compile(r"^[(（]?(?P<sign>[-−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
                     r"(?P<scale>萬|億|thousand|million|billion)?[)）]?\s*(?P<status>[epr]|\*)?$", re.IGNORECASE)
