@@ -31,6 +31,11 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
           r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b"
 EN_MONTH_AFTER = re.compile(r"^\s*" + _MONTHS)
 EN_MONTH_BEFORE = re.compile(_MONTHS + r"\.?\s*$")
+NAME_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]*)[ \u00a0]?$")  # Route 66, YouBike2.0
+NOT_NAMES = {"In", "By", "Since", "From", "About", "Over", "Nearly", "Some", "Almost", "At", "On", "To", "Of", "And",
+             "The", "With", "For", "Up", "Down", "Than", "All", "Only", "Just", "Around", "Approximately", "Roughly",
+             "Under", "Below", "Above", "Between", "Until", "Through", "After", "Before", "During", "Until", "Per",
+             "Each", "Every", "Top", "First", "Last", "Total", "Number", "Rank", "Ranked", "Level", "Phase"}
 DATE_AFTER = re.compile(r"^\s*(?:月|日|號(?=[^\d]))")
 FORMULA_BEFORE = re.compile(r"[÷×=＝/＋+−]\s*[(（]?\s*$|(?:除以|乘以|減去|加上)(?:公布之)?(?:倍數|比值)?\s*$|"
                             r"\b(?:divided|divides|multiplied|multiplies)\s+by\s+(?:the\s+\w+\s+\w+\s+of\s+)?$",
@@ -98,6 +103,14 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
         return "an ordinal name (a council, session, level, phase), not a figure"
     if claim.lang != "zh-TW" and EN_ORDINAL_NAME.search(before) and number.form is Form.AMOUNT:
         return "an ordinal name (a level, phase, session), not a figure"
+    if re.match(r"\s*學年", after) and plain:
+        return "a school year"
+    if re.match(r"-[A-Za-z]", after):
+        return "part of a compound word (3-step, 5-year)"
+    name = NAME_BEFORE.search(text[max(line_start, start - 30):start])
+    if name and name.group(1) not in NOT_NAMES and not number.unit.strip() and \
+            re.fullmatch(r"\d{1,3}(?:\.0)?", number.text.strip()):
+        return f"part of a name ({name.group(1)} {number.text.strip()})"
     if ADDRESS_AFTER.match(after) and number.form is Form.AMOUNT and not number.unit:
         return "part of an address"
     if number.form is Form.AMOUNT and not number.unit and DATE_AFTER.match(after):
