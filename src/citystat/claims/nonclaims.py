@@ -34,7 +34,7 @@ EN_MONTH_BEFORE = re.compile(_MONTHS + r"\.?\s*$")
 NAME_BEFORE = re.compile(r"(?<![A-Za-z])([A-Z][A-Za-z]*|[a-z]+[A-Z][A-Za-z]*)[ \u00a0]?$")  # Route 66, YouBike2.0
 NOT_NAMES = {"In", "By", "Since", "From", "About", "Over", "Nearly", "Some", "Almost", "At", "On", "To", "Of", "And",
              "The", "With", "For", "Up", "Down", "Than", "All", "Only", "Just", "Around", "Approximately", "Roughly",
-             "Under", "Below", "Above", "Between", "Until", "Through", "After", "Before", "During", "Until", "Per",
+             "Under", "Below", "Above", "Between", "Until", "Through", "After", "Before", "During", "Per",
              "Each", "Every", "Top", "First", "Last", "Total", "Number", "Rank", "Ranked", "Level", "Phase"}
 DATE_AFTER = re.compile(r"^\s*(?:月|日|號(?=[^\d]))")
 FORMULA_BEFORE = re.compile(r"[÷×=＝/＋+−]\s*[(（]?\s*$|(?:除以|乘以|減去|加上)(?:公布之)?(?:倍數|比值)?\s*$|"
