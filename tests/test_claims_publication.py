@@ -119,3 +119,18 @@ def test_a_pdf_with_eight_figures_changed_gets_exactly_those_flagged_where_they_
             assert re.sub(r"\s+", "", under) == placed.verdict.claim.text.replace(" ", "")
     finally:
         pdf.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_publication_as_pdftotext_leaves_it_has_no_wrong_figure(publication: Path, checker: Checker,
+                                                                     tmp_path: Path, lang: str) -> None:
+    """The text poppler's pdftotext -layout makes of the PDF: wrapped lines, tables as runs of spaces, chart labels,
+    running headers and page numbers, each page ended by a form feed."""
+    import subprocess
+
+    text = tmp_path / "publication.txt"
+    subprocess.run(["pdftotext", "-layout", str(publication / report_filename(lang, "pdf")), str(text)], check=True)
+    report = check_document(read_path(text), checker)
+    assert not [(p.verdict.claim.text, p.verdict.message) for p in report.placed if p.verdict.status is Status.WRONG]
+    assert not [c.text for t in report.tables for c in t.cells if c.status is Status.WRONG]
+    assert tally(report).share_correct >= 0.9

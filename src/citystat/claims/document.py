@@ -85,7 +85,9 @@ def back_matter(document: Document) -> set[int]:
     out: set[int] = set()
     inside = False
     for block in document.blocks:
-        if block.kind is BlockKind.HEADING:
+        standalone = block.kind is BlockKind.HEADING or (
+            block.kind in (BlockKind.PARAGRAPH, BlockKind.CAPTION) and len(block.text) <= 40)  # a title in plain text
+        if standalone:
             inside = inside or bool(BACK_MATTER.match(re.sub(r"^[\d.\s、]+", "", block.text)))
         if inside:
             out.add(id(block))

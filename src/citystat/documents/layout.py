@@ -30,10 +30,11 @@ LIST_MARKER = re.compile(r"^(?:[•●○◆◇■□▪・‧*\-–]\s|[（(]?[
 FOOTNOTE = re.compile(r"^(?:註|附註|說明|備註|資料來源|來源|note|notes|source|sources)\s*[0-9０-９]*\s*[:：.]",
                       re.IGNORECASE)
 CAPTION = re.compile(r"^(?:[表圖]\s*[0-9０-９]+(?:[-–.][0-9]+)?|(?:table|figure|fig\.|chart)\s*\d+)", re.IGNORECASE)
+FIGURE_CAPTION = re.compile(r"^(?:圖\s*[0-9０-９]|(?:figure|fig\.|chart)\s*\d)", re.IGNORECASE)
 UNITS = re.compile(r"^(?:單位|unit|units)\s*[:：]", re.IGNORECASE)
 PERIOD_LINE = re.compile(r"(?:end of\s*)?(?:19|20)\d{2}(?:\s*[–\-~]\s*(?:end of\s*)?(?:19|20)\d{2})?",
                          re.IGNORECASE)
-NUMBERS_ONLY = re.compile(r"(?:[\d,.%％\s]|年|底|end of)+", re.IGNORECASE)
+NUMBERS_ONLY = re.compile(r"(?:[\d,.%％\s]|年|底|end of|(?<=\s)[epr](?=\s|$))+", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[。！？!?；;：:]\s*$|[.]\s*$")
 NUMERIC_CELL = re.compile(r"^[\s(（]*[-−+]?[\d,]+(?:\.\d+)?\s*(?:%|％|萬|億|[a-z])?[\s)）]*(?:[epr*]|\.\.)?$",
                           re.IGNORECASE)
@@ -217,13 +218,13 @@ def _table_block(lines: list[Line], caption: list[Line]) -> Block:
         for line in header_lines:
             offset = width - len(line.segments) if not columns else 0  # a header without the stub's label
             for index, segment in enumerate(line.segments):
-                col = min(width - 1, _column_of(segment, columns, index + offset))
+                col = max(0, min(width - 1, _column_of(segment, columns, index + offset)))
                 texts[col] = join_words(texts[col], segment.text)
         rows.append([Cell(t, header=True) for t in texts])
     for line in data[first_numeric:]:
         cells = [Cell("") for _ in range(width)]
         for index, segment in enumerate(line.segments):
-            col = _column_of(segment, columns, index)
+            col = max(0, min(width - 1, _column_of(segment, columns, index)))
             box = _union(segment.boxes)
             cells[min(col, width - 1)] = Cell(segment.text, header=index == 0 and not NUMERIC_CELL.match(
                 segment.text), box=box)
@@ -295,7 +296,10 @@ def blocks_from_lines(lines: list[Line], pages: int = 0) -> list[Block]:
             a, b = in_table[i]
             flush()
             caption = _take_caption(out)
-            out.append(_table_block(lines[a:b], caption))
+            table = _table_block(lines[a:b], caption)
+            if FIGURE_CAPTION.match(table.caption):  # the labels of a chart laid out as text, not a table
+                table.kind = BlockKind.FIGURE
+            out.append(table)
             i = b
             continue
         text = line.text.strip()
@@ -381,7 +385,7 @@ def _ended(previous: Line, line: Line, right: dict[int | None, float]) -> bool:
     if not previous.size:  # text: a sentence's end, or a line much shorter than the file's full lines
         if re.match(r"[a-z]", line.text.strip()) and not SENTENCE_END.search(text):
             return False  # a line starting in lower case continues the sentence before
-        return bool(SENTENCE_END.search(text)) or _width(text) < right.get(None, 0.0) * 0.7
+        return bool(re.search(r"[。！？!?.]\s*$", text)) or _width(text) < right.get(None, 0.0) * 0.7
     margin = right.get(previous.page, 0.0)
     room = margin - previous.x1
     first = line.segments[0] if line.segments else None
