@@ -228,3 +228,16 @@ def test_the_cli_marks_a_pdf_in_json_html_and_a_highlighted_copy(built_db: Path,
     x0, y0, x1, y1 = (float(v) for v in flagged[0]["/Rect"])
     box = wrong[0]["boxes"][0]
     assert abs(x0 - box[0]) < 1 and abs(x1 - box[2]) < 1
+
+
+def test_a_table_of_several_services_is_matched_column_by_column(checker: Checker) -> None:
+    text = ("表 1　臺北市智慧服務使用人次\n單位：萬人次\n"
+            "年別\t臺北公眾區免費無線上網\t臺北酷課雲瀏覽人次\n"
+            "109 年\t12,155.5\t1,929.3\n110 年\t13,594.4\t4,602.5\n")
+    report = check_document(read_document(text.encode(), "bulletin.txt"), checker)
+    [table] = report.tables
+    assert set(table.table.split(", ")) == {"cooc_cloud", "taipei_free_usage"}  # type: ignore[union-attr]
+    verdicts = {c.text: c for c in table.cells}
+    assert [t for t, c in verdicts.items() if c.status is Status.WRONG] == ["1,929.3"]
+    assert verdicts["1,929.3"].expected == "1,928.9萬" and verdicts["1,929.3"].row_label == "109 年"
+    assert all(c.status is Status.CORRECT for t, c in verdicts.items() if t != "1,929.3")

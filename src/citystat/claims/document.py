@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citystat.claims.check import Checker, Report
+from citystat.claims.extract import detect_language
 from citystat.claims.model import Status, Verdict
 from citystat.claims.tables import TableCheck, TableChecker
 from citystat.documents.model import Block, BlockKind, Box, Document
@@ -97,6 +98,8 @@ def back_matter(document: Document) -> set[int]:
 def check_document(document: Document, checker: Checker, lang: str = "auto") -> DocumentReport:
     began = time.perf_counter()
     text, starts = document.prose()
+    if lang == "auto":  # the language of the whole document, its tables and captions included
+        lang = detect_language(text + "\n" + "\n".join(f"{b.caption}\n{b.text}" for b in document.tables()))
     report = checker.check(text, lang)
     offsets = [s for s, _ in starts]
     appendix = back_matter(document)
@@ -113,6 +116,12 @@ def check_document(document: Document, checker: Checker, lang: str = "auto") -> 
                              id(block) in appendix))
     tables = TableChecker(checker.tables, checker.vocabulary)
     checked = [tables.check(block, report.lang) for block in document.tables()]
+    for table in checked:
+        table.back_matter = id(table.block) in appendix
+        for cell in table.cells:
+            if table.back_matter and cell.status is Status.WRONG:
+                cell.status = Status.UNVERIFIABLE
+                cell.message = f"in the appendices or methods; read as a finding it would not hold: {cell.message}"
     return DocumentReport(document, report, placed, checked, {"verification": time.perf_counter() - began})
 
 
@@ -140,7 +149,7 @@ def tally(report: DocumentReport) -> Tally:
         correct += verdict.status is Status.CORRECT
         wrong += verdict.status is Status.WRONG
     for table in report.tables:
-        if table.table is None:
+        if table.table is None or table.back_matter:
             continue
         for cell in table.cells:
             numbers += 1

@@ -60,13 +60,15 @@ class TableCheck:
     release: int | None
     reason: str
     cells: list[CellCheck] = field(default_factory=list)
+    back_matter: bool = False  # in the appendices, methods or references
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.cells if c.status is status)
 
     def to_dict(self) -> dict[str, Any]:
         return {"caption": self.block.caption, "page": self.block.page, "box": self.block.box,
-                "path": self.block.path, "matched": self.table, "release": self.release, "reason": self.reason,
+                "path": self.block.path, "back_matter": self.back_matter,
+                "matched": self.table, "release": self.release, "reason": self.reason,
                 "differ": [c.to_dict() for c in self.cells if c.status is Status.WRONG],
                 "cells": [c.to_dict() for c in self.cells]}
 
@@ -150,50 +152,85 @@ class TableChecker:
         """2021 in a cell of its own: a period label (a value card's), not a value."""
         return bool(re.fullmatch(r"(?:19|20)\d{2}", text)) and self._period_of(stored, text, "en") is not None
 
+    def _column_tables(self, labels: list[str]) -> dict[int, StoredTable]:
+        """Columns of a table that mixes services (one column per service): each column whose header names one
+        stored table (by title, alias or measure) is that table's."""
+        out: dict[int, StoredTable] = {}
+        for c, label in enumerate(labels):
+            hits = self.vocabulary.find(label)
+            titled = {e.table for h in hits for e in h.of(TABLE)}
+            named = titled or {e.table for h in hits for e in h.of(MEASURE) if not e.weak}
+            if len(named) == 1 and (table := named.pop()) in self.tables:
+                out[c] = self.tables[table]
+        return out
+
     def check(self, block: Block, lang: str) -> TableCheck:
         stored, reason = self.match(block)
-        if stored is None:
-            return TableCheck(block, None, None, reason)
-        meta = stored.meta
-        out = TableCheck(block, meta.id, stored.release.release, "")
         header_rows = [r for r in block.rows if r and all(c.header or not c.text for c in r)]
         body = [r for r in block.rows if r not in header_rows]
         width = max((len(r) for r in block.rows), default=0)
         column_labels = [" ".join(r[c].text for r in header_rows if c < len(r) and r[c].text) for c in range(width)]
+        by_column = {} if stored is not None else self._column_tables(column_labels)
+        if stored is None and not by_column:
+            return TableCheck(block, None, None, reason)
+        names = sorted({t.meta.id for t in by_column.values()})
+        out = TableCheck(block, stored.meta.id if stored else ", ".join(names),
+                         stored.release.release if stored else None, "" if stored else "matched column by column")
+        context: dict[str, tuple[str | None, dict[str, str]]] = {}
+        for r, row in enumerate(block.rows):
+            if row in header_rows:
+                continue
+            stub = row[0].text if row else ""
+            for c, cell in enumerate(row):
+                table = stored or by_column.get(c)
+                if table is None:
+                    continue
+                if table.meta.id not in context:
+                    context[table.meta.id] = self._caption_context(table, block, lang)
+                caption_period, caption_values = context[table.meta.id]
+                stub_column = any(row and not NUMBER.match(row[0].text.strip()) for row in body) or all(
+                    row and (not row[0].text.strip() or self._period_of(table, row[0].text, lang)) for row in body)
+                text = cell.text.strip()
+                if c == 0 and stub_column:
+                    continue  # the stub: the row's label
+                m = NUMBER.match(text)
+                if not m or self._is_period_label(table, text, lang):
+                    continue
+                column = column_labels[c] if c < len(column_labels) else ""
+                out.cells.append(self._cell(table, m, r, c, text, stub, column, caption_period, caption_values,
+                                            lang, block.caption))
+        return out
+
+    def _caption_context(self, stored: StoredTable, block: Block, lang: str) -> tuple[str | None, dict[str, str]]:
         caption_period = self._period_of(stored, block.caption, lang)
         if caption_period is None:  # a period named once in the table (a value card's 2021) applies to all of it
             named = {self._period_of(stored, c.text, lang) for row in block.rows for c in row
                      if c.text and not NUMBER.match(c.text.strip()) or self._is_period_label(stored, c.text, lang)}
             named.discard(None)
             caption_period = named.pop() if len(named) == 1 else None
-        caption_values = self._values_of(stored, block.caption)
-        stub_column = any(row and not NUMBER.match(row[0].text.strip()) for row in body) or all(
-            row and (not row[0].text.strip() or self._period_of(stored, row[0].text, lang)) for row in body)
-        for r, row in enumerate(block.rows):
-            if row in header_rows:
-                continue
-            stub = row[0].text if row else ""
-            for c, cell in enumerate(row):
-                text = cell.text.strip()
-                if c == 0 and stub_column:
-                    continue  # the stub: the row's label
-                m = NUMBER.match(text)
-                if not m or self._is_period_label(stored, text, lang):
-                    continue
-                column = column_labels[c] if c < len(column_labels) else ""
-                check = self._cell(stored, m, r, c, text, stub, column, caption_period, caption_values, lang)
-                out.cells.append(check)
-        del body
-        return out
+        return caption_period, self._values_of(stored, block.caption)
+
+    def _measure_by_unit(self, stored: StoredTable, words: str) -> str | None:
+        """The one measure (totals before averages) whose unit the caption or header gives (單位：萬人次, (uses))."""
+        units = {re.sub(r"^(?:萬|億|千|百萬|thousands?|millions?|billions?)\s*", "", u.strip(), flags=re.IGNORECASE)
+                 for u in re.findall(r"單位\s*[:：]\s*([^\s,，;；)）]+)", words) + UNIT_IN_LABEL.findall(words)}
+        units.discard("")
+        fits = [v for v in stored.meta.metric.values if v.measure is not None and
+                (lb.zh_unit(v) in units or lb.en_unit(v).strip() in units)]
+        totals = [v for v in fits if v.measure is not None and not v.measure.kind.is_average]
+        chosen = totals if len(totals) == 1 else fits
+        return chosen[0].code if len(chosen) == 1 else None
 
     def _cell(self, stored: StoredTable, m: re.Match[str], r: int, c: int, text: str, stub: str, column: str,
-              caption_period: str | None, caption_values: dict[str, str], lang: str) -> CellCheck:
+              caption_period: str | None, caption_values: dict[str, str], lang: str, caption: str) -> CellCheck:
         meta = stored.meta
         check = CellCheck(r, c, text, Status.UNVERIFIABLE, "", stub, column)
         period = self._period_of(stored, stub, lang) or self._period_of(stored, column, lang) or caption_period
         measure = self._measure_of(stored, column) or self._measure_of(stored, stub)
         if measure is None and len(meta.metric.values) == 1:
             measure = meta.metric.values[0].code
+        if measure is None:
+            measure = self._measure_by_unit(stored, f"{caption} {column} {stub}")
         if period is None:
             check.message = "the row and column labels name no period of the table"
             return check
@@ -225,7 +262,8 @@ class TableChecker:
         written = Decimal(m["num"].replace(",", ""))
         decimals = len(m["num"].split(".", 1)[1]) if "." in m["num"] else 0
         scale = Decimal(1)
-        unit = " ".join(UNIT_IN_LABEL.findall(column) + UNIT_IN_LABEL.findall(stub))
+        unit = " ".join(UNIT_IN_LABEL.findall(column) + UNIT_IN_LABEL.findall(stub) +
+                        re.findall(r"單位\s*[:：]\s*(\S+)", caption) + re.findall(r"(?i)units?\s*:\s*(\S+)", caption))
         if m["scale"]:
             scale = SCALES[m["scale"].lower()]
         else:
@@ -248,6 +286,9 @@ class TableChecker:
         else:
             check.status = Status.WRONG
             unit_name = lb.zh_unit(measure_value) if lang == ZH else lb.en_unit(measure_value)
+            scale_word = {Decimal(10) ** 4: "萬", Decimal(10) ** 8: "億", Decimal(10) ** 3: " thousand",
+                          Decimal(10) ** 6: " million", Decimal(10) ** 9: " billion"}.get(scale, "")
+            check.expected = f"{check.expected}{scale_word}"
             check.message = (f"表中為 {text}，資料庫 {meta.describe_key(meta.key(coords))} 為 {check.expected}"
                              f"{unit_name}" if lang == ZH else
                              f"the table says {text}; the store has {check.expected} {unit_name} for "
