@@ -241,3 +241,12 @@ def test_a_table_of_several_services_is_matched_column_by_column(checker: Checke
     assert [t for t, c in verdicts.items() if c.status is Status.WRONG] == ["1,929.3"]
     assert verdicts["1,929.3"].expected == "1,928.9萬" and verdicts["1,929.3"].row_label == "109 年"
     assert all(c.status is Status.CORRECT for t, c in verdicts.items() if t != "1,929.3")
+
+
+@pytest.mark.parametrize("word, status", [("逾", Status.CORRECT), ("高於", Status.CORRECT), ("超過", Status.CORRECT),
+                                          ("不到", Status.WRONG), ("低於", Status.WRONG)])
+def test_bounds_read_from_the_shared_qualifiers(checker: Checker, word: str, status: Status) -> None:
+    """高於 1,000 萬人次 means what 逾 1,000 萬人次 means (citystat.language.conventions.QUALIFIERS)."""
+    text = f"臺北公眾區免費無線上網 110 年每月平均使用人次{word} 1,000 萬人次。"
+    [verdict] = checker.check(text).verdicts
+    assert verdict.status is status
