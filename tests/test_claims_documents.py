@@ -166,6 +166,7 @@ def checker(built_db: Path) -> Checker:
     ("因應疫情警戒第三級，臺北酷課雲 110 年瀏覽人次 4,602.5 萬人次。", "第三", "ordinal"),
     ("資料來源：臺北市議會第 13 屆第 6 次定期大會市政總質詢。", "第 13", "ordinal"),
     ("臺北酷課雲直播教室每間上限 250 人。", "250 人", "per room"),
+    ("臺北酷課雲直播教室每間教室上限 250 人。", "250 人", "per room"),
     ("說明：1. 臺北公眾區免費無線上網 110 年使用人次 13,594.4 萬人次。", "1", "marker"),
     ("洽詢電話 (02)2720-8889。", "2720", "phone"),
     ("詳見 https://data.taipei/dataset/123 。", "123", "web"),
@@ -250,3 +251,10 @@ def test_bounds_read_from_the_shared_qualifiers(checker: Checker, word: str, sta
     text = f"臺北公眾區免費無線上網 110 年每月平均使用人次{word} 1,000 萬人次。"
     [verdict] = checker.check(text).verdicts
     assert verdict.status is status
+
+
+def test_a_figure_of_another_table_than_the_one_named_is_not_called_wrong(checker: Checker) -> None:
+    """臺北酷課雲 is named, 每月平均瀏覽人次 is a measure only the citizen platform has: the claim is CooC-Cloud's page
+    views a month (4,602.5 萬 ÷ 12), which no table holds; it is unverifiable, not the platform's figure gone wrong."""
+    [verdict] = checker.check("臺北酷課雲 110 年每月平均瀏覽人次 383.5 萬人次。").verdicts
+    assert verdict.status is Status.UNVERIFIABLE and "cooc_cloud" in verdict.message

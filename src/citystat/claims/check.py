@@ -12,7 +12,7 @@ from citystat.claims.model import Claim, Sentence, Status, Verdict
 from citystat.claims.nonclaims import why_not
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
-from citystat.claims.vocabulary import VALUE, Vocabulary, fold
+from citystat.claims.vocabulary import TABLE, VALUE, Vocabulary, fold
 from citystat.model import Role, StoredTable, Text, normalise_language
 
 
@@ -76,10 +76,24 @@ class Checker:
             if verdict.status is Status.UNVERIFIABLE and resolution.target is None:
                 verdict = self._from_a_note(verdict, text) or verdict
             if verdict.status is Status.WRONG:
-                verdict = self._another_area(verdict, sentences) or verdict
+                verdict = self._another_area(verdict, sentences) or self._another_table(verdict, sentences) or verdict
             verdicts.append(verdict)
         verdicts.sort(key=lambda v: (v.claim.start, v.claim.id))
         return Report(text, lang, verdicts, sentences)
+
+    def _another_table(self, verdict: Verdict, sentences: list[Sentence]) -> Verdict | None:
+        """A claim is wrong only when its table is settled: a sentence that names tables by title or alias, none of
+        them the one the figure was read from, may mean a figure of its own (臺北酷課雲…每月平均瀏覽人次: CooC-Cloud's
+        page views a month, not the citizen platform's monthly average)."""
+        sentence = next((s for s in sentences if s.index == verdict.claim.sentence), None)
+        if sentence is None or verdict.table is None:
+            return None
+        named = {e.table for h in self.vocabulary.find(sentence.text, sentence.start) for e in h.of(TABLE)}
+        if not named or verdict.table in named:
+            return None
+        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=(
+            f"the sentence names {', '.join(sorted(named))}, not {verdict.table}, whose figure it was read as "
+            f"(read so: {verdict.message})"))
 
     def _another_area(self, verdict: Verdict, sentences: list[Sentence]) -> Verdict | None:
         """A claim is wrong only when its area is settled: a sentence naming an area the table does not hold (台中市

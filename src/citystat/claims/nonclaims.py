@@ -45,7 +45,7 @@ EXAMPLE = re.compile(r"寫作|書寫為|例：|例如|舉例|\bis written\b|\bwr
                      re.IGNORECASE)
 PLACEHOLDERS = re.compile(r"(?<![A-Za-z])[A-C](?![A-Za-z])\s*(?:[÷×/=為係是之較]|is\b|was\b)\s*[A-C]?(?![A-Za-z])")
 PER_THING = re.compile(r"^\s*per\s+(?!day\b|month\b|year\b|cent\b|capita\b)[a-z]+", re.IGNORECASE)
-ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,2}(?:上限|最多|可容納|約)?\s*$")
+ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,4}(?:上限|最多|可容納|約)?\s*$")
 DURATION_UNITS = ("個月", "月", "日", "天", "週", "小時", "分鐘", "分", "秒", "歲", "年級", "點")
 
 
