@@ -258,3 +258,14 @@ def test_a_figure_of_another_table_than_the_one_named_is_not_called_wrong(checke
     views a month (4,602.5 萬 ÷ 12), which no table holds; it is unverifiable, not the platform's figure gone wrong."""
     [verdict] = checker.check("臺北酷課雲 110 年每月平均瀏覽人次 383.5 萬人次。").verdicts
     assert verdict.status is Status.UNVERIFIABLE and "cooc_cloud" in verdict.message
+
+
+def test_a_web_pages_header_menus_and_footer_are_furniture() -> None:
+    page = """<html><head><meta charset="utf-8"></head><body>
+        <header role="banner"><ul class="menu"><li>首頁</li><li>2024 年報</li></ul></header>
+        <div class="breadcrumb">首頁 > 新聞 > 第 12 則</div>
+        <main><h1>臺北酷課雲</h1><p>110 年瀏覽人次 4,602.5 萬人次。</p></main>
+        <footer>臺北市信義區市府路 1 號　電話 1999</footer></body></html>"""
+    document = read_document(page.encode(), "news.html")
+    assert [b.text for b in document.read_blocks()] == ["臺北酷課雲", "110 年瀏覽人次 4,602.5 萬人次。"]
+    assert {b.kind for b in document.blocks} - {BlockKind.HEADING, BlockKind.PARAGRAPH} == {BlockKind.HEADER}

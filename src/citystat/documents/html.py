@@ -19,6 +19,7 @@ SKIP = {"script", "style", "svg", "noscript", "template", "head", "button", "sel
 BLOCKS = {"p", "li", "dd", "dt", "blockquote", "figcaption", "caption", "pre", "address", "summary",
           "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "div", "section", "article", "header", "footer", "main",
           "aside", "ul", "ol", "dl", "figure", "table", "nav", "body", "details", "tbody", "thead", "tr"}
+FURNITURE_CLASSES = ("breadcrumb", "menu", "navbar", "sidebar", "cookie", "share", "social", "footer", "site-header")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 
 
@@ -108,6 +109,14 @@ def _walk(element: etree._Element, tree: etree._ElementTree, blocks: list[Block]
             continue
         tag = child.tag
         cls = (child.get("class") or "").lower().split()
+        site_level = element.tag == "body" or element.getparent() is not None and element.getparent().tag == "body"
+        if site_level and tag in ("footer", "aside") or \
+                child.get("role") in ("contentinfo", "banner", "search") or \
+                any(word in " ".join(cls) for word in FURNITURE_CLASSES):
+            words = _text(child)
+            if words:  # the site's header, footer, menus and breadcrumbs: furniture, kept only to be counted
+                blocks.append(Block(BlockKind.HEADER, words, path=tree.getpath(child)))
+            continue
         is_contents = contents or tag == "nav" or "toc" in cls or "contents" in cls
         if tag == "table":
             blocks.append(_table(child, tree, blocks, is_contents))
