@@ -91,7 +91,7 @@ class Checker:
         named = {e.table for h in self.vocabulary.find(sentence.text, sentence.start) for e in h.of(TABLE)}
         if not named or verdict.table in named:
             return None
-        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=(
+        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
             f"the sentence names {', '.join(sorted(named))}, not {verdict.table}, whose figure it was read as "
             f"(read so: {verdict.message})"))
 
@@ -116,7 +116,7 @@ class Checker:
                     continue  # the city's own area is what a table without areas is about
                 if any(code == entry.code for _, code in held) or entry.code in own:
                     break
-                return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=(
+                return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
                     f"the sentence names {hit.text}, which {meta.id} does not hold; the claim may be about it "
                     f"(read as {meta.id}: {verdict.message})"))
         return None

@@ -108,7 +108,7 @@ def check_document(document: Document, checker: Checker, lang: str = "auto") -> 
         i = max(0, bisect.bisect_right(offsets, verdict.claim.start) - 1)
         begin, block = starts[i]
         if id(block) in appendix and verdict.status is Status.WRONG:
-            verdict = dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=(
+            verdict = dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
                 "in the appendices or methods, where numbers illustrate definitions and derivations; read as a "
                 f"finding it would not hold: {verdict.message}"))
             report.verdicts[index] = verdict

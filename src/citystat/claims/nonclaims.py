@@ -17,8 +17,8 @@ import re
 from citystat.claims.model import Claim, ClaimKind, Form
 
 ORDINAL_NOUNS = ("屆", "次會", "次定期", "次臨時", "次大會", "會期", "級", "期", "條", "款", "章", "節", "版", "號",
-                 "任", "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市")
-REFERENCE_BEFORE = re.compile(r"(?:版次|附表|附圖|表|圖|註|附註|參見|見|如|Release|Table|Tables|Figure|Figures|"
+                 "任", "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市", "頁")
+REFERENCE_BEFORE = re.compile(r"(?:版次|附表|附圖|表|圖|註|附註|參見|見|如|頁|Release|Table|Tables|Figure|Figures|"
                               r"Fig\.|Chart|Note|Notes|Annex|Appendix|Section|p\.|pp\.|page|pages|No\.|#)\s*$",
                               re.IGNORECASE)
 ADDRESS_AFTER = re.compile(r"^\s*(?:號|樓|巷|弄|鄰|里(?!程)|段(?!落)|室(?!內))")

@@ -5,6 +5,8 @@ checker fills it with the figures written in the text's own conventions (1,132.9
 
 from __future__ import annotations
 
+import re
+
 from citystat.language.conventions import space
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -48,6 +50,23 @@ REASONS: dict[str, str] = {
 }
 
 
+PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(\S+) has no figure for (.+?) \((.+)\)$"), "{0} 無 {1} 之數值"),
+    (re.compile(r"^(\S+) has fewer than (\d+) periods$"), "{0} 之期數少於 {1}"),
+    (re.compile(r"^(\S+) has no period before (.+)$"), "{0} 無 {1} 之前期"),
+    (re.compile(r"^the sentence names (.+?), which (\S+) does not hold"),
+     "句中提及{0}，而 {1} 無此項；所述可能為{0}之數值"),
+    (re.compile(r"^the sentence names (.+?), not (\S+), whose figure"), "句中所指為 {0}，而非 {1}"),
+    (re.compile(r"^in the appendices or methods"), "位於附錄或編製說明，數字係說明定義或推算，非統計發現"),
+    (re.compile(r"^its unit \((.+?)\) is the unit of no measure"), "其單位（{0}）非任何統計量之單位"),
+    (re.compile(r"^a duration or time \((.+?)\)"), "時間長度（{0}），非任何統計量"),
+    (re.compile(r"^part of a name \((.+?)\)"), "名稱之一部分（{0}）"),
+    (re.compile(r"^part of a compound word"), "複合詞之一部分"),
+    (re.compile(r"^a school year"), "學年度"),
+    (re.compile(r"^quoted from the note on (.+?) of (\S+)"), "引自 {1} 之附註"),
+]
+
+
 def say(name: str, lang: str, **fields: object) -> str:
     """A message in a language (zh-TW or en), filled in; Chinese is spaced where it meets digits."""
     en, zh = MESSAGES[name]
@@ -66,4 +85,8 @@ def reason(text: object, lang: str) -> str:
         if words.startswith(en):
             rest = words[len(en):].strip(" :;")
             return f"{zh}（{rest}）" if rest else zh
+    for pattern, template in PATTERNS:
+        m = pattern.match(words)
+        if m:
+            return template.format(*m.groups())
     return words
