@@ -21,7 +21,7 @@ from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
 from citystat.language import narrative
 from citystat.language import numbers as nb
-from citystat.language.verdicts import say
+from citystat.language.verdicts import reason, say
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
 
@@ -205,7 +205,8 @@ class _Check:
         if hint:
             message += f"; {hint}"
         said = say("level_wrong", self.lang, right=right, when=_when(self.target, period or '', self.lang),
-                   stated=number.text) + (f"；{hint}" if hint and self.lang == ZH else f"; {hint}" if hint else "")
+                   stated=number.text) + (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else
+                                          f"; {hint}" if hint else "")
         return self.verdict(Status.WRONG, message, indicator, expected=written(indicator.value, number, self.lang),
                             wording=right, diagnosis=diagnosis or "wrong_level", said=said)
 
@@ -474,7 +475,7 @@ class _Check:
         return self.verdict(Status.WRONG, message, main, readings=readings, expected=expected, wording=right_words,
                             diagnosis=diagnosis or "wrong_change",
                             said=say("change_wrong", self.lang, right=right_words, stated=number.text) +
-                            (f"; {hint}" if hint else ""))
+                            (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else f"; {hint}" if hint else ""))
 
     def readings(self, kind: ClaimKind, values: dict[str, Decimal], base: str, decimals: int) -> list[Reading]:
         number = self.claim.number

@@ -64,6 +64,21 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^part of a compound word"), "複合詞之一部分"),
     (re.compile(r"^a school year"), "學年度"),
     (re.compile(r"^quoted from the note on (.+?) of (\S+)"), "引自 {1} 之附註"),
+    (re.compile(r"^(.+?) is the figure for (.+)$"), "{0} 為{1}之數值"),
+    (re.compile(r"^(.+?) is the share of (.+)$"), "{0} 為{1}之占比"),
+    (re.compile(r"^(.+?) is the ratio A ÷ B \((.+?)\); the growth is (.+)$"), "{0} 係比值 A ÷ B（{1}），成長為 {2}"),
+    (re.compile(r"^(.+?) is the growth A ÷ B − 1 \((.+?)\); the ratio is (.+)$"),
+     "{0} 係成長 A ÷ B − 1（{1}），比值為 {2}"),
+    (re.compile(r"^(.+?) is the difference in percentage points \((.+?)\), not a percentage change$"),
+     "{0} 為百分點差（{1}），非成長率"),
+    (re.compile(r"^(.+?) is the percentage change \((.+?)\), not percentage points$"), "{0} 為成長率（{1}），非百分點"),
+    (re.compile(r"^(.+?) is the change from (.+?), not from (.+)$"), "{0} 為較{1}之變動，而非較{2}"),
+    (re.compile(r"^(.+?) is neither the ratio \((.+?)\) nor the growth multiple \((.+?)\)$"),
+     "{0} 既非比值（{1}），亦非成長倍數（{2}）"),
+    (re.compile(r"^'(.+?)' does not say which convention it uses: (.+)$"), "「{0}」未說明採何種倍數定義：{1}"),
+    (re.compile(r"^(.+?) is the ratio A ÷ B × 100, not the growth$"), "{0} 係比值 A ÷ B × 100，而非成長率"),
+    (re.compile(r"^(.+?) cannot tell the two conventions apart at this precision: (.+)$"),
+     "{0} 在此精確度下無法分辨兩種倍數定義：{1}"),
 ]
 
 
@@ -88,5 +103,5 @@ def reason(text: object, lang: str) -> str:
     for pattern, template in PATTERNS:
         m = pattern.match(words)
         if m:
-            return template.format(*m.groups())
+            return space(template.format(*m.groups()))
     return words
