@@ -269,3 +269,12 @@ def test_a_web_pages_header_menus_and_footer_are_furniture() -> None:
     document = read_document(page.encode(), "news.html")
     assert [b.text for b in document.read_blocks()] == ["臺北酷課雲", "110 年瀏覽人次 4,602.5 萬人次。"]
     assert {b.kind for b in document.blocks} - {BlockKind.HEADING, BlockKind.PARAGRAPH} == {BlockKind.HEADER}
+
+
+def test_every_verdict_on_a_chinese_text_is_told_in_chinese(checker: Checker) -> None:
+    import re
+
+    texts = sorted((Path(__file__).parent / "claims").glob("*_zh.txt"))
+    said = [v.in_language for p in texts for v in checker.check(p.read_text(encoding="utf-8"), "zh-TW").verdicts]
+    assert len(said) > 50
+    assert not [m for m in said if re.search(r"\b(?:the|is|not|of|for|from|cannot|store|figure)\b", m)]

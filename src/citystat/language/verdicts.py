@@ -50,6 +50,7 @@ REASONS: dict[str, str] = {
 }
 
 
+WORDS = {"highest": "最高", "lowest": "最低", "rise": "增幅", "fall": "降幅", "rose": "上升", "fell": "下降"}
 PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^(\S+) has no figure for (.+?) \((.+)\)$"), "{0} 無 {1} 之數值"),
     (re.compile(r"^(\S+) has fewer than (\d+) periods$"), "{0} 之期數少於 {1}"),
@@ -77,6 +78,24 @@ PATTERNS: list[tuple[re.Pattern[str], str]] = [
      "{0} 既非比值（{1}），亦非成長倍數（{2}）"),
     (re.compile(r"^'(.+?)' does not say which convention it uses: (.+)$"), "「{0}」未說明採何種倍數定義：{1}"),
     (re.compile(r"^(.+?) is the ratio A ÷ B × 100, not the growth$"), "{0} 係比值 A ÷ B × 100，而非成長率"),
+    (re.compile(r"^the highest of (\d+) values is (.+)$"), "{0} 個數值中最高為 {1}"),
+    (re.compile(r"^the lowest of (\d+) values is (.+)$"), "{0} 個數值中最低為 {1}"),
+    (re.compile(r"^the (highest|lowest) (?:value )?of the series is (.+)$"), "歷年{0}為 {1}"),
+    (re.compile(r"^the largest (rise|fall) between consecutive periods was in (.+)$"), "歷年最大{0}在 {1}"),
+    (re.compile(r"^the largest (rise|fall) was in (.+)$"), "歷年最大{0}在 {1}"),
+    (re.compile(r"^(.+?): no base is written, and it is right as the change from (.+?): (.+)$"),
+     "{0} 未寫明基期，以較{1}之變動計算相符：{2}"),
+    (re.compile(r"^the text does not say what (.+?) is measured from; from (.+?) it would be (.+)$"),
+     "文中未說明 {0} 之比較基期；若較{1}，應為 {2}"),
+    (re.compile(r"^the lowest value over the span is (.+)$"), "期間最低值為 {0}，相符"),
+    (re.compile(r"^the series fell to (.+?), below (.+)$"), "期間曾降至 {0}，低於 {1}"),
+    (re.compile(r"^it (rose|fell) in every period (.+)$"), "{1} 各期均{0}"),
+    (re.compile(r"^(.+?) is the level at the period end \((.+?)\), a stock, not what was added during the period(.*)$"),
+     "{0} 為期底存量（{1}），而非期間新增{2}"),
+    (re.compile(r"^the store gives (.+?) at (.+?), a stock, not a flow(.*)$"), "資料庫之{1}存量為 {0}，非期間流量{2}"),
+    (re.compile(r"^(.+?) is the change in the stock over the period, (.+)$"), "{0} 為期間存量之變動，{1}"),
+    (re.compile(r"^(.+?) were ranked, not (.+)$"), "參與評比者為 {0}，而非 {1}"),
+    (re.compile(r"^(.+?) were ranked$"), "參與評比者為 {0}，相符"),
     (re.compile(r"^(.+?) cannot tell the two conventions apart at this precision: (.+)$"),
      "{0} 在此精確度下無法分辨兩種倍數定義：{1}"),
 ]
@@ -103,5 +122,6 @@ def reason(text: object, lang: str) -> str:
     for pattern, template in PATTERNS:
         m = pattern.match(words)
         if m:
-            return space(template.format(*m.groups()))
+            groups = [WORDS.get(g, g) for g in m.groups()]
+            return space(template.format(*groups).replace("; the change over the period was", "；期間變動為"))
     return words
