@@ -97,6 +97,13 @@ class TableChecker:
             for label in labels:
                 if self._measure_of(stored, label) is not None:
                     scores[table_id] = scores.get(table_id, 0) + 10
+            if table_id in scores:  # periods and units confirm a table named or headed, never choose one alone
+                stubs = {row[0].text for row in block.rows if row and row[0].text}
+                periods = sum(1 for text in stubs | set(labels) if self._period_of(stored, text, ZH) or
+                              self._period_of(stored, text, "en"))
+                units = sum(1 for label in labels for unit in UNIT_IN_LABEL.findall(label)
+                            if self._measure_by_unit(stored, f"({unit})") is not None)
+                scores[table_id] += min(periods, 5) + min(units, 5)
         if not scores:
             return None, "no table in the store has this caption or these headers"
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
