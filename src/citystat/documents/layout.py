@@ -139,7 +139,7 @@ def _furniture(lines: list[Line], pages: int) -> None:
     for line in lines:
         text = line.text.strip()
         spelled = re.match(r"^(?:第\s*\d{1,4}\s*頁|page\s+\d{1,4})", text, re.IGNORECASE)
-        if PAGE_NUMBER.match(text) and (line.band or (pages > 1 and not line.size) or spelled):
+        if PAGE_NUMBER.match(text) and (line.band or spelled) and not (PERIOD_LINE.fullmatch(text) and not spelled):
             line.kind = BlockKind.PAGE_NUMBER
         elif LEADER.search(text):
             line.kind = BlockKind.CONTENTS
