@@ -278,3 +278,14 @@ def test_every_verdict_on_a_chinese_text_is_told_in_chinese(checker: Checker) ->
     said = [v.in_language for p in texts for v in checker.check(p.read_text(encoding="utf-8"), "zh-TW").verdicts]
     assert len(said) > 50
     assert not [m for m in said if re.search(r"\b(?:the|is|not|of|for|from|cannot|store|figure)\b", m)]
+
+
+@pytest.mark.slow
+def test_a_two_column_pdf_is_read_column_by_column() -> None:
+    left = "臺北公眾區免費無線上網 110 年使用人次達 13,594.4 萬人次，較上年成長 11.8%，" * 5
+    right = "臺北酷課雲 110 年瀏覽人次 4,602.5 萬人次，線上課程 17.8 萬門，" * 5
+    data = _pdf(f"""<html><head><style>@page {{ size: A4; margin: 2cm; }}
+        body {{ font-family: 'Noto Sans CJK TC'; }} .cols {{ column-count: 2; column-gap: 2cm; }}</style></head>
+        <body><h1>智慧服務</h1><div class="cols"><p>{left}</p><p>{right}</p></div></body></html>""")
+    texts = [b.text.replace(" ", "") for b in read_document(data, "two.pdf").read_blocks()]
+    assert texts == ["智慧服務", left.replace(" ", ""), right.replace(" ", "")]

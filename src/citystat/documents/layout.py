@@ -60,6 +60,7 @@ class Line:
     path: str = ""
     kind: BlockKind | None = None  # set when the line is known to be a heading, list item ... (Markdown)
     band: str = ""  # top / bottom: the line is in the page's margin
+    column: int = 0  # on a page set in columns, which one
 
     @property
     def text(self) -> str:
@@ -378,7 +379,7 @@ def _gap(previous: Line, line: Line) -> bool:
     return line.top - previous.bottom > max(height, previous.size) * 0.9
 
 
-def _ended(previous: Line, line: Line, right: dict[int | None, float]) -> bool:
+def _ended(previous: Line, line: Line, right: dict[object, float]) -> bool:
     """A line that stops short of the right margin, where the next line's first word would have fitted, ends its
     paragraph (ragged English lines wrap a long word early; a paragraph's last line leaves room)."""
     text = previous.text.rstrip()
@@ -386,7 +387,7 @@ def _ended(previous: Line, line: Line, right: dict[int | None, float]) -> bool:
         if re.match(r"[a-z]", line.text.strip()) and not SENTENCE_END.search(text):
             return False  # a line starting in lower case continues the sentence before
         return bool(re.search(r"[。！？!?.]\s*$", text)) or _width(text) < right.get(None, 0.0) * 0.7
-    margin = right.get(previous.page, 0.0)
+    margin = right.get((previous.page, previous.column), 0.0)
     room = margin - previous.x1
     first = line.segments[0] if line.segments else None
     word = previous.size
@@ -404,12 +405,12 @@ def _width(text: str) -> int:
     return sum(2 if _is_cjk(ch) else 1 for ch in text)
 
 
-def _right_margins(lines: list[Line]) -> dict[int | None, float]:
-    out: dict[int | None, float] = {}
+def _right_margins(lines: list[Line]) -> dict[object, float]:
+    out: dict[object, float] = {}
     widths = sorted(_width(line.text.strip()) for line in lines if not line.size and line.text.strip())
     if widths:
         out[None] = float(widths[int(len(widths) * 0.9)])
     for line in lines:
         if line.size and line.kind is None and len(line.segments) == 1:
-            out[line.page] = max(out.get(line.page, 0.0), line.x1)
+            out[(line.page, line.column)] = max(out.get((line.page, line.column), 0.0), line.x1)
     return out

@@ -113,11 +113,59 @@ def _page_lines(page: pdfium.PdfPage, number: int, width: float, height: float
                 chars.append((ch, box, size, baseline))
     finally:
         textpage.close()
-    lines = _lines(chars, number, height, spaces)
+    lines = _columns(_lines(chars, number, height, spaces), width)
     figure_blocks = []
     for line in _lines(figure_chars, number, height, []):
         figure_blocks.append(Block(BlockKind.FIGURE, line.text, number, (line.x0, line.top, line.x1, line.bottom)))
     return lines, len(chars) + len(figure_chars), figure_blocks
+
+
+def _prose(segment: Segment) -> bool:
+    text = segment.text
+    return len(text) >= 10 and sum(ch.isdigit() for ch in text) < len(text) * 0.3
+
+
+def _columns(lines: list[Line], width: float) -> list[Line]:
+    """A page set in two columns: a gutter near the middle of the page that almost no text crosses, with text on
+    both sides of it. The left column is then read before the right one; lines across the gutter (a title) keep
+    their place above the columns."""
+    body = [line for line in lines if not line.band]
+    segments = [s for line in body for s in line.segments]
+    if len(body) < 8:
+        return lines
+    best: tuple[int, float] | None = None
+    x = width * 0.35
+    while x < width * 0.65:
+        crossing = sum(1 for s in segments if s.x0 < x < s.x1)
+        if best is None or crossing < best[0]:
+            best = (crossing, x)
+        x += 2.0
+    assert best is not None
+    crossing, gutter = best
+    left_side = sum(1 for s in segments if s.x1 <= gutter and _prose(s))
+    right_side = sum(1 for s in segments if s.x0 >= gutter and _prose(s))
+    rows = sum(1 for line in body if len(line.segments) > 2)  # table rows leave gutters too
+    if crossing > len(segments) * 0.05 or left_side < len(body) * 0.3 or right_side < len(body) * 0.3 or \
+            rows > len(body) * 0.2:
+        return lines
+    first_split = next((i for i, line in enumerate(lines) if not line.band and all(
+        s.x1 <= gutter or s.x0 >= gutter for s in line.segments)), len(lines))
+    head = lines[:first_split]
+    left: list[Line] = []
+    right: list[Line] = []
+    tail: list[Line] = []
+    for line in lines[first_split:]:
+        before = [s for s in line.segments if s.x1 <= gutter]
+        after = [s for s in line.segments if s.x0 >= gutter]
+        if line.band or len(before) + len(after) != len(line.segments):
+            tail.append(line)  # furniture, or a line across the gutter below the columns
+            continue
+        if before:
+            left.append(Line(before, line.page, line.number, line.top, line.bottom, line.size, band=line.band))
+        if after:
+            right.append(Line(after, line.page, line.number, line.top, line.bottom, line.size, band=line.band,
+                              column=1))
+    return head + left + right + tail
 
 
 def _lines(chars: list[Char], number: int, height: float, spaces: list[Box]) -> list[Line]:
