@@ -709,7 +709,7 @@ def _each(prefix: str, lang: str) -> bool:
         _, adverbs = _zh_tail(prefix)
         return bool(adverbs & set(lx.ZH_ALL_WORDS)) or bool(
             re.search(r"(?<!平)[均皆][^，。；]{0,8}$", _compact(prefix)))
-    return bool(re.search(r"\b(?:each|all|both)\b", prefix.lower()))
+    return bool(re.search(rf"\b(?:{lx.alternatives(lx.EN_ALL_WORDS)})\b", prefix.lower()))
 
 
 def _respectively(text: str, lang: str) -> bool:
@@ -737,7 +737,7 @@ def _cues(prefix: str, suffix: str, lang: str) -> frozenset[str]:
             found.add("average")
         if any(c in p for c in lx.ZH_FLOW_CUES):
             found.add("flow")
-        if any(c in p for c in ("累計", "年底", "期底")):
+        if any(c in p for c in lx.ZH_STOCK_CUES):
             found.add("stock")
         return frozenset(found)
     p = re.sub(r"\s+", " ", prefix.lower())[-40:]
