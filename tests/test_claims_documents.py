@@ -146,12 +146,32 @@ def test_unreadable_documents_are_refused_with_the_reason() -> None:
         read_document(b'<html><head><meta charset="x-klingon"></head><body>hi</body></html>', "page.html")
 
 
-def test_the_cli_exits_2_naming_the_file_and_the_reason(built_db: Path, tmp_path: Path) -> None:
-    path = tmp_path / "report.docx"
-    path.write_bytes(b"plain text, not a zip")
+def _blank_pdf(password: str | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, data, why", [
+    ("report.docx", b"plain text, not a zip", "zip"),
+    ("scan.pdf", None, "no text layer"),
+    ("locked.pdf", b"locked", "encrypted"),
+    ("page.html", b'<html><head><meta charset="x-klingon"></head><body>1</body></html>', "x-klingon"),
+])
+def test_the_cli_exits_2_naming_the_file_and_the_reason(built_db: Path, tmp_path: Path, name: str,
+                                                          data: bytes | None, why: str) -> None:
+    if name.endswith(".pdf"):
+        data = _blank_pdf("secret" if data else None)
+    path = tmp_path / name
+    assert data is not None
+    path.write_bytes(data)
     result = CliRunner().invoke(app, ["check", str(path), "--db", str(built_db)])
     assert result.exit_code == 2
-    assert "report.docx" in result.output and "zip" in result.output
+    assert name in result.output and why in result.output
 
 
 @pytest.fixture(scope="module")
