@@ -119,6 +119,10 @@ def _walk(element: etree._Element, tree: etree._ElementTree, blocks: list[Block]
             continue
         is_contents = contents or tag == "nav" or "toc" in cls or "contents" in cls
         if tag == "table":
+            if _layout_table(child):  # a table that lays out a page (old sites): its cells are read as blocks
+                for cell in _own_cells(child):
+                    _walk_cell(cell, tree, blocks, is_contents)
+                continue
             blocks.append(_table(child, tree, blocks, is_contents))
             continue
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6") and CONTENTS_TITLE.match(_text(child)):
@@ -134,6 +138,30 @@ def _walk(element: etree._Element, tree: etree._ElementTree, blocks: list[Block]
         words = _text(child)
         if words:
             blocks.append(Block(_kind(child, words, is_contents), words, path=tree.getpath(child)))
+
+
+def _own_cells(table: etree._Element) -> list[etree._Element]:
+    return [c for c in table.iter("td", "th") if next(a for a in c.iterancestors("table")) is table]
+
+
+def _layout_table(element: etree._Element) -> bool:
+    """A table used for layout: it holds another table, a cell of running prose, or no number at all."""
+    if any(t is not element for t in element.iter("table")):
+        return True
+    texts = [_text(cell) for cell in _own_cells(element)]
+    return any(len(t) > 80 for t in texts) or not any(re.search(r"\d", t) for t in texts)
+
+
+def _walk_cell(cell: etree._Element, tree: etree._ElementTree, blocks: list[Block], contents: bool) -> None:
+    if _has_block_child(cell):
+        own = (cell.text or "").strip()
+        if own:
+            blocks.append(Block(_kind(cell, own, contents), re.sub(r"\s+", " ", own), path=tree.getpath(cell)))
+        _walk(cell, tree, blocks, contents)
+    else:
+        words = _text(cell)
+        if words:
+            blocks.append(Block(_kind(cell, words, contents), words, path=tree.getpath(cell)))
 
 
 def _table(element: etree._Element, tree: etree._ElementTree, blocks: list[Block], contents: bool) -> Block:
