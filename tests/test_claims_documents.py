@@ -312,7 +312,8 @@ def test_a_two_column_pdf_is_read_column_by_column() -> None:
 
 
 def test_a_layout_table_of_an_old_site_is_read_as_prose() -> None:
-    prose = "臺北酷課雲 110 年瀏覽人次 4,602.5 萬人次，較上年成長 138.6%，線上課程 17.8 萬門，為歷年最高，持續推動數位學習。"
+    prose = ("臺北酷課雲 110 年瀏覽人次 4,602.5 萬人次，較上年成長 138.6%，線上課程 17.8 萬門，"
+             "為歷年最高，持續推動數位學習。")
     page = f"""<html><head><meta charset="utf-8"></head><body><table><tr><td><table><tr><td>選單</td></tr></table></td>
         <td><p>{prose}</p><table><caption>表 1 瀏覽人次</caption><tr><th>年別</th><th>瀏覽人次</th></tr>
         <tr><td>110 年</td><td>46,024,612</td></tr></table></td></tr></table></body></html>"""
