@@ -320,3 +320,10 @@ def test_a_layout_table_of_an_old_site_is_read_as_prose() -> None:
     document = read_document(page.encode(), "old.html")
     assert prose in [b.text for b in document.read_blocks()]
     assert [t.caption for t in document.tables()] == ["表 1 瀏覽人次"]
+
+
+def test_a_markdown_paragraph_before_a_table_stays_prose() -> None:
+    text = "110 年底線上課程 18.7 萬門。\n\n| 年別 | 線上課程數 |\n|---|---|\n| 110 年底 | 178,203 |\n"
+    document = read_document(text.encode(), "note.md")
+    assert [b.text for b in document.read_blocks()] == ["110 年底線上課程 18.7 萬門。"]
+    assert document.tables()[0].caption == ""

@@ -43,8 +43,10 @@ def read_docx(data: bytes, name: str) -> Document:
                     cells.append(Cell(words, header=r == 0))
                 rows.append(cells)
             caption = ""
-            if blocks and blocks[-1].kind in (BlockKind.CAPTION, BlockKind.HEADING) and len(blocks[-1].text) <= 80:
+            if blocks and blocks[-1].kind is BlockKind.CAPTION and len(blocks[-1].text) <= 80:
                 caption = blocks.pop().text
+            elif blocks and blocks[-1].kind is BlockKind.HEADING:
+                caption = blocks[-1].text
             blocks.append(Block(BlockKind.TABLE, "\n".join("\t".join(c.text for c in r) for r in rows),
                                 path=f"table {tables}", rows=rows, caption=caption))
     return Document(name, "docx", blocks)

@@ -52,9 +52,10 @@ def read_markdown(data: bytes, name: str) -> Document:
         elif token.type == "table_close":
             in_table = False
             caption = ""
-            if blocks and blocks[-1].kind in (BlockKind.PARAGRAPH, BlockKind.CAPTION, BlockKind.HEADING) and \
-                    len(blocks[-1].text) <= 80:
+            if blocks and blocks[-1].kind is BlockKind.CAPTION:  # 表 1 …, 單位：…: the table's own title
                 caption = blocks.pop().text
+            elif blocks and blocks[-1].kind is BlockKind.HEADING:  # a heading names it, and stays a heading
+                caption = blocks[-1].text
             blocks.append(Block(BlockKind.TABLE, "\n".join("\t".join(c.text for c in r) for r in rows),
                                 path=f"line {table_line}", rows=rows, caption=caption))
         elif token.type == "inline":
