@@ -35,6 +35,7 @@ UNITS = re.compile(r"^(?:單位|unit|units)\s*[:：]", re.IGNORECASE)
 PERIOD_LINE = re.compile(r"(?:end of\s*)?(?:19|20)\d{2}(?:\s*[–\-~]\s*(?:end of\s*)?(?:19|20)\d{2})?",
                          re.IGNORECASE)
 NUMBERS_ONLY = re.compile(r"(?:[\d,.%％\s]|年|底|end of|(?<=\s)[epr](?=\s|$))+", re.IGNORECASE)
+STATUS_CELL = re.compile(r"(?:\.\.|…|-|–|—|x|\*)(?:\s+(?:\.\.|…|-|–|—|x|\*))*")
 SENTENCE_END = re.compile(r"[。！？!?；;：:]\s*$|[.]\s*$")
 NUMERIC_CELL = re.compile(r"^[\s(（]*[-−+]?[\d,]+(?:\.\d+)?\s*(?:%|％|萬|億|[a-z])?[\s)）]*(?:[epr*]|\.\.)?$",
                           re.IGNORECASE)
@@ -179,7 +180,11 @@ def _cellish(line: Line) -> bool:
 
 
 def _numeric(line: Line) -> bool:
-    return any(NUMERIC_CELL.match(s.text) for s in line.segments)
+    """A row of figures, or of status symbols standing for them (.. not available, - nil)."""
+    if any(NUMERIC_CELL.match(s.text) for s in line.segments):
+        return True
+    rest = [s.text.strip() for s in line.segments[1:]]
+    return bool(rest) and all(STATUS_CELL.fullmatch(t) for t in rest)
 
 
 def _tables(lines: list[Line]) -> list[tuple[int, int]]:
