@@ -88,8 +88,12 @@ class Checker:
         sentence = next((s for s in sentences if s.index == verdict.claim.sentence), None)
         if sentence is None or verdict.table is None:
             return None
-        named = {e.table for h in self.vocabulary.find(sentence.text, sentence.start) for e in h.of(TABLE)}
-        if not named or verdict.table in named:
+        hits = self.vocabulary.find(sentence.text, sentence.start)
+        # words that also name the figure's own table (家用電腦: a measure of it, an alias of another) name it
+        own = [h for h in hits if any(x.table == verdict.table for x in h.entries)]
+        named = {e.table for h in hits if not any(o.start <= h.start and h.end <= o.end for o in own)
+                 for e in h.of(TABLE)}
+        if not named or any(h.of(TABLE, verdict.table) for h in hits):
             return None
         return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
             f"the sentence names {', '.join(sorted(named))}, not {verdict.table}, whose figure it was read as "
