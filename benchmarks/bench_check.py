@@ -1,4 +1,4 @@
-"""Benchmark: checking citystat's own publication as a PDF (24-25 A4 pages), with reading (extraction and layout)
+"""Benchmark: checking citystat's own publication as a PDF (about 30 A4 pages), with reading (extraction and layout)
 timed apart from verification, against baselines measured in the same run.
 
     PYTHONPATH=src python benchmarks/bench_check.py [--db citystat.duckdb] [--repeat 3]
