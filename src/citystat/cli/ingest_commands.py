@@ -14,7 +14,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, errors, reports_errors
-from citystat.ingest.city import taipei
+from citystat.ingest.city import feed_city
 from citystat.ingest.pager import Pager, PagerError
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
@@ -169,11 +169,11 @@ def station_map(
     if not stations:
         errors.print(f"[bold red]error:[/] {escape(str(snapshot))} holds no YouBike stations", highlight=False)
         raise typer.Exit(2)
-    city = taipei()
+    city = feed_city()
     points = []
     for s in stations:
         district = city.district(s.district)
-        points.append({"name": s.name.get(lang), "district": district.name.get(lang) if district else s.district,
+        points.append({"name": s.name.get(lang), "district": district.label.get(lang) if district else s.district,
                        "lat": s.lat, "lng": s.lng, "docks": s.docks, "rentable": s.rentable,
                        "in_service": s.active and not s.stale})
     when = readings[0].as_of

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from citystat.ingest.city import taipei
+from citystat.ingest.city import feed_city
 from citystat.ingest.reading import Reading
 from citystat.model import InvalidInput, Problem
 
@@ -26,7 +26,7 @@ OD_COLUMNS = ("on_stop_id", "off_stop_id", "sum_of_txn_times")
 
 
 def _district_code(name: str) -> str | None:
-    city = taipei()
+    city = feed_city()
     district = city.district(name)
     if district is None:
         return None

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from citystat.ingest.city import City, District, taipei
+from citystat.ingest.city import City, District, feed_city
 from citystat.ingest.reading import Reading
 from citystat.model import (
     Cell,
@@ -53,8 +53,8 @@ def _period_value(period: Period, notes: tuple[Note, ...] = ()) -> Value:
 
 def _district_values(city: City, pseudo: Sequence[District] = ()) -> tuple[Value, ...]:
     total = Value(city.code, Text(f"{city.name.zh}（總計）", f"{city.name.en} (total)"), is_aggregate=True)
-    districts = tuple(Value(d.code, d.name) for d in city.districts)
-    extra = tuple(Value(d.code, d.name, (Note(d.note),) if d.note else ()) for d in pseudo)
+    districts = tuple(Value(d.code, d.label) for d in city.districts)
+    extra = tuple(Value(d.code, d.label, (Note(d.note),) if d.note else ()) for d in pseudo)
     return (total, *districts, *extra)
 
 
@@ -116,7 +116,7 @@ def _meta(table_id: str, key: str, variables: tuple[Variable, ...]) -> TableMeta
 # -- YouBike stations, docks and bikes by district, per snapshot ------------------------------------------------
 
 def youbike_table(readings: Sequence[Reading], table_id: str = "youbike_stations_by_district") -> Table:
-    city = taipei()
+    city = feed_city()
     by_period = _one_per_period(readings, table_id)
     problems: list[Problem] = []
     pseudo_seen: dict[str, District] = {}
@@ -183,7 +183,7 @@ def _slug(text: str) -> str:
 
 
 def hotspots_table(readings: Sequence[Reading], table_id: str = "taipei_free_hotspots_by_district") -> Table:
-    city = taipei()
+    city = feed_city()
     by_period = _one_per_period(readings, table_id)
     types: Counter[Text] = Counter()
     for reading in by_period.values():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from citystat.ingest import fields
-from citystat.ingest.city import taipei
+from citystat.ingest.city import feed_city
 from citystat.ingest.delimited import REPLACEMENT, replaced_characters, rows
 from citystat.ingest.reading import ProblemList, Reading, Rejection
 from citystat.ingest.registry import register
@@ -76,7 +76,7 @@ class TaipeiFreeReader:
             hotspots.append(Hotspot(line, v["HOTSPOT_ID"], Text(v["NAME"], v["E_NAME"]),
                                     Text(v["STYPE"], v["E_STYPE"]), v["county"], v["AREA"], lat, lng))
         problems.raise_if_any()
-        city = taipei()
+        city = feed_city()
         kept: list[Hotspot] = []
         rejected: list[Rejection] = []
         seen: set[str] = set()

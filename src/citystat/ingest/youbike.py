@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from citystat.ingest import fields
-from citystat.ingest.city import taipei
+from citystat.ingest.city import feed_city
 from citystat.ingest.reading import ProblemList, Reading, Rejection
 from citystat.ingest.registry import register
 from citystat.ingest.source import SourceFile
@@ -99,7 +99,7 @@ def stations_reading(source: SourceFile, reader: str, records: Sequence[tuple[in
     seen: set[str] = set()
     kept: list[StationRecord] = []
     rejected: list[Rejection] = []
-    city = taipei()
+    city = feed_city()
     for s in stations:
         if city.district(s.district) is None:
             rejected.append(Rejection(source.name, s.row, f"not a district of {city.name.en} ({s.district})", s.sno,

@@ -12,7 +12,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from citystat.ingest.city import City, taipei
+from citystat.ingest.city import City, feed_city
 from citystat.model import ZH, Role, StoredTable, Table, normalise_language
 
 BOUNDARIES = "taipei-districts.topo.json"
@@ -47,7 +47,7 @@ def boundaries() -> dict[str, Any]:
 
 def is_district_table(table: Table, city: City | None = None) -> bool:
     """Whether the table's geo variable lists every district of the city (so a map can show them)."""
-    city = city or taipei()
+    city = city or feed_city()
     geo = table.meta.geo
     return geo is not None and {d.code for d in city.districts} <= set(geo.codes)
 
@@ -64,7 +64,7 @@ def _number(value: Decimal, decimals: int, lang: str) -> str:
 def district_rows(stored: StoredTable, measure: str, lang: str, city: City | None = None) -> list[dict[str, Any]]:
     """The latest period's value of ``measure`` in each district (other variables at their total), with the
     district's area and the value per km²."""
-    city = city or taipei()
+    city = city or feed_city()
     meta = stored.meta
     latest = meta.time.values[-1].code
     fixed = {v.code: (v.aggregate or v.values[0]).code for v in meta.variables if v.role is Role.CATEGORY}
