@@ -55,7 +55,7 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InvalidInput as exc:
-            errors.print(f"[bold red]{len(exc.problems)} problem(s) found; nothing was loaded.[/]")
+            errors.print(f"[bold red]{exc.total:,} problem(s) found; nothing was loaded.[/]")
             for problem in exc.problems:
                 errors.print(f"  - {problem}", markup=False, highlight=False)
             sys.exit(2)
