@@ -22,6 +22,7 @@ from citystat.serve import problems
 from citystat.serve.context import ServeContext
 from citystat.serve.pxweb import API_PREFIX, ApiSettings, app_version
 from citystat.serve.routers import admin, codelists, config, data, docs, tables
+from citystat.serve.security import SecurityMiddleware
 from citystat.store import default_db_path
 
 ADMIN_TOKEN_ENV = "CITYSTAT_ADMIN_TOKEN"
@@ -73,6 +74,7 @@ def create_app(
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
+    app.add_middleware(SecurityMiddleware, root=app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
