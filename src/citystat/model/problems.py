@@ -46,6 +46,7 @@ class Problem:
 
 
 MORE_PROBLEMS = "more_problems"
+ALWAYS_SHOWN = frozenset({"stopped_reading"})  # says the count is partial: shown whatever the limit
 
 
 class InvalidInput(Exception):
@@ -61,7 +62,7 @@ class InvalidInput(Exception):
         kept: list[Problem] = []
         omitted: Counter[str] = Counter()
         for problem in problems:
-            if len(kept) < shown:
+            if len(kept) < shown or problem.code in ALWAYS_SHOWN:
                 kept.append(problem)
             else:
                 omitted[problem.code] += 1
