@@ -396,11 +396,9 @@ FORMULAS = ['=HYPERLINK("http://example.invalid/","點")', "=cmd|' /C calc'!A0",
 def test_formula_payloads_download_as_text(admin: httpx.Client, hostile_server: RunningServer) -> None:
     region = {"code": "region", "label": {"zh-TW": "=1+1", "en": "+1+1"},
               "values": [{"code": f"r{i}", "label": {"zh-TW": text, "en": text}} for i, text in enumerate(FORMULAS)]}
-    change = {**BASE["variables"][1], "values": [{**BASE["variables"][1]["values"][0], "kind": "rate",
-                                                   "unit": {"zh-TW": "%", "en": "%"}}]}  # a rate may be negative
     payload = meta(id="formulas", title={"zh-TW": "=cmd|' /C calc'!A0", "en": "=cmd|' /C calc'!A0"},
-                   variables=[BASE["variables"][0], region, change])
-    rows = [f"{y},r{i},n,{-5 - i}," for y in ("2020", "2021") for i in range(len(FORMULAS))]
+                   variables=[BASE["variables"][0], region, BASE["variables"][1]])
+    rows = [f"{y},r{i},n,{5 + i}," for y in ("2020", "2021") for i in range(len(FORMULAS))]
     values = "year,region,measure,value,status\n" + "\n".join(rows) + "\n"
     answer = admin.post("/admin/tables", json={"meta": payload, "values": values})
     assert answer.status_code == 201, answer.text
@@ -412,13 +410,21 @@ def test_formula_payloads_download_as_text(admin: httpx.Client, hostile_server: 
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     texts = {c.value for c in cells if isinstance(c.value, str)}
     assert "=cmd|' /C calc'!A0" in texts and FORMULAS[0] in texts
-    assert any(isinstance(c.value, (int, float)) and c.value < 0 for c in cells)  # negatives stay numbers
+    assert any(isinstance(c.value, (int, float)) for c in cells)  # numbers stay numbers
     text = httpx.get(data, params={"outputFormat": "csv", "outputFormatParams": "IncludeTitle", "lang": "en"}).text
     fields = [f for row in csv.reader(io.StringIO(text)) for f in row]
     assert "'=cmd|' /C calc'!A0" in fields
     assert "'" + FORMULAS[0] in fields and "'@SUM(A1)" in fields
-    assert not [f for f in fields if f[:1] in ("=", "+", "@") ]
-    assert any(f.startswith("-") and f[1:].isdigit() for f in fields)  # negative numbers are not prefixed
+    assert not [f for f in fields if f[:1] in ("=", "+", "@")]
+    assert "'-2+3" in fields
+
+
+def test_negative_numbers_and_status_symbols_are_not_neutralised() -> None:
+    # no stored measure kind may be negative today, so the rule is checked where it is made
+    from citystat.formats.spreadsheet_safety import looks_like_formula, neutralised
+
+    assert [neutralised(t) for t in ("-12.5", "+3", "-", "..", "-1e5")] == ["-12.5", "+3", "-", "..", "-1e5"]
+    assert all(looks_like_formula(t) for t in ("=1", "+A1", "-A1", "@x", "\t=1", "\r=1"))
 
 
 def test_charts_refuse_ids_that_would_leave_out(tmp_path: Path, built_db: Path) -> None:
@@ -435,7 +441,7 @@ def test_build_leaves_newer_work_alone(tmp_path: Path, built_db: Path) -> None:
     db = tmp_path / "b.duckdb"
     shutil.copy(built_db, db)
     tables = REPO / "src" / "citystat" / "catalog" / "tables"
-    values = (tables / "taipeipass.csv").read_text(encoding="utf-8").replace("3318000", "3318001")
+    values = (tables / "taipeipass.csv").read_text(encoding="utf-8").replace("2869000", "2869001")
     (tmp_path / "taipeipass.csv").write_text(values, encoding="utf-8")
     loaded = run_cli("load", str(tmp_path / "taipeipass.csv"), "--meta", str(tables / "taipeipass.yaml"),
                      "--db", str(db))
