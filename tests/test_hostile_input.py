@@ -8,6 +8,7 @@ back (wait4); the server runs under an address-space cap (prlimit) that its load
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
@@ -128,7 +129,7 @@ def _cases() -> list[Case]:
         # our own
         Case("variable_named_status", with_variable({"code": "status", "label": "s", "values": ["a"]}),
              expect="reserved_code"),
-        Case("alias_budget", "a: &a x\n" + "".join(f"b{i}: *a\n" for i in range(101)) + meta(),
+        Case("alias_budget", "a: &a x\n" + "".join(f"b{i}: *a\n" for i in range(1001)) + meta(),
              expect="yaml_aliases"),
         Case("nodes_flat_list", meta() + "extra: [" + ",".join(["1"] * 250_000) + "]\n", expect="yaml_nodes"),
         Case("meta_over_1mb", meta() + "# " + "x" * 1_100_000 + "\n", expect="meta_bytes"),
@@ -491,3 +492,42 @@ def test_a_whitespace_admin_token_is_refused_at_start(built_db: Path) -> None:
                            str(built_db), "--port", "1"], env=environment, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert "whitespace" in done.stderr
+
+
+def big_load_body(periods: int, measures: int) -> bytes:
+    years = [f"{1912 + p // 12}M{p % 12 + 1:02d}" for p in range(periods)]
+    variables = [{**BASE["variables"][0], "values": years},
+                 {**BASE["variables"][1], "values": [{**copy.deepcopy(BASE["variables"][1]["values"][0]),
+                                                      "code": f"m{j}"} for j in range(measures)]}]
+    rows = "".join(f"{y},m{j},{j}," + "\n" for y in years for j in range(measures))
+    return json.dumps({"meta": meta(id="big_load", variables=variables),
+                       "values": "year,measure,value,status\n" + rows}).encode()
+
+
+@pytest.mark.slow
+def test_shutdown_during_an_admin_load_is_bounded(built_db: Path, tmp_path: Path, serve_database: Any) -> None:
+    db = tmp_path / "shutdown.duckdb"
+    shutil.copy(built_db, db)
+    server: RunningServer = serve_database(db, env={"CITYSTAT_ADMIN_TOKEN": TOKEN})
+    body = big_load_body(1000, 500)  # 500,000 cells: seconds of work in the load's process
+    answers: list[Any] = []
+
+    def post() -> None:
+        try:
+            answers.append(httpx.post(server.api + "/admin/tables", content=body, timeout=60,
+                                      headers={"Authorization": f"Bearer {TOKEN}",
+                                               "Content-Type": "application/json"}).status_code)
+        except httpx.HTTPError as exc:
+            answers.append(type(exc).__name__)
+
+    sender = threading.Thread(target=post)
+    sender.start()
+    time.sleep(1.5)
+    started = time.monotonic()
+    server.process.terminate()
+    server.process.wait(timeout=30)
+    stopped = time.monotonic() - started
+    sender.join(timeout=30)
+    assert stopped <= 15, f"shutdown took {stopped:.1f} s"
+    assert answers  # the client was answered or its connection closed: it does not hang
+    assert "big_load" not in releases_in(db) or answers[0] in (200, 201)

@@ -29,7 +29,7 @@ class Limits:
     table_cells: int = 2_000_000  # the cells a table's variables declare (the product of their value counts)
     yaml_depth: int = 32  # nesting of mappings and lists in metadata
     yaml_nodes: int = 30_000  # scalars, mappings and lists in metadata, aliases counted as what they expand to
-    yaml_aliases: int = 100  # uses of anchors (*name) in metadata
+    yaml_aliases: int = 1_000  # uses of anchors (*name) in metadata
     problems_shown: int = 50  # problems reported in full; the rest are counted by kind
     problems_read: int = 1_000  # a file is read no further once this many problems were found
     load_seconds: float = 120.0  # an admin load is abandoned (and nothing loaded) after this long
