@@ -34,6 +34,7 @@ class Limits:
     problems_read: int = 1_000  # a file is read no further once this many problems were found
     load_seconds: float = 120.0  # an admin load is abandoned (and nothing loaded) after this long
     cache_bytes: int = 256_000_000  # the server's tables read from the database, estimated in memory
+    release_cells: int = 500_000  # the cells of an earlier release (release=N) a server reads into memory
 
     def describe(self, name: str) -> str:
         """``field_chars = 4096 (CITYSTAT_LIMIT_FIELD_CHARS)``: how errors name a limit."""

@@ -28,6 +28,7 @@ import duckdb
 
 from citystat import limits as input_limits
 from citystat.model import Table, TableMeta
+from citystat.query.selection import SelectionError, SelectionErrorKind
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 
 FileSignature = tuple[tuple[int, int], ...]
@@ -179,11 +180,17 @@ class StoreReader:
         info = entry.release(number)
         if info.release == entry.latest.release:
             return entry.meta
-        return self.table(table_id, info.release).meta
+        key = (table_id, info.release, info.content_hash)
+        cached = self._tables.get(key)
+        if cached is not None:
+            return cached.meta
+        with self._lock, self._open() as store:  # the metadata alone: an earlier release's cells stay unread
+            return store.meta(table_id, info.release)
 
     def table(self, table_id: str, number: int | None = None) -> StoredTable:
         """A table with its cells, as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, number)
+        self._check_release_size(info)
         key = (table_id, info.release, info.content_hash)
         with self._lock:
             cached = self._tables.get(key)
@@ -194,6 +201,18 @@ class StoreReader:
                 stored = store.read(table_id, info.release)
             self._keep(key, stored)
             return stored
+
+    def _check_release_size(self, info: ReleaseInfo) -> None:
+        """An earlier release bigger than the limit release_cells is refused (403), not read: reading one
+        takes several hundred bytes a cell for a moment, and anyone may ask for any release."""
+        limits = input_limits.current()
+        snapshot = self._snapshot
+        entry = snapshot.entries.get(info.table_id) if snapshot is not None else None
+        if entry is not None and entry.latest.release != info.release and info.cell_count > limits.release_cells:
+            raise SelectionError(SelectionErrorKind.TOO_MANY_CELLS,
+                                 f"release {info.release} of {info.table_id!r} has {info.cell_count:,} cells, more "
+                                 f"than a server reads for an earlier release; the latest release is served in "
+                                 f"full; {limits.describe('release_cells')}")
 
     def _keep(self, key: tuple[str, int, str], stored: StoredTable) -> None:
         """Cache a table read, within the entry count and the byte budget (limit cache_bytes): earlier

@@ -115,7 +115,12 @@ def list_table_releases(id: str, ctx: Admin) -> Response:
     response_class=Response,
     responses={200: {"model": LoadResponse, "description": "Unchanged: the latest release already holds this"},
                201: {"model": LoadResponse, "description": "Loaded as a new release"},
-               400: PROBLEM_RESPONSES[400]},
+               400: PROBLEM_RESPONSES[400],
+               413: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "The body, or the work it needs, is past a limit (request_bytes, load_seconds, "
+                                    "memory); nothing was loaded"},
+               503: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "Another load held its turn too long, or the database is busy; try again"}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": LoadRequest.model_json_schema()}}}},
 )
