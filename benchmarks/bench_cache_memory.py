@@ -144,7 +144,8 @@ def run(db: Path, args: argparse.Namespace, cache_bytes: int, release_cells: int
     process.wait()
     print(f"{label:9s} cache {cache_bytes / 2**20:9,.0f} MB  start {baseline:6.0f} MB  peak RSS "
           f"{max(samples, default=float('nan')):6.0f} MB (VmHWM {hwm:6.0f})  end "
-          f"{samples[-1] if samples else float('nan'):6.0f} MB  refused (403) {refused:3d}  failed {failed:3d}/{args.requests}  "
+          f"{samples[-1] if samples else float('nan'):6.0f} MB  refused (403) {refused:3d}  "
+          f"failed {failed:3d}/{args.requests}  "
           f"{'alive' if alive else 'DIED'}  {seconds:5.1f} s", flush=True)
     for error, count in errors.items():
         print(f"    {count:3d} x {error}")
