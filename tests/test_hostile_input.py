@@ -42,6 +42,7 @@ OUTPUT_BYTES = 100_000
 CONFIG_MS = 100
 STALL_MS = 500
 REQUEST_BYTES = 100_000_000
+RELEASE_CELLS = 2  # the hostile server reads no earlier release of more cells (the limit release_cells)
 
 BASE: dict[str, Any] = {
     "id": "hostile",
@@ -292,7 +293,8 @@ def hostile_server(built_db: Path, tmp_path_factory: pytest.TempPathFactory,
     db = tmp_path_factory.mktemp("hostile_api") / "citystat.duckdb"
     shutil.copy(built_db, db)
     server: RunningServer = serve_database(db, env={"CITYSTAT_ADMIN_TOKEN": TOKEN,
-                                                    "CITYSTAT_LIMIT_REQUEST_BYTES": str(REQUEST_BYTES)})
+                                                    "CITYSTAT_LIMIT_REQUEST_BYTES": str(REQUEST_BYTES),
+                                                    "CITYSTAT_LIMIT_RELEASE_CELLS": str(RELEASE_CELLS)})
     resource.prlimit(server.process.pid, resource.RLIMIT_AS, (SERVER_ADDRESS_SPACE, SERVER_ADDRESS_SPACE))
     yield server
 
@@ -531,3 +533,20 @@ def test_shutdown_during_an_admin_load_is_bounded(built_db: Path, tmp_path: Path
     assert stopped <= 15, f"shutdown took {stopped:.1f} s"
     assert answers  # the client was answered or its connection closed: it does not hang
     assert "big_load" not in releases_in(db) or answers[0] in (200, 201)
+
+
+def test_an_earlier_release_past_the_cell_limit_is_refused_not_read(admin: httpx.Client,
+                                                                     hostile_server: RunningServer) -> None:
+    values = "year,measure,value,status\n2020,n,{},\n2021,n,2,\n"
+    years = {**BASE["variables"][0], "values": ["2019", "2020", "2021"]}
+    table = meta(id="release_limit", variables=[years, BASE["variables"][1]])
+    for first in ("1", "5"):
+        answer = admin.post("/admin/tables", json={"meta": table,
+                                                   "values": values.format(first) + "2019,n,1,\n"})
+        assert answer.status_code == 201, answer.text
+    data = hostile_server.api + "/tables/release_limit/data"
+    assert httpx.get(data).status_code == 200  # the latest release is served in full
+    earlier = httpx.get(data, params={"release": "1"})
+    assert earlier.status_code == 403
+    assert "release_cells" in earlier.json()["detail"]
+    assert httpx.get(hostile_server.api + "/tables/release_limit/metadata", params={"release": "1"}).status_code == 200
