@@ -24,6 +24,7 @@ from starlette.responses import Response
 from citystat import limits as input_limits
 from citystat.formats.jsonstat import iso_utc
 from citystat.limits import Limits
+from citystat.model import ReleaseInfo
 from citystat.serve.context import ServeContext, context
 from citystat.serve.problems import ApiProblem, problem_response
 from citystat.serve.pxweb import dumps
@@ -35,7 +36,6 @@ from citystat.serve.schemas import (
     ReleasesResponse,
     TableReleases,
 )
-from citystat.store import ReleaseInfo
 
 bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
                     description="The token in CITYSTAT_ADMIN_TOKEN when the server started.")
