@@ -89,7 +89,21 @@ def run_load(db: Path, body: bytes, limits: Limits) -> Outcome:
         "created": result.created}
 
 
+def _die_with_parent() -> None:
+    """On Linux, SIGKILL this process when its parent (the forkserver, which ends with the server) ends, so no
+    load outlives a server that stopped; elsewhere the parent's kill on shutdown is the only bound."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(connection: Connection, db: str, limits: Limits) -> None:
+    _die_with_parent()
     body = connection.recv_bytes()
     try:
         outcome = run_load(Path(db), body, limits)
