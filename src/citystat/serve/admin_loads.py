@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -102,9 +104,19 @@ def _die_with_parent() -> None:
         pass
 
 
+def _exit_when_server_gone(connection: Connection) -> None:
+    """The server sends nothing after the body: the connection becomes readable only when it closes (the
+    server killed this load or ended), and then this process ends at once, its transaction unwritten."""
+    try:
+        connection.poll(None)
+    finally:
+        os._exit(70)
+
+
 def _child(connection: Connection, db: str, limits: Limits) -> None:
     _die_with_parent()
     body = connection.recv_bytes()
+    threading.Thread(target=_exit_when_server_gone, args=(connection,), daemon=True).start()
     try:
         outcome = run_load(Path(db), body, limits)
     except Exception as exc:  # noqa: BLE001 - the server must answer; this says what broke
