@@ -1,7 +1,10 @@
 """Server memory while clients read old releases of a 1 M-cell table: the byte-bounded cache against none.
 
     PYTHONPATH=src python benchmarks/bench_cache_memory.py [--periods 1000] [--measures 1000] [--releases 10]
-        [--requests 100] [--cap-mb 1024] [--cache-mb 350]
+        [--requests 100] [--cap-mb 1024] [--cache-mb 350] [--release-cells 500000]
+
+With --measures 300 --cache-mb 250 --release-cells 1000000 every release is read, and the run shows the
+cache's byte bound at work (10 releases of 300,000 cells, about 100 MB each in memory).
 
 It builds a database holding one table of periods x measures cells in releases+1 releases (release 1 by
 Store.load; the others copied by SQL with changed values, which is quicker and reads the same), starts
@@ -159,6 +162,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100)
     parser.add_argument("--cap-mb", type=int, default=1024)
     parser.add_argument("--cache-mb", type=int, default=350)
+    parser.add_argument("--release-cells", type=int, default=500_000,
+                        help="the bounded run's limit release_cells (raise it to read every release)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "memory.duckdb"
@@ -167,7 +172,7 @@ def main() -> None:
         print(f"{args.periods * args.measures:,} cells x {args.releases + 1} releases built in "
               f"{time.perf_counter() - began:.1f} s; server capped at {args.cap_mb} MB (RLIMIT_DATA); "
               f"{args.requests} requests for releases 1-{args.releases}")
-        run(db, args, args.cache_mb << 20, 500_000, "bounded")
+        run(db, args, args.cache_mb << 20, args.release_cells, "bounded")
         run(db, args, 100 << 30, 100_000_000, "baseline")
 
 
