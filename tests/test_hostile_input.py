@@ -559,3 +559,19 @@ def test_an_earlier_release_past_the_cell_limit_is_refused_not_read(admin: httpx
     assert earlier.status_code == 403
     assert "release_cells" in earlier.json()["detail"]
     assert httpx.get(hostile_server.api + "/tables/release_limit/metadata", params={"release": "1"}).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_load_past_its_memory_cap_is_answered(built_db: Path, tmp_path: Path, serve_database: Any) -> None:
+    db = tmp_path / "memory.duckdb"
+    shutil.copy(built_db, db)
+    server: RunningServer = serve_database(db, env={"CITYSTAT_ADMIN_TOKEN": TOKEN,
+                                                    "CITYSTAT_LIMIT_LOAD_MEMORY_BYTES": str(1_300_000_000)})
+    with ConfigProbe(server.api) as probe:
+        answer = httpx.post(server.api + "/admin/tables", content=big_load_body(1000, 500), timeout=120,
+                            headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"})
+    assert answer.status_code == 413, answer.text[:2000]
+    assert "load_memory_bytes" in answer.json()["detail"]
+    assert not probe.failures
+    assert "big_load" not in releases_in(db)
+    assert config_ms(server.api) <= CONFIG_MS

@@ -33,6 +33,7 @@ class Limits:
     problems_shown: int = 50  # problems reported in full; the rest are counted by kind
     problems_read: int = 1_000  # a file is read no further once this many problems were found
     load_seconds: float = 120.0  # an admin load is abandoned (and nothing loaded) after this long
+    load_memory_bytes: int = 8_000_000_000  # address space of an admin load's process (DuckDB reserves ~1 GB)
     cache_bytes: int = 256_000_000  # the server's tables read from the database, estimated in memory
     release_cells: int = 500_000  # the cells of an earlier release (release=N) a server reads into memory
 

@@ -83,7 +83,8 @@ def run_load(db: Path, body: bytes, limits: Limits) -> Outcome:
     except InvalidInput as exc:
         return _problem(400, "invalid-table", str(exc), problems=[p.to_dict() for p in exc.problems])
     except MemoryError:
-        return _problem(413, "too-large", "the load needs more memory than this server allows; nothing was loaded")
+        return _problem(413, "too-large", "the load needs more memory than this server allows; nothing was "
+                        f"loaded; {limits.describe('load_memory_bytes')}")
     info = result.release
     return (201 if result.created else 200), {
         "table": info.table_id, "release": info.release, "contentHash": info.content_hash,
@@ -113,12 +114,25 @@ def _exit_when_server_gone(connection: Connection) -> None:
         os._exit(70)
 
 
+def _cap_memory(limits: Limits) -> None:
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limits.load_memory_bytes, limits.load_memory_bytes))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _child(connection: Connection, db: str, limits: Limits) -> None:
     _die_with_parent()
+    _cap_memory(limits)
     body = connection.recv_bytes()
     threading.Thread(target=_exit_when_server_gone, args=(connection,), daemon=True).start()
     try:
         outcome = run_load(Path(db), body, limits)
+    except MemoryError:
+        outcome = _problem(413, "too-large", "the load needs more memory than this server allows; nothing was "
+                           f"loaded; {limits.describe('load_memory_bytes')}")
     except Exception as exc:  # noqa: BLE001 - the server must answer; this says what broke
         outcome = _problem(500, "load-failed", f"the load failed: {type(exc).__name__}: {str(exc)[:500]}")
     connection.send(_clean(outcome))
@@ -187,7 +201,7 @@ class LoadRunner:
             except EOFError:
                 code = process.exitcode
                 return _problem(413, "too-large", f"the load ended without an answer (exit {code}), most likely "
-                                "out of memory; nothing was loaded")
+                                f"out of memory; nothing was loaded; {limits.describe('load_memory_bytes')}")
             return outcome
         except TimeoutError:
             return _problem(413, "load-timeout", f"the load did not finish within {limits.load_seconds:g} s; "
