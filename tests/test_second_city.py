@@ -94,7 +94,7 @@ NOT_YET_DATA = {
     "aggregate/runner.py": "the exclusion note names Taipei time",
     "events/calendar.py": "the simulator's calendar is Taipei's (the simulator is calibrated on Taipei's figures)",
     "events/schemas.py": "stream descriptions of Taipei's services (Taipei Free, TaipeiPASS)",
-    "events/simulator.py": "messages naming TaipeiPASS, whose streams it simulates",
+    "simulate/simulator.py": "messages naming TaipeiPASS, whose streams it simulates",
     "serve/pxweb.py": "the API's source line in /config (should be the recorded city's government)",
 }
 

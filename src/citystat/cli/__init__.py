@@ -7,6 +7,7 @@ from citystat.cli import (  # noqa: F401  (each module registers its commands)
     check_commands,
     database_commands,
     event_commands,
+    ingest_commands,
     language_commands,
     publish_commands,
     serve_commands,

@@ -20,6 +20,7 @@ from citystat.language.narrative import key_findings
 from citystat.model import LANGUAGES, City, ReleaseInfo, Role, Status, StoredTable, normalise_language
 from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
+from citystat.publish.maps import map_specs
 from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
@@ -262,6 +263,9 @@ def table_page(
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
         "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
+        "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m,
+                  "measure": meta.metric.value(m["usermeta"]["citystat"]["measure"]).label.get(lang)}
+                 for m in map_specs(stored, lang)],
         "data": {
             "caption": view.title,
             "subtitle": view.subtitle,

@@ -45,6 +45,7 @@ WORDS: dict[str, Text] = {
     "periods": Text("期間", "Periods"),
     "narrative": Text("說明", "What the figures say"),
     "chart": Text("圖", "Chart"),
+    "district_map": Text("行政區地圖", "District map"),
     "chart_hint": PUBLICATION_WORDS["interactive_hint"],
     "chart_needs_script": Text("互動圖需要 JavaScript；數值見下方統計表。",
                                "The interactive chart needs JavaScript; the figures are in the table below."),
