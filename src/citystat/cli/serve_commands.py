@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
 
-from citystat.cli.app import DbOption, app, console, db_path, reports_errors
+from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
+
+SHUTDOWN_SECONDS = 10
 
 
 @app.command()
@@ -31,6 +34,10 @@ def serve(
     from citystat.serve.app import ADMIN_TOKEN_ENV
 
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
+    if token is not None and not token.strip():
+        errors.print(f"[bold red]error:[/] {ADMIN_TOKEN_ENV} is only whitespace: no request could match it; set a "
+                     "real secret, or unset it to disable administration", highlight=False)
+        sys.exit(2)
     path = db_path(db)
     web = create_site(path, admin_token=token, max_data_cells=max_data_cells)
     shown = f"[{host}]" if ":" in host else host
@@ -38,4 +45,6 @@ def serve(
     console.print(f"citystat: PxWeb API at http://{shown}:{port}/api/v2 (docs at /docs) over {path}; "
                   f"administration {'enabled' if token else 'disabled (set ' + ADMIN_TOKEN_ENV + ')'}",
                   highlight=False)
-    uvicorn.run(web, host=host, port=port, access_log=access_log, log_level="info")
+    # a shutdown waits for requests at most this long, then cancels them (an admin load's child is killed)
+    uvicorn.run(web, host=host, port=port, access_log=access_log, log_level="info",
+                timeout_graceful_shutdown=SHUTDOWN_SECONDS)
