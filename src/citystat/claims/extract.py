@@ -250,7 +250,7 @@ def _zh_numeral_value(text: str) -> int:
 
 def _zh_numbers(text: str, offset: int, taken: list[tuple[int, int]], units: tuple[str, ...]) -> list[NumberMention]:
     out = []
-    for m in _ZH_NUMERAL_RANK.finditer(text):  # 排名全球第四
+    for m in _ZH_NUMERAL_RANK.finditer(text):  # a rank written in Chinese numerals (fourth in the world)
         place = _zh_numeral_value(m["n"])
         if place:
             number = Number(m.group().strip(), Decimal(place), Decimal(1), Form.RANK, "名" if m.group().endswith(

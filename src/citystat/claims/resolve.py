@@ -355,9 +355,10 @@ class Resolver:
                              shared=len({e.code for e in entries}) > 1)
         if claim.kind is K.PEERS:
             for value in stored.meta.metric.values:
-                words = fold(value.label.en + " " + value.label.zh)
-                if "rank" in words or "評比" in words or "排名" in words:
-                    give(value.code, LOCAL, f"'{value.label.get(lang)}': the count of those ranked")
+                counted = value.measure.ranked_among if value.measure is not None else None
+                if counted is not None:  # the table declares which measure counts those ranked
+                    label = stored.meta.metric.value(counted).label.get(lang)
+                    give(counted, LOCAL, f"'{label}': the count of those ranked")
         for current in context.current:
             if current.table_id != table:
                 continue

@@ -370,13 +370,13 @@ class _Check:
                             expected=str(int(indicator.value)), wording=right, diagnosis="wrong_rank")
 
     def peers(self) -> Verdict:
-        """4th of 118: the count of those ranked (a count measure that says so), or the peers a rank was among."""
+        """4th of 118: the count of those ranked (the measure a rank declares as ``ranked_among``), or the peers a
+        rank was among."""
         number = self.claim.number
         assert number is not None
         period = self.resolution.period
-        counted = next((v for v in self.meta.metric.values if v.measure is not None
-                        and v.measure.kind is MeasureKind.COUNT
-                        and any(w in (v.label.en + v.label.zh).lower() for w in ("rank", "評比", "排名"))), None)
+        counted = next((self.meta.metric.value(v.measure.ranked_among) for v in self.meta.metric.values
+                        if v.measure is not None and v.measure.ranked_among), None)  # declared by the table
         if counted is not None:
             indicator = ind.level(self.stored, self.at(period, **{self.meta.metric.code: counted.code}))
             value = indicator.value

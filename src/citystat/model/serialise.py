@@ -44,6 +44,8 @@ def _measure_to_dict(measure: Measure) -> dict[str, Any]:
         out["average_of"] = measure.average_of
     if measure.share_of:
         out["share_of"] = measure.share_of
+    if measure.ranked_among:
+        out["ranked_among"] = measure.ranked_among
     if measure.service_from:
         out["service_from"] = measure.service_from.code
     return out
@@ -252,6 +254,7 @@ class _Parser:
                 average_of=raw.get("average_of"),
                 share_of=raw.get("share_of"),
                 service_from=service_from,
+                ranked_among=raw.get("ranked_among"),
             )
         except ValueError as exc:
             self.problem("bad_measure", path, str(exc))
@@ -404,13 +407,18 @@ def meta_from_dict(raw: Any, *, file: str | None = None, limits: Limits | None =
     for var in variables:
         for value in var.values:
             if var.role is Role.METRIC and value.measure is not None:
-                for ref in (value.measure.average_of, value.measure.share_of):
+                for ref in (value.measure.average_of, value.measure.share_of, value.measure.ranked_among):
                     if ref is not None and ref not in var.codes:
                         parser.problem(
                             "unknown_measure_reference",
                             f"variables.{var.code}.{value.code}",
                             f"refers to measure {ref!r}, which the table does not have",
                         )
+                counted = value.measure.ranked_among
+                if counted in var.codes and (var.value(counted).measure is None
+                                             or var.value(counted).measure.kind is not MeasureKind.COUNT):  # type: ignore[union-attr]
+                    parser.problem("bad_measure_reference", f"variables.{var.code}.{value.code}.ranked_among",
+                                   f"ranked_among names {counted!r}, which is not a count measure")
     cell_notes = []
     by_code = {v.code: v for v in variables}
     for i, item in enumerate(parser.items(raw.get("cell_notes"), "cell_notes", "bad_cell_notes")):
