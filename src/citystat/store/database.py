@@ -32,12 +32,13 @@ from citystat.model import (
     meta_from_dict,
     meta_to_dict,
 )
+from citystat.store import deltas
+from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BATCH_ROWS = 50_000
-STORED_DECIMALS = 6  # the cells keep DECIMAL(38, 6): 6 decimal places and 32 digits before the point
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
 ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
@@ -54,21 +55,30 @@ CREATE TABLE IF NOT EXISTS releases (
     meta         JSON NOT NULL,
     PRIMARY KEY (table_id, release)
 );
-CREATE TABLE IF NOT EXISTS cells (
+"""
+
+# schema 2: a release stores the cells it changed (see citystat.store.deltas); schema 1 kept a full copy in `cells`
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS release_storage (
+    table_id     VARCHAR NOT NULL,
+    release      INTEGER NOT NULL,
+    base_release INTEGER NOT NULL,
+    stored_cells BIGINT NOT NULL,
+    PRIMARY KEY (table_id, release)
+);
+CREATE TABLE IF NOT EXISTS cell_changes (
     table_id    VARCHAR NOT NULL,
     release     INTEGER NOT NULL,
-    ordinal     BIGINT NOT NULL,
     coordinates VARCHAR[] NOT NULL,
     value       DECIMAL(38, 6),
     decimals    TINYINT,
-    status      VARCHAR NOT NULL,
-    PRIMARY KEY (table_id, release, ordinal)
+    status      VARCHAR,
+    removed     BOOLEAN NOT NULL
 );
 """
 
 _CELL_SCHEMA = pa.schema(
     [
-        ("ordinal", pa.int64()),
         ("coordinates", pa.list_(pa.string())),
         ("value", pa.string()),  # exact decimal text, cast by DuckDB (quicker than arrow's Decimal conversion)
         ("decimals", pa.int8()),
@@ -175,21 +185,37 @@ class Store:
             raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            try:
-                self._migrate()
-            except BaseException:
-                self.connection.close()  # a refused database is not left open (and locked) by this process
-                raise
+        try:
+            self._migrate() if not read_only else self._check_version()
+        except BaseException:
+            self.connection.close()  # a refused database is not left open (and locked) by this process
+            raise
 
     def _migrate(self) -> None:
         with self._transaction() as con:
             con.execute(_SCHEMA)
             row = _first(con.execute("SELECT max(version) FROM citystat_schema"))
-            if row is None or row[0] is None:
+            version = None if row is None else row[0]
+            if version is not None and version > SCHEMA_VERSION:
+                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {version})")
+            con.execute(_SCHEMA_2)
+            if version is None:
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
-            elif row[0] > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
+            elif version == 1:
+                # schema 1 kept every release whole: each becomes a release stored whole (its own base), exactly
+                # as it was; releases loaded from now on store only their changes
+                con.execute("INSERT INTO cell_changes SELECT table_id, release, coordinates, value, decimals, "
+                            "status, false FROM cells")
+                con.execute("INSERT INTO release_storage SELECT table_id, release, release, cell_count FROM releases")
+                con.execute("DROP TABLE cells")
+                con.execute("UPDATE citystat_schema SET version = ?", [SCHEMA_VERSION])
+
+    def _check_version(self) -> None:
+        row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
+        version = None if row is None else row[0]
+        if version is not None and version < SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} was written by an older citystat (schema {version}); open it once for "
+                               "writing (e.g. 'citystat build --db PATH') to upgrade it")
 
     def close(self) -> None:
         self.connection.close()
@@ -253,18 +279,22 @@ class Store:
             "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
             [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
         )
-        written = 0
-        for batch in _cell_batches(table):
-            con.register("incoming_cells", batch)
-            con.execute(
-                "INSERT INTO cells SELECT ?, ?, ordinal, coordinates, CAST(value AS DECIMAL(38, 6)), decimals, status "
-                "FROM incoming_cells",
-                [info.table_id, info.release],
-            )
-            con.unregister("incoming_cells")
-            written += batch.num_rows
-            if progress:
-                progress(table.id, written, total)
+        con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
+                    "decimals TINYINT, status VARCHAR)")
+        try:
+            written = 0
+            for batch in _cell_batches(table):
+                con.register("incoming_cells", batch)
+                con.execute("INSERT INTO citystat_incoming SELECT coordinates, CAST(value AS DECIMAL(38, 6)), "
+                            "decimals, status FROM incoming_cells")
+                con.unregister("incoming_cells")
+                written += batch.num_rows
+                if progress:
+                    progress(table.id, written, total)
+            deltas.write_release(con, table.id, number, None if latest is None else latest.release,
+                                 "citystat_incoming")
+        finally:
+            con.execute("DROP TABLE IF EXISTS citystat_incoming")
         return LoadResult(info, created=True)
 
     # -- reading -------------------------------------------------------------------------------
@@ -304,6 +334,10 @@ class Store:
                 return info
         raise TableNotFound(table_id, release)
 
+    def storage(self, table_id: str, release: int | None = None) -> deltas.Storage:
+        """How a release is stored: the release stored whole that it builds on, and the cell rows it added."""
+        return deltas.storage(self.connection, table_id, self.release(table_id, release).release)
+
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
         return self._meta(self.release(table_id, release))
 
@@ -318,15 +352,7 @@ class Store:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
         meta = self._meta(info)
-        # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
-        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR"
-                           for p in range(STORED_DECIMALS + 1))
-        columns = self.connection.sql(
-            f"SELECT CASE decimals {as_text} END AS value, status FROM cells "
-            "WHERE table_id = ? AND release = ? ORDER BY ordinal",
-            params=[table_id, info.release],
-        ).fetchnumpy()
-        values, statuses = columns["value"].tolist(), columns["status"].tolist()
+        values, statuses = deltas.read_ordered(self.connection, table_id, info.release, meta)
         if len(values) != info.cell_count:
             raise RuntimeError(f"{self.path}: release {info.release} of {table_id!r} has {len(values)} cells "
                                f"stored, not {info.cell_count}")
@@ -350,14 +376,13 @@ def _first(result: duckdb.DuckDBPyConnection) -> Any:
 
 def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
     columns: dict[str, list[Any]] = {name: [] for name in _CELL_SCHEMA.names}
-    for ordinal, (key, cell) in enumerate(table.ordered_cells()):
-        columns["ordinal"].append(ordinal)
+    for key, cell in table.ordered_cells():
         columns["coordinates"].append(list(key))
         columns["value"].append(None if cell.value is None else format(cell.value, "f"))
         columns["decimals"].append(None if cell.value is None else _published_decimals(cell.value))
         columns["status"].append(cell.status.value)
-        if len(columns["ordinal"]) >= BATCH_ROWS:
+        if len(columns["status"]) >= BATCH_ROWS:
             yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
             columns = {name: [] for name in _CELL_SCHEMA.names}
-    if columns["ordinal"]:
+    if columns["status"]:
         yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
