@@ -29,7 +29,7 @@ import duckdb
 from citystat.model import Table, TableMeta
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 
-FileSignature = tuple[tuple[int, int], ...]
+FileSignature = tuple[tuple[int, int, int], ...]
 
 
 class StoreUnavailable(RuntimeError):
@@ -80,9 +80,9 @@ def _signature(path: Path) -> FileSignature:
         try:
             stat = os.stat(candidate)
         except FileNotFoundError:
-            out.append((-1, -1))
+            out.append((-1, -1, -1))
         else:
-            out.append((stat.st_mtime_ns, stat.st_size))
+            out.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))  # the inode: a file switched in its place
     return tuple(out)
 
 
