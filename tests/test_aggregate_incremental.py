@@ -1,5 +1,5 @@
 """Incremental aggregation: partial results per event file; adding a day, or replacing a damaged one, reads only
-that file and gives the same tables as a full recompute, cell for cell, on DuckDB and on Spark."""
+that file and gives the same tables as a full recompute, cell for cell (the scan on DuckDB and on Spark)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events
+from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, load_definitions
 from citystat.aggregate.runner import AggregationResult, catalog_metas
 from citystat.model import Table
 
@@ -57,9 +57,8 @@ def _add_days(root: Path, aside: Path, days: list[Path]) -> None:
         shutil.copy2(day, root / day.relative_to(aside))
 
 
-def _run(events: Path, partials: Path, engine_name: str, spark=None) -> AggregationResult:
-    engine = DuckDBEngine() if engine_name == "duckdb" else SparkEngine(spark)
-    with engine:
+def _run(events: Path, partials: Path) -> AggregationResult:
+    with DuckDBEngine() as engine:
         return aggregate_events(events, engine=engine, metas=METAS, years=YEARS, partials=partials)
 
 
@@ -67,18 +66,18 @@ def _scanned(result: AggregationResult) -> dict[str, int]:
     return {s.stream: s.scanned for s in result.report.streams}
 
 
-def _incremental_equals_full(by_day: tuple[Path, list[Path]], tmp_path: Path, engine: str, spark=None) -> None:
+def test_adding_or_replacing_a_day_reads_only_that_day_and_equals_a_full_recompute(by_day, tmp_path: Path) -> None:
     source, days = by_day
     events = tmp_path / "events"
     shutil.copytree(source, events)
     partials = tmp_path / "partials.duckdb"
 
-    before = _run(events, partials, engine, spark)
+    before = _run(events, partials)
     assert _cells(before) == _cells(_full(events))
     assert all(n > 0 for n in _scanned(before).values())
 
     _add_days(events, source.parent / "aside", days)  # the late day arrives: only its files are read
-    added = _run(events, partials, engine, spark)
+    added = _run(events, partials)
     full = _full(events)
     assert _cells(added) == _cells(full)
     assert _cells(added) != _cells(before)  # the day changed the December figures
@@ -91,18 +90,38 @@ def _incremental_equals_full(by_day: tuple[Path, list[Path]], tmp_path: Path, en
     replaced = events / wifi.relative_to(source.parent / "aside")
     table = pq.read_table(replaced)
     pq.write_table(table.slice(0, table.num_rows // 2), replaced)
-    again = _run(events, partials, engine, spark)
+    again = _run(events, partials)
     assert sum(_scanned(again).values()) == 1
     assert _cells(again) == _cells(_full(events)) != _cells(added)
 
     # nothing new: nothing read, the same tables
-    assert sum(_scanned(_run(events, partials, engine, spark)).values()) == 0
+    assert sum(_scanned(_run(events, partials)).values()) == 0
 
 
-def test_adding_or_replacing_a_day_on_duckdb_equals_a_full_recompute(by_day, tmp_path: Path) -> None:
-    _incremental_equals_full(by_day, tmp_path, "duckdb")
+@pytest.mark.parametrize("engine_name", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_edge_cases_and_distinct_counts_from_partial_results_equal_a_full_recompute(
+        engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Distinct counts (exact sets per day), the local calendar, excluded events, stocks and cumulative counts."""
+    from .test_aggregate_edges import EDGE_DEFINITIONS, EDGE_METAS, TABLES, build_edge_events, local, write
 
+    root = tmp_path / "events"
+    written = build_edge_events(root)
+    spark = request.getfixturevalue("spark") if engine_name == "spark" else None
+    options = {"metas": {**METAS, **EDGE_METAS}, "years": [2011, 2018, 2019, 2020, 2021],
+               "definitions": [*load_definitions(), *EDGE_DEFINITIONS], "tables": TABLES}
 
-@pytest.mark.slow
-def test_adding_or_replacing_a_day_on_spark_equals_a_full_recompute(by_day, tmp_path: Path, spark) -> None:
-    _incremental_equals_full(by_day, tmp_path, "spark", spark)
+    def run(partials: Path | None) -> AggregationResult:
+        engine = DuckDBEngine() if engine_name == "duckdb" or partials is None else SparkEngine(spark)
+        with engine:
+            return aggregate_events(root, engine=engine, partials=partials, **options)
+
+    partials = tmp_path / "partials.duckdb"
+    assert _cells(run(partials)) == _cells(run(None))
+    # a day arrives with a device seen before and a new one: the year's distinct devices grow by one
+    write(root, "wifi.sessions", 2021, 5, [{"ts": local(2021, 5, 3, 9), "device_id": 100},
+                                           {"ts": local(2021, 5, 3, 10), "device_id": 300}], name="day-03.parquet")
+    added = run(partials)
+    assert _cells(added) == _cells(run(None))
+    devices = next(t for t in added.tables if t.id == "edge_wifi_devices__events")
+    assert devices.cell(year="2021", measure="devices").value == len(written["devices"][2021]) + 1
+    assert sum(s.scanned for s in added.report.streams) == 1
