@@ -264,6 +264,59 @@ class Store:
                 results.append(self._write(con, table, origin, progress))
         return results
 
+    def load_columns(
+        self, meta: TableMeta, source: str | Path | pa.Table, *, origin: str = "load", name: str | None = None
+    ) -> LoadResult:
+        """Check and store a table whose cells are a CSV or Parquet file (long: a column per variable code, then
+        ``value`` and ``status``) or an Arrow table of the same columns, as DuckDB operations over the whole table:
+        the cells are never Python objects (``citystat.store.columnar``). The same problems as ``load`` (with the
+        file's rows), the same content hash, the same releases."""
+        from citystat.store import columnar
+
+        if self.read_only:
+            raise PermissionError(f"{self.path} is open read-only")
+        con = self.connection
+        if name is None and not isinstance(source, pa.Table):
+            name = Path(source).name
+        try:
+            columnar.stage(con, meta, source if isinstance(source, pa.Table) else Path(source), name=name)
+            try:
+                problems = columnar.check(con, meta, name=name)
+                digest = columnar.content_hash(con, meta)
+            except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
+                table = self._incoming_table(meta)
+                problems = [*check_table(table), *_unstorable(table)]
+                digest = content_hash(table)
+            if problems:
+                raise InvalidInput(problems)
+            total = 1
+            for variable in meta.variables:
+                total *= len(variable.codes)
+            with self._transaction() as con:
+                latest = self._latest(con, meta.id)
+                if latest is not None and latest.content_hash == digest:
+                    return LoadResult(latest, created=False)
+                number = 1 if latest is None else latest.release + 1
+                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
+                con.execute(
+                    "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count,
+                     json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)],
+                )
+                deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
+                                     columnar.INCOMING)
+            return LoadResult(info, created=True)
+        finally:
+            columnar.cleanup(con)
+
+    def _incoming_table(self, meta: TableMeta) -> Table:
+        from citystat.store import columnar
+
+        rows = self.connection.execute(
+            f"SELECT coordinates, {deltas.value_text()}, status FROM {columnar.INCOMING} ORDER BY ordinal"
+        ).fetchall()
+        return Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s in rows})
+
     def _write(
         self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
     ) -> LoadResult:

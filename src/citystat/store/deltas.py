@@ -117,7 +117,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | No
     return int(con.execute(sql, params or {}).fetchall()[0][0])
 
 
-def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
+def positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
     """Joins that give every cell its place in the cube of ``meta`` (the order of ``meta.cell_keys()``)."""
     joins, terms, params = [], [], {}
     stride = 1
@@ -138,7 +138,7 @@ def read_ordered(
 ) -> tuple[list[str | None], list[str]]:
     """The values (exact text) and statuses of a release, in the order of its cube."""
     where = storage(con, table_id, release)
-    joins, ordinal, params = _positions(meta)
+    joins, ordinal, params = positions(meta)
     columns = con.sql(
         f"SELECT {value_text('s.')} AS value, s.status FROM ({state_sql(release, where.base_release)}) s {joins} "
         f"ORDER BY {ordinal}",
