@@ -22,7 +22,8 @@ TABLES = {t.id: t for t in bundled_tables()}
 
 
 def _exact(table: Table) -> dict:
-    return {key: (None if c.value is None else format(c.value, "f"), c.status.value) for key, c in table.ordered_cells()}
+    return {key: (None if c.value is None else format(c.value, "f"), c.status.value)
+            for key, c in table.ordered_cells()}
 
 
 def _csv(tmp_path: Path, table: Table, name: str = "values.csv") -> Path:
@@ -96,7 +97,8 @@ def test_a_broken_table_gets_the_problems_of_the_object_path(tmp_path: Path, cas
             store.load_columns(table.meta, path)
         assert store.table_ids() == []
     assert _described(columns.value.problems) == _described(objects.value.problems)
-    assert columns.value.problems and all(p.table == table.id and p.file == "values.csv" for p in columns.value.problems)
+    found = columns.value.problems
+    assert found and all(p.table == table.id and p.file == "values.csv" for p in found)
     assert all(p.row is not None for p in columns.value.problems if p.cell)
 
 
