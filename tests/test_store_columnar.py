@@ -148,3 +148,33 @@ def test_a_changed_load_is_a_delta_release_and_the_diff_sees_it(tmp_path: Path) 
         assert store.storage("cooc_cloud", 2).stored_cells == 1
         assert _exact(store.read("cooc_cloud", 1).table) == _exact(table)
         assert _exact(store.read("cooc_cloud").table) == _exact(revised)
+
+
+def test_the_load_command_streams_parquet_and_reports_problems_with_their_rows(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from citystat.catalog import TABLES_DIR
+
+    table = TABLES["cooc_cloud"]
+    pq.write_table(pa.table({
+        "year": [k[0] for k in table.meta.cell_keys()], "measure": [k[1] for k in table.meta.cell_keys()],
+        "value": [None if table.get(k).value is None else format(table.get(k).value, "f")
+                  for k in table.meta.cell_keys()],
+        "status": [table.get(k).status.value for k in table.meta.cell_keys()]}), tmp_path / "cooc.parquet")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_edited(_with(table, "-5", year="2021", measure="courses"), lambda rows: None))
+
+    def citystat(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "citystat.cli", *args, "--db", str(tmp_path / "db.duckdb")],
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "200"})
+
+    meta = str(TABLES_DIR / "cooc_cloud.yaml")
+    done = citystat("load", str(tmp_path / "cooc.parquet"), "--meta", meta)
+    assert done.returncode == 0, done.stderr
+    refused = citystat("load", str(bad), "--meta", meta, "--columnar")
+    assert refused.returncode == 2
+    assert "bad.csv" in refused.stderr and "negative_count" in refused.stderr and "year=2021" in refused.stderr
+    with Store(tmp_path / "db.duckdb", read_only=True) as store:
+        assert _exact(store.read("cooc_cloud").table) == _exact(table)
