@@ -27,11 +27,10 @@ import pyarrow as pa
 from citystat.model import InvalidInput, Problem, Status, TableMeta, meta_to_dict
 from citystat.model.measure import MeasureKind, round_half_up
 from citystat.model.period import Period, days_in_service, months_in_service
-from citystat.store.deltas import STORED_DECIMALS, positions, value_text
+from citystat.store.deltas import STORED_DECIMALS, value_text
 
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
-STAGED = "citystat_staged"
 INCOMING = "citystat_incoming"
 SOURCE = "citystat_source"
 _RECORD, _FIELD = "\x1e", "\x1f"
@@ -62,8 +61,9 @@ def _problem(meta: TableMeta, name: str | None, row: Sequence[Any], code: str, m
 
 
 def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None) -> None:
-    """Read the source into the staging table, checking its columns, codes, numbers, statuses and completeness
-    (the catalog reader's problems); raises InvalidInput with every problem, before any consistency check."""
+    """Read the source into the incoming cells (one pass: codes to positions, numbers to decimals), checking its
+    columns, codes, numbers, statuses, duplicates, completeness and storability (the catalog reader's and the
+    store's problems); raises InvalidInput with every problem, before any consistency check."""
     if isinstance(source, pa.Table):
         con.register(SOURCE, source)
         relation, header_rows = SOURCE, 0
@@ -94,40 +94,53 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
     def text(column: str) -> str:
         return f'trim(CAST("{column}" AS VARCHAR))'
 
+    cube = _Cube(meta)
+    n = len(codes)
+    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
     status = f"coalesce({text('status')}, '')" if "status" in header else "''"
+    keys = ", ".join(f"coalesce({text(c)}, '') AS _k{i}" for i, c in enumerate(codes))
+    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
+                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
+                     for i in range(n))
+    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
+    storable = f"(m.is_number AND m.digits <= {STORED_INTEGER_DIGITS} AND m.places <= {STORED_DECIMALS})"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {STAGED} AS SELECT "
-        f"CAST(row_number() OVER () + {header_rows} AS BIGINT) AS _row, "
-        f"[{', '.join(f'coalesce({text(c)}, {_sql_string(chr(0))})' for c in codes)}] AS coordinates, "
-        f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}"
+        f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
+        f"WITH src AS (SELECT CAST(row_number() OVER () + {header_rows} AS BIGINT) AS _row, {keys}, "
+        f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}), "
+        f"n AS (SELECT *, replace(raw_value, ',', '') AS clean, "
+        f"regexp_full_match(raw_value, {_sql_string(NUMBER)}) AS is_number FROM src), "
+        "m AS (SELECT *, CASE WHEN contains(clean, '.') THEN length(split_part(clean, '.', 2)) ELSE 0 END "
+        "AS places, length(ltrim(split_part(ltrim(clean, '+-'), '.', 1), '0')) AS digits FROM n) "
+        f"SELECT m._row, {ordinal} AS ordinal, [{', '.join(f'm._k{i}' for i in range(n))}] AS coordinates, "
+        f"{', '.join(f'm._k{i}, p{i}.idx AS _idx{i}' for i in range(n))}, m.raw_value, m.status, m.is_number, "
+        f"m.raw_value = '' OR {storable} AS storable, "
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals, "
+        # the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
+        "regexp_replace(regexp_replace(m.clean, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2') AS text "
+        f"FROM m {joins}",
+        params,
     )
     if isinstance(source, pa.Table):
         con.unregister(SOURCE)
-    # codes, statuses and numbers, in the order of the file
-    params: dict[str, Any] = {}
-    unknown = []
-    for i, variable in enumerate(meta.variables):
-        params[f"codes{i}"] = list(variable.codes)
-        unknown.append(f"SELECT _row, {i} AS variable, coordinates[{i + 1}] AS found FROM {STAGED} "
-                       f"WHERE NOT list_contains($codes{i}::VARCHAR[], coordinates[{i + 1}])")
-    for row, i, found in con.execute(" UNION ALL ".join(unknown) + " ORDER BY _row, variable LIMIT 1000",
-                                     params).fetchall():
+    unknown = " UNION ALL ".join(f"SELECT _row, {i} AS variable, _k{i} AS found FROM {INCOMING} WHERE _idx{i} IS NULL"
+                                 for i in range(n))
+    for row, i, found in con.execute(unknown + " ORDER BY _row, variable LIMIT 1000").fetchall():
         variable = meta.variables[i]
         problems.append(problem("unknown_value", f"{found!r} is not a value of variable {variable.code!r} "
                                 f"(known: {', '.join(sorted(variable.codes))})", row=row, column=variable.code))
-    for row, found in con.execute(f"SELECT _row, status FROM {STAGED} WHERE NOT list_contains($statuses, status) "
+    for row, found in con.execute(f"SELECT _row, status FROM {INCOMING} WHERE NOT list_contains($statuses, status) "
                                   "ORDER BY _row LIMIT 1000", {"statuses": _STATUSES}).fetchall():
         problems.append(problem("bad_status", f"unknown status {found!r}; use one of "
                                 f"{', '.join(repr(s) for s in _STATUSES)}", row=row, column="status"))
-    for row, raw, state in con.execute(
-            f"SELECT _row, raw_value, status FROM {STAGED} WHERE list_contains($statuses, status) AND ("
-            f"(raw_value <> '' AND NOT regexp_full_match(raw_value, {_sql_string(NUMBER)})) "
-            "OR (raw_value <> '' AND NOT list_contains($with_value, status)) "
+    for row, raw, state, is_number in con.execute(
+            f"SELECT _row, raw_value, status, is_number FROM {INCOMING} WHERE list_contains($statuses, status) AND ("
+            "(raw_value <> '' AND NOT is_number) OR (raw_value <> '' AND NOT list_contains($with_value, status)) "
             "OR (raw_value = '' AND list_contains($with_value, status))) ORDER BY _row LIMIT 1000",
             {"statuses": _STATUSES, "with_value": _WITH_VALUE}).fetchall():
-        has_value = state in _WITH_VALUE
-        if raw and not _matches(raw):
-            hint = "" if has_value else f" (status {state!r} cells stay empty)"
+        if raw and not is_number:
+            hint = "" if state in _WITH_VALUE else f" (status {state!r} cells stay empty)"
             problems.append(problem("not_a_number", f"{raw!r} is not a number{hint}; a cell with no number must be "
                                     "empty and say why in the status column ('..' or '-')", row=row, column="value"))
         elif raw:
@@ -139,70 +152,44 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
     if problems:
         raise InvalidInput(problems)
     for row, first, cell in con.execute(
-            f"SELECT _row, first_row, cell FROM (SELECT _row, min(_row) OVER (PARTITION BY coordinates) AS first_row, "
-            f"{_describe(meta)} AS cell FROM {STAGED}) WHERE _row > first_row ORDER BY _row LIMIT 1000").fetchall():
+            f"WITH repeated AS (SELECT ordinal FROM {INCOMING} GROUP BY ordinal HAVING count(*) > 1) "
+            "SELECT _row, first_row, cell FROM (SELECT i._row, min(i._row) OVER (PARTITION BY i.ordinal) "
+            f"AS first_row, {_describe(meta, 'i')} AS cell FROM {INCOMING} i "
+            "SEMI JOIN repeated r ON r.ordinal = i.ordinal) "
+            "WHERE _row > first_row ORDER BY _row LIMIT 1000").fetchall():
         problems.append(problem("duplicate_cell", f"the cell [{cell}] was already given in row {first}", row=row))
     if problems:
         raise InvalidInput(problems)
-    joins, ordinal, codes_params = positions(meta)
-    total = 1
-    for variable in meta.variables:
-        total *= len(variable.codes)
-    # the published decimals and the digits before the point, read from the text as written
-    con.execute(
-        "CREATE OR REPLACE TEMP VIEW citystat_numbers AS SELECT n.*, "
-        "CASE WHEN contains(n.clean, '.') THEN length(split_part(n.clean, '.', 2)) ELSE 0 END AS places, "
-        "length(ltrim(split_part(ltrim(n.clean, '+-'), '.', 1), '0')) AS digits "
-        f"FROM (SELECT s.*, replace(s.raw_value, ',', '') AS clean FROM {STAGED} s) n"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS SELECT s._row, {ordinal} AS ordinal, s.coordinates, "
-        "CASE WHEN s.clean = '' THEN NULL ELSE CAST(s.clean AS DECIMAL(38, 6)) END AS value, "
-        "CASE WHEN s.clean = '' THEN NULL ELSE CAST(s.places AS TINYINT) END AS decimals, s.status "
-        f"FROM citystat_numbers s {joins} "
-        f"WHERE s.clean = '' OR (s.digits <= {STORED_INTEGER_DIGITS} AND s.places <= {STORED_DECIMALS})",
-        codes_params,
-    )
-    problems += _unstorable(con, meta, name)
-    given = int(con.execute(f"SELECT count(*) FROM {STAGED}").fetchall()[0][0])
-    if not problems and given < total:
+    total = cube.strides[0] * cube.sizes[0]
+    given = int(con.execute(f"SELECT count(*) FROM {INCOMING}").fetchall()[0][0])
+    if given < total:
         missing = _missing(con, meta)
         more = f" and {total - given - len(missing)} more" if total - given > len(missing) else ""
         problems.append(problem("missing_cell", f"{total - given} cell(s) of the table have no row: "
                                 f"{'; '.join(missing)}{more}; give every cell, with status '..' or '-' where there "
                                 "is no number"))
+        raise InvalidInput(problems)
+    problems += _unstorable(con, meta, name)
     if problems:
         raise InvalidInput(problems)
 
 
-def _matches(raw: str) -> bool:
-    import re
-
-    return re.match(NUMBER, raw) is not None
-
-
 def _missing(con: duckdb.DuckDBPyConnection, meta: TableMeta, limit: int = 10) -> list[str]:
     """The first cells of the cube (in its order) that no row gives."""
-    stride = [1] * len(meta.variables)
-    for i in reversed(range(len(meta.variables) - 1)):
-        stride[i] = stride[i + 1] * len(meta.variables[i + 1].codes)
-    total = stride[0] * len(meta.variables[0].codes)
+    cube = _Cube(meta)
     found = con.execute(
-        f"SELECT o FROM range({total}) r(o) ANTI JOIN {INCOMING} i ON i.ordinal = r.o ORDER BY o LIMIT {limit}"
+        f"SELECT o FROM range({cube.strides[0] * cube.sizes[0]}) r(o) ANTI JOIN {INCOMING} i ON i.ordinal = r.o "
+        f"ORDER BY o LIMIT {limit}"
     ).fetchall()
-    out = []
-    for (o,) in found:
-        key = tuple(meta.variables[i].codes[(int(o) // stride[i]) % len(meta.variables[i].codes)]
-                    for i in range(len(meta.variables)))
-        out.append(meta.describe_key(key))
-    return out
+    return [meta.describe_key(tuple(v.codes[(int(o) // stride) % size] for v, stride, size in
+                                    zip(meta.variables, cube.strides, cube.sizes))) for (o,) in found]
 
 
 def _unstorable(con: duckdb.DuckDBPyConnection, meta: TableMeta, name: str | None) -> list[Problem]:
-    """Values the database cannot hold exactly (the staged rows left out of the incoming cells)."""
+    """Values the database cannot hold exactly."""
     rows = con.execute(
-        f"SELECT s._row, {_describe(meta, 's')}, replace(s.raw_value, ',', '') FROM {STAGED} s "
-        f"ANTI JOIN {INCOMING} i ON i._row = s._row ORDER BY s._row LIMIT 1000").fetchall()
+        f"SELECT _row, {_describe(meta)}, replace(raw_value, ',', '') FROM {INCOMING} WHERE NOT storable "
+        "ORDER BY ordinal LIMIT 1000").fetchall()
     problems = []
     for row, cell, raw in rows:
         value = Decimal(raw)
@@ -448,8 +435,8 @@ def content_hash(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps(meta_to_dict(meta), sort_keys=True, ensure_ascii=False).encode())
     reader = con.sql(
-        f"SELECT chr(30) || chr(31) || array_to_string(coordinates, chr(31)) || chr(31) || "
-        f"coalesce({value_text()}, '') || chr(31) || status AS record FROM {INCOMING} ORDER BY ordinal"
+        "SELECT chr(30) || chr(31) || array_to_string(coordinates, chr(31)) || chr(31) || text || chr(31) || status "
+        f"AS record FROM {INCOMING} ORDER BY ordinal"
     ).to_arrow_reader(1 << 16)
     for batch in reader:
         for chunk in _strings(batch.column(0)):
@@ -472,6 +459,4 @@ def _strings(array: pa.Array) -> Iterator[memoryview]:
 
 
 def cleanup(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP VIEW IF EXISTS citystat_numbers")
     con.execute(f"DROP TABLE IF EXISTS {INCOMING}")
-    con.execute(f"DROP TABLE IF EXISTS {STAGED}")
