@@ -85,6 +85,9 @@ def test_every_release_reads_back_exactly_as_it_was_loaded(releases: Path) -> No
 def test_a_release_stores_only_the_cells_it_changed(releases: Path) -> None:
     with Store(releases, read_only=True) as store:
         stored = [store.storage("grid", n) for n in range(1, len(VERSIONS) + 2)]
+        with_meta = store.connection.execute(
+            "SELECT release FROM releases WHERE CAST(meta AS VARCHAR) <> 'null' ORDER BY release").fetchall()
+    assert [r for (r,) in with_meta] == [1, 5, 6, 7, 9]  # the metadata is kept again only when it changed
     assert [(s.base_release, s.stored_cells) for s in stored] == [
         (1, 40),  # the first release, whole
         (1, 1),  # one value revised

@@ -298,16 +298,32 @@ class Store:
                     return LoadResult(latest, created=False)
                 number = 1 if latest is None else latest.release + 1
                 info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
-                con.execute(
-                    "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count,
-                     json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)],
-                )
+                self._insert_release(con, info, meta, latest)
                 deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
                                      columnar.INCOMING)
             return LoadResult(info, created=True)
         finally:
             columnar.cleanup(con)
+
+    def _insert_release(self, con: duckdb.DuckDBPyConnection, info: ReleaseInfo, meta: TableMeta,
+                        latest: ReleaseInfo | None) -> None:
+        """The release's row; its metadata is JSON null when the same as the release before (a large table's
+        metadata can outweigh a release's changed cells)."""
+        meta_json = json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)
+        if latest is not None and self._meta_json(con, latest.table_id, latest.release) == meta_json:
+            meta_json = "null"
+        con.execute(
+            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
+        )
+
+    @staticmethod
+    def _meta_json(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> str:
+        row = _first(con.execute(
+            "SELECT CAST(meta AS VARCHAR) FROM releases WHERE table_id = ? AND release <= ? "
+            "AND CAST(meta AS VARCHAR) <> 'null' ORDER BY release DESC LIMIT 1", [table_id, release]))
+        assert row is not None, f"release {release} of {table_id!r} has no metadata"
+        return str(row[0])
 
     def _incoming_table(self, meta: TableMeta) -> Table:
         from citystat.store import columnar
@@ -327,11 +343,7 @@ class Store:
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
         info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), origin, total)
-        meta_json = json.dumps(meta_to_dict(table.meta), ensure_ascii=False, sort_keys=True)
-        con.execute(
-            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
-        )
+        self._insert_release(con, info, table.meta, latest)
         con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
                     "decimals TINYINT, status VARCHAR)")
         try:
@@ -395,11 +407,7 @@ class Store:
         return self._meta(self.release(table_id, release))
 
     def _meta(self, info: ReleaseInfo) -> TableMeta:
-        row = _first(self.connection.execute(
-            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [info.table_id, info.release]
-        ))
-        assert row is not None
-        return meta_from_dict(json.loads(row[0]))
+        return meta_from_dict(json.loads(self._meta_json(self.connection, info.table_id, info.release)))
 
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
