@@ -86,7 +86,7 @@ started = time.perf_counter()
 with Store(Path(sys.argv[1])) as store:
     store.connection.execute("SET memory_limit = '1500MB'")
     store.load_columns(meta, Path(sys.argv[5]))
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 """
 
 
@@ -155,7 +155,7 @@ def main() -> None:
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, str(root / "big.duckdb"), str(periods), str(args.measures),
                  str(Path(__file__).parent), str(big_parquet)], capture_output=True, text=True, check=True)
-            seconds, rss_kb = out.stdout.split()
+            seconds, rss_kb = out.stdout.split()[-2:]
             big = (periods * args.measures, float(seconds), int(rss_kb) / 1024)
     base = figures["baseline"]
     print(f"table of {cells:,} cells ({args.periods} periods x {args.measures} measures)")
