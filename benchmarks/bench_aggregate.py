@@ -38,7 +38,7 @@ from citystat.aggregate.definitions import load_definitions
 from citystat.aggregate.runner import catalog_metas
 from citystat.aggregate.sources import discover
 from citystat.catalog import bundled_tables
-from citystat.events import MANIFEST, simulate
+from citystat.simulate import MANIFEST, simulate
 
 OFFSET_US = 8 * 3600 * 1_000_000
 DAY_US = 86_400 * 1_000_000

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from citystat.catalog import bundled_tables
+from citystat.catalog import bundled_city, bundled_tables
 from citystat.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +36,19 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# -- the fast lane: `pytest -m "not slow"` leaves out what starts Spark or a browser, simulates events,
+#    renders PDFs or fuzzes the API. A module marks itself slow with `pytestmark = pytest.mark.slow`; a test
+#    that takes one of these fixtures is slow wherever it lives.
+
+SLOW_FIXTURES = frozenset({"spark", "browser", "simulated_events"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 # -- raw events (issue 7): simulated streams at scale 0.001 and a Spark session, each made once per session --
 
 EVENTS_SCALE = "0.001"
@@ -45,7 +58,7 @@ EVENTS_YEARS = tuple(range(2011, 2022))
 @pytest.fixture(scope="session")
 def simulated_events(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Events for 2011-2021 at scale 0.001, simulated once; tests must not write to the directory."""
-    from citystat.events import simulate
+    from citystat.simulate import simulate
 
     out = tmp_path_factory.mktemp("events") / "sf0001"
     simulate(bundled_tables(), out, scale=EVENTS_SCALE, years=EVENTS_YEARS, seed=7, workers=2)
@@ -72,6 +85,7 @@ def built_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("db") / "citystat.duckdb"
     with Store(path) as store:
         store.load_many(bundled_tables(), origin="catalog")
+        store.record_city(bundled_city())
     return path
 
 

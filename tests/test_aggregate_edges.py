@@ -23,8 +23,9 @@ from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, pars
 from citystat.aggregate.definitions import Calendar, check_against, load_definitions
 from citystat.aggregate.runner import catalog_metas
 from citystat.cli import app
-from citystat.events import MANIFEST, stream
+from citystat.events import stream
 from citystat.model import Cell, Frequency, InvalidInput, Status, meta_from_dict
+from citystat.simulate import MANIFEST
 from citystat.store import Store
 
 METAS = catalog_metas()

@@ -15,6 +15,8 @@ from citystat.aggregate.runner import catalog_metas
 from citystat.events import stream
 from citystat.model import InvalidInput
 
+pytestmark = pytest.mark.slow  # starts Spark
+
 METAS = catalog_metas()
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from citystat.cli.database_commands import table_summary
 from citystat.query import summarise
 from citystat.store import Store
 
@@ -95,11 +94,13 @@ def test_tables_json_matches_the_library(cli_db: Path) -> None:
     done = citystat("tables", "--json", "--lang", "en", db=cli_db)
     listed = json.loads(done.stdout)
     with Store(cli_db, read_only=True) as store:
-        expected = [table_summary(s.meta, s.release, "en") for s in store.latest()]
+        city = store.city()
+        assert city is not None  # the build recorded the catalog's city
+        expected = [summarise(s.meta, s.release, city).to_dict("en") for s in store.latest()]
     assert listed == expected
     # and the same facts as the library's table list (citystat.query), which the API and dashboard show
     with Store(cli_db, read_only=True) as store:
-        summaries = [summarise(store.meta(i), store.release(i)) for i in store.table_ids()]
+        summaries = [summarise(store.meta(i), store.release(i), city) for i in store.table_ids()]
     assert [(t["id"], t["title"], t["subject_name"], t["first_period"], t["last_period"], t["release"], t["cells"])
             for t in listed] == [(s.id, s.meta.title.en, s.subject.name.en, s.first_period, s.last_period,
                                   s.release.release, s.release.cell_count) for s in summaries]

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import tinyhtml5
+from tools.subset_fonts import covered_characters
 
 from citystat.catalog import bundled_tables, subjects
 from citystat.dashboard.app import app_from_env, create_site
-from citystat.dashboard.fonts import covered_characters
 from citystat.dashboard.render import PACKAGE_STATIC
 from citystat.dashboard.routes import router
 from citystat.dashboard.words import WORDS
@@ -632,7 +632,7 @@ def test_the_shipped_font_has_every_character_the_catalog_pages_show(every_page:
     assert covered == covered_characters("NotoSansCJKtc-Bold.subset.woff2")
     shown = {c for html in every_page for c in html if not c.isspace()}
     missing = sorted(shown - covered)
-    assert not missing, f"regenerate the font subsets (python -m citystat.dashboard.fonts): {''.join(missing)}"
+    assert not missing, f"regenerate the font subsets (python -m tools.subset_fonts): {''.join(missing)}"
     assert Period.parse("2021").label(ZH)[0] in covered
 
 
@@ -658,7 +658,7 @@ def test_the_readme_documents_every_page() -> None:
     pages = {re.sub(r"\{[^}]+\}", "{}", route.path) for route in router.routes  # type: ignore[attr-defined]
              if not route.path.startswith(internal) or route.path == "/publication/"}  # type: ignore[attr-defined]
     assert pages and pages <= documented, pages - documented
-    assert "python -m citystat.dashboard.fonts" in readme and "dashboard-home-zh-TW.png" in readme
+    assert "python -m tools.subset_fonts" in readme and "dashboard-home-zh-TW.png" in readme
 
 
 def test_every_dashboard_word_is_used_and_bilingual() -> None:

@@ -16,18 +16,11 @@ from typer.testing import CliRunner
 
 from citystat.catalog import bundled_tables
 from citystat.cli import app
-from citystat.events import (
-    MANIFEST,
-    STREAMS,
-    TAIPEI,
-    hotspots_from_rows,
-    simulate,
-    stations_from_rows,
-    stream,
-)
+from citystat.events import STREAMS, TAIPEI, stream
 from citystat.events.calendar import LocalCalendar
-from citystat.events.simulator import exact_amounts
 from citystat.model import round_half_up
+from citystat.simulate import MANIFEST, hotspots_from_rows, simulate, stations_from_rows
+from citystat.simulate.simulator import exact_amounts
 
 PUBLISHED = {t.id: t for t in bundled_tables()}
 OFFSET = pa.scalar(8 * 3600 * 1_000_000, pa.int64())

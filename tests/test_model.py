@@ -23,6 +23,16 @@ from citystat.model import (
 )
 from citystat.model.period import days_in_service, months_in_service
 
+from .small_tables import (
+    app_accounts,
+    city_ranking,
+    household_access,
+    online_courses,
+    open_data,
+    portal_visits,
+    wifi_use,
+)
+
 
 @pytest.mark.parametrize(
     ("code", "zh", "zh_end", "en", "en_end"),
@@ -84,17 +94,13 @@ def test_status_symbols() -> None:
 
 
 @pytest.mark.parametrize("table", bundled_tables(), ids=lambda t: t.id)
-def test_metadata_round_trips(table: Table) -> None:
+def test_metadata_round_trips(table: Table) -> None:  # every table of the catalog: a check of the catalog itself
     assert meta_from_dict(meta_to_dict(table.meta)) == table.meta
     assert check_table(table) == []
 
 
-def _catalog(table_id: str) -> Table:
-    return next(t for t in bundled_tables() if t.id == table_id)
-
-
 def test_a_derived_value_must_match_its_derivation() -> None:
-    table = _catalog("open_data_platform")
+    table = open_data()
     cells = dict(table.cells)
     cells[("2011", "datasets")] = Cell(Decimal("133"), Status.ESTIMATED)
     problems = check_table(Table(table.meta, cells))
@@ -103,7 +109,7 @@ def test_a_derived_value_must_match_its_derivation() -> None:
 
 
 def test_a_derivation_without_its_input_names_the_input_cell() -> None:
-    table = _catalog("open_data_platform")
+    table = open_data()
     cells = dict(table.cells)
     cells[("2021", "datasets")] = Cell(None, Status.NOT_AVAILABLE)
     problems = check_table(Table(table.meta, cells))
@@ -112,28 +118,28 @@ def test_a_derivation_without_its_input_names_the_input_cell() -> None:
 
 
 def test_a_derived_cell_without_a_number_is_not_blamed_on_its_input() -> None:
-    table = _catalog("open_data_platform")
+    table = open_data()
     cells = dict(table.cells)
     cells[("2011", "datasets")] = Cell(None, Status.ESTIMATED)
     assert [p.code for p in check_table(Table(table.meta, cells))] == ["missing_value"]
 
 
 def test_a_derived_value_must_not_be_called_observed() -> None:
-    table = _catalog("taipeipass")
+    table = app_accounts()
     cells = dict(table.cells)
     cells[("2020", "downloads")] = Cell(Decimal("192550"), Status.OBSERVED)
     assert [p.code for p in check_table(Table(table.meta, cells))] == ["derived_not_estimated"]
 
 
 def test_an_average_needs_its_total() -> None:
-    table = _catalog("citizen_platform_visits")
+    table = portal_visits()
     cells = dict(table.cells)
     cells[("2019", "total")] = Cell(None, Status.NOT_AVAILABLE)
     assert [p.code for p in check_table(Table(table.meta, cells))] == ["average_without_total"]
 
 
 def test_percentages_stay_in_range() -> None:
-    table = _catalog("digital_access_taipei")
+    table = household_access()
     cells = dict(table.cells)
     cells[("2020", "internet")] = Cell(Decimal("101.0"))
     problems = check_table(Table(table.meta, cells))
@@ -145,14 +151,14 @@ def test_percentages_stay_in_range() -> None:
 
 
 def test_a_rank_is_a_whole_number_from_one() -> None:
-    table = _catalog("imd_smart_city_index")
+    table = city_ranking()
     cells = dict(table.cells)
     cells[("2021", "taipei", "rank")] = Cell(Decimal("0"))
     assert [p.code for p in check_table(Table(table.meta, cells))] == ["bad_rank"]
 
 
 def test_measure_references_are_checked() -> None:
-    raw = meta_to_dict(_catalog("taipei_free_usage").meta)
+    raw = meta_to_dict(wifi_use().meta)
     raw["variables"][1]["values"][1]["average_of"] = "visits"
     with pytest.raises(InvalidInput, match="refers to measure 'visits'") as caught:
         meta_from_dict(raw)
@@ -161,7 +167,7 @@ def test_measure_references_are_checked() -> None:
 
 @pytest.mark.parametrize("decimals", [True, "1", 1.5])
 def test_decimals_must_be_a_whole_number(decimals: object) -> None:
-    raw = meta_to_dict(_catalog("taipei_free_usage").meta)
+    raw = meta_to_dict(wifi_use().meta)
     raw["variables"][1]["values"][1]["decimals"] = decimals
     with pytest.raises(InvalidInput) as caught:
         meta_from_dict(raw)
@@ -169,6 +175,6 @@ def test_decimals_must_be_a_whole_number(decimals: object) -> None:
 
 
 def test_metadata_is_immutable() -> None:
-    meta = _catalog("cooc_cloud").meta
+    meta = online_courses().meta
     with pytest.raises(dataclasses.FrozenInstanceError):
         meta.id = "other"  # type: ignore[misc]

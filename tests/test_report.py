@@ -19,7 +19,7 @@ import pytest
 import tinyhtml5
 from typer.testing import CliRunner
 
-from citystat.catalog import subjects
+from citystat.catalog import bundled_city, subjects
 from citystat.cli import app
 from citystat.formats.display import format_number, shown_decimals
 from citystat.model import EN, LANGUAGES, ZH, Cell, Status, Table, meta_from_dict
@@ -29,6 +29,8 @@ from citystat.publish.charts import describe_chart
 from citystat.publish.report import build_publication, ordered_tables
 from citystat.publish.writers import render_html, report_filename, write_report
 from citystat.store import ReleaseInfo, Store, StoredTable
+
+pytestmark = pytest.mark.slow  # renders the publication, PDFs included
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -43,7 +45,7 @@ def tables(built_db: Path) -> list[StoredTable]:
 def publication_dir(tables: list[StoredTable], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """All four outputs, written once."""
     out = tmp_path_factory.mktemp("publication")
-    written = write_report(tables, out, produced=date(2022, 6, 30))
+    written = write_report(tables, out, city=bundled_city(), produced=date(2022, 6, 30))
     assert sorted(p.name for p in written) == sorted(report_filename(lang, fmt) for lang in LANGUAGES
                                                       for fmt in ("html", "pdf"))
     return out
@@ -127,7 +129,7 @@ def test_the_pdf_contents_give_the_page_of_each_table(publication_dir: Path, tab
     path = publication_dir / report_filename(ZH, "pdf")
     contents = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(path), "-"], capture_output=True,
                               text=True, check=True).stdout
-    for number, stored in enumerate(ordered_tables(tables), start=1):
+    for number, stored in enumerate(ordered_tables(tables, bundled_city()), start=1):
         line = next(line for line in contents.splitlines() if re.search(rf"表 {number}\s", line))
         page = int(line.rstrip().split(".")[-1].strip())
         on_page = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(path), "-"],
@@ -227,7 +229,7 @@ def test_markup_in_a_users_texts_leaves_the_html_whole() -> None:
     table = Table(meta, {("2020", "n"): Cell(Decimal(1000)), ("2021", "n"): Cell(Decimal(1200))})
     stored = StoredTable(table, ReleaseInfo("hostile", 1, "0" * 64, datetime(2022, 1, 1, tzinfo=UTC), "test", 2))
     for lang in LANGUAGES:
-        publication = build_publication([stored], lang, charts=False, produced=date(2022, 6, 30))
+        publication = build_publication([stored], lang, city=bundled_city(), charts=False, produced=date(2022, 6, 30))
         root = tinyhtml5.parse(render_html(publication, "screen"))
         assert not find_all(root, "img"), "the markup is text, never an element"
         (script,) = find_all(root, "script", class_="chart-spec")
@@ -243,7 +245,7 @@ def test_markup_in_a_users_texts_leaves_the_html_whole() -> None:
 
 @pytest.fixture(scope="session")
 def publications(tables: list[StoredTable]) -> dict[str, Any]:
-    return {lang: build_publication(tables, lang, charts=False) for lang in LANGUAGES}
+    return {lang: build_publication(tables, lang, city=bundled_city(), charts=False) for lang in LANGUAGES}
 
 
 def test_the_methods_appendix_computes_months_in_service_and_derivations(

@@ -1,17 +1,23 @@
 """Comparing a published table with its event-derived twin, cell by cell.
 
 At a simulation scale below 1 the published figures are first scaled as the simulator scaled them
-(``citystat.events.expected_table``): flows and stocks round_half_up(figure × scale), averages and shares
+(``citystat.aggregate.scaling.expected_table``): flows and stocks round_half_up(figure × scale), averages and shares
 recomputed from those.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from citystat.events.calibration import expected_table
+from citystat.aggregate.definitions import derived_table_id, published_table_id
+from citystat.aggregate.scaling import expected_table
 from citystat.model import Cell, CellKey, Table
+
+if TYPE_CHECKING:
+    from citystat.store import Store
 
 EQUAL, DIFFERS, NEW, MISSING, STATUS = "equal", "differs", "new", "missing", "status"
 OUTCOMES = (EQUAL, DIFFERS, NEW, MISSING, STATUS)
@@ -95,3 +101,29 @@ def compare_tables(published: Table, derived: Table, scale: Decimal | int = 1) -
     derived_periods = set(derived.meta.time.codes)
     missing = tuple(c for c in published.meta.time.codes if c not in derived_periods)
     return TableComparison(published.id, derived.id, scale, tuple(cells), missing)
+
+
+class NothingToCompare(LookupError):
+    """The database holds no table derived from events."""
+
+
+def compare_in_store(store: Store, table_ids: Sequence[str] = (), scale: Decimal | None = None
+                     ) -> list[TableComparison]:
+    """Compare published tables with their event-derived twins in a database: the tables named (published or
+    derived ids) or every derived table; at ``scale``, or else at the scale the derived release was simulated
+    at (1 for real events)."""
+    from citystat.aggregate.runner import scale_of_origin
+
+    if table_ids:
+        derived_ids = [t if published_table_id(t) else derived_table_id(t) for t in table_ids]
+    else:
+        derived_ids = [t for t in store.table_ids() if published_table_id(t)]
+    if not derived_ids:
+        raise NothingToCompare("no derived tables in the database; run citystat aggregate first")
+    comparisons = []
+    for derived_id in derived_ids:
+        derived = store.read(derived_id)
+        published = store.read(published_table_id(derived_id) or "")
+        factor = scale if scale is not None else Decimal(scale_of_origin(derived.release.origin) or "1")
+        comparisons.append(compare_tables(published.table, derived.table, factor))
+    return comparisons

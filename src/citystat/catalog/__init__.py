@@ -9,30 +9,53 @@ from pathlib import Path
 import yaml
 
 from citystat.catalog.tablefile import parse_meta, parse_values, read_table
-from citystat.model import Subject, Table, Text
+from citystat.model import City, InvalidInput, Problem, Subject, Table, city_from_dict
 
-TABLES_DIR = Path(str(resources.files("citystat.catalog") / "tables"))
-SUBJECTS_FILE = Path(str(resources.files("citystat.catalog") / "subjects.yaml"))
+CATALOG_DIR = Path(str(resources.files("citystat.catalog")))
+TABLES_DIR = CATALOG_DIR / "tables"
+CITY_FILE, SUBJECTS_FILE = "city.yaml", "subjects.yaml"
 
-__all__ = ["TABLES_DIR", "bundled_tables", "read_table", "subjects", "subject", "parse_meta", "parse_values"]
+__all__ = ["CATALOG_DIR", "TABLES_DIR", "bundled_city", "bundled_tables", "catalog_tables", "parse_meta",
+           "parse_values", "read_city", "read_table", "subject", "subjects"]
 
 
-def bundled_tables() -> list[Table]:
-    """Every catalog table, read and checked, ordered by subject then id."""
-    order = {s.code: i for i, s in enumerate(subjects())}
-    tables = [read_table(path.with_suffix(".csv"), path) for path in sorted(TABLES_DIR.glob("*.yaml"))]
+def read_city(catalog: Path) -> City:
+    """The city of a catalog folder: its city.yaml, with the services of subjects.yaml beside it."""
+    city_path, subjects_path = catalog / CITY_FILE, catalog / SUBJECTS_FILE
+    for path in (city_path, subjects_path):
+        if not path.is_file():
+            raise InvalidInput([Problem("missing_file", f"a catalog needs {path.name}; {path} does not exist",
+                                        file=str(path))])
+    raw = yaml.safe_load(city_path.read_text(encoding="utf-8"))
+    subjects_raw = yaml.safe_load(subjects_path.read_text(encoding="utf-8"))
+    if isinstance(raw, dict):
+        raw = {**raw, "subjects": subjects_raw}
+    return city_from_dict(raw, file=str(city_path))
+
+
+def catalog_tables(catalog: Path) -> list[Table]:
+    """Every table of a catalog folder (tables/*.yaml with their .csv), read and checked, ordered by subject
+    (the city's order) then id."""
+    order = read_city(catalog).subject_order()
+    tables = [read_table(path.with_suffix(".csv"), path) for path in sorted((catalog / "tables").glob("*.yaml"))]
     return sorted(tables, key=lambda t: (order.get(t.meta.subject, len(order)), t.id))
 
 
 @cache
+def bundled_city() -> City:
+    return read_city(CATALOG_DIR)
+
+
+def bundled_tables() -> list[Table]:
+    """Every table of the bundled catalog, read and checked, ordered by subject then id."""
+    return catalog_tables(CATALOG_DIR)
+
+
 def subjects() -> tuple[Subject, ...]:
-    raw = yaml.safe_load(SUBJECTS_FILE.read_text(encoding="utf-8"))
-    return tuple(Subject(s["code"], Text.of(s["name"]), Text.of(s["description"])) for s in raw)
+    """The bundled city's services, in the order a publication presents them."""
+    return bundled_city().subjects
 
 
 def subject(code: str) -> Subject:
-    """The subject with this code; an unknown code (a user's own service) gets its code as its name."""
-    for s in subjects():
-        if s.code == code:
-            return s
-    return Subject(code, Text(code, code), Text(code, code))
+    """A service of the bundled city; an unknown code (a user's own service) gets its code as its name."""
+    return bundled_city().subject(code)

@@ -11,8 +11,7 @@ from citystat.claims.model import Claim, Sentence, Status, Verdict
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
 from citystat.claims.vocabulary import Vocabulary, fold
-from citystat.model import Text, normalise_language
-from citystat.store import StoredTable
+from citystat.model import StoredTable, Text, normalise_language
 
 
 @dataclass

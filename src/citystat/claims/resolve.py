@@ -20,9 +20,8 @@ from citystat.claims.model import Claim, ClaimKind, Form, Sentence, When
 from citystat.claims.vocabulary import MEASURE, PEERS, TABLE, VALUE, Hit, Vocabulary, fold, hit_lists
 from citystat.indicators import valued_periods
 from citystat.language import labels as lb
-from citystat.model import EN, Frequency, MeasureKind, Period, Role, Value, Variable
+from citystat.model import EN, Frequency, MeasureKind, Period, Role, StoredTable, Value, Variable
 from citystat.model.period import months_in_service
-from citystat.store import StoredTable
 
 K = ClaimKind
 

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from citystat.claims.lexicon import list_joint
 from citystat.language import labels as lb
-from citystat.model import EN, ZH, Role, TableMeta, Value
-from citystat.store import StoredTable
+from citystat.model import EN, ZH, Role, StoredTable, TableMeta, Value
 
 TABLE = "table"  # a title or an alias: names the table
 MEASURE = "measure"  # a measure label or noun: names a measure of the table

@@ -5,51 +5,26 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.catalog import bundled_tables, read_table, subject
+from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table
 from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.model import TableMeta
-from citystat.store import LoadResult, ReleaseInfo, Store
+from citystat.query.catalog import summarise
+from citystat.store import LoadResult, Store
 
 
 class ShowFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonstat = "jsonstat"
-
-
-def _periods_covered(meta: TableMeta, lang: str) -> str:
-    periods = meta.periods
-    first, last = min(periods), max(periods)
-    end = meta.all_stocks
-    if first == last:
-        return first.label(lang, end=end)
-    return f"{first.label(lang, end=end)} – {last.label(lang, end=end)}"
-
-
-def table_summary(meta: TableMeta, release: ReleaseInfo, lang: str) -> dict[str, Any]:
-    periods = sorted(meta.periods)
-    return {
-        "id": meta.id,
-        "title": meta.title.get(lang),
-        "subject": meta.subject,
-        "subject_name": subject(meta.subject).name.get(lang),
-        "first_period": periods[0].code,
-        "last_period": periods[-1].code,
-        "periods": _periods_covered(meta, lang),
-        "release": release.release,
-        "updated": iso_utc(release.loaded_at),
-        "cells": release.cell_count,
-    }
 
 
 def _print_results(results: list[LoadResult]) -> None:
@@ -65,10 +40,17 @@ def _print_results(results: list[LoadResult]) -> None:
 
 @app.command()
 @reports_errors
-def build(db: DbOption = None) -> None:
-    """Create or update the database from the bundled catalog tables; each changed table becomes a release."""
+def build(
+    db: DbOption = None,
+    catalog: Annotated[Path | None, typer.Option(
+        "--catalog", help="A catalog folder (city.yaml, subjects.yaml, tables/) [default: the bundled one]",
+        metavar="DIR")] = None,
+) -> None:
+    """Create or update the database from a catalog (the bundled one unless --catalog names another); each changed
+    table becomes a release, and the catalog's city (publication title, districts, services) is recorded."""
     path = db_path(db)
-    tables = bundled_tables()
+    folder = catalog or CATALOG_DIR
+    city, tables = read_city(folder), catalog_tables(folder)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
@@ -80,6 +62,7 @@ def build(db: DbOption = None) -> None:
 
         with Store(path) as store:
             results = store.load_many(tables, origin="catalog", progress=advance)
+            store.record_city(city)
     created = sum(r.created for r in results)
     _print_results(results)
     console.print(f"{path}: {len(results)} tables, {created} new release(s), {len(results) - created} unchanged.")
@@ -120,7 +103,8 @@ def tables(
     """List the tables: id, title, subject, the periods covered and the latest release."""
     with Store(db_path(db), read_only=True) as store:  # metadata and releases only: no table's cells are read
         releases = [store.release(table_id) for table_id in store.table_ids()]
-        summaries = [table_summary(store.meta(r.table_id, r.release), r, lang) for r in releases]
+        city = store.city() or bundled_city()
+        summaries = [summarise(store.meta(r.table_id, r.release), r, city).to_dict(lang) for r in releases]
     if as_json:
         console.print_json(json.dumps(summaries, ensure_ascii=False))
         return

@@ -71,7 +71,7 @@ def simulate(
     """Write calibrated event streams (Parquet, by service, year and month) whose aggregation gives the published
     tables: exactly at scale 1, round(figure × scale) below it."""
     from citystat.catalog import bundled_tables
-    from citystat.events import simulate as run_simulation
+    from citystat.simulate import simulate as run_simulation
 
     factor = _scale(scale)
     chosen = parse_years(years)
@@ -116,7 +116,7 @@ def _conf(items: list[str] | None) -> dict[str, str]:
 
 
 def _manifest_scale(events_dir: Path) -> str | None:
-    from citystat.events import MANIFEST
+    from citystat.simulate import MANIFEST
 
     path = events_dir / MANIFEST
     if not path.is_file():
@@ -216,24 +216,14 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Compare published tables with the tables computed from events, cell by cell."""
-    from citystat.aggregate import compare_tables, derived_table_id, published_table_id
-    from citystat.aggregate.runner import scale_of_origin
+    from citystat.aggregate.compare import NothingToCompare, compare_in_store
     from citystat.store import Store
 
     with Store(db_path(db), read_only=True) as store:
-        known = store.table_ids()
-        if table_ids:
-            derived_ids = [t if published_table_id(t) else derived_table_id(t) for t in table_ids]
-        else:
-            derived_ids = [t for t in known if published_table_id(t)]
-        if not derived_ids:
-            raise typer.BadParameter("no derived tables in the database; run citystat aggregate first")
-        comparisons = []
-        for derived_id in derived_ids:
-            derived = store.read(derived_id)
-            published = store.read(published_table_id(derived_id) or "")
-            factor = _scale(scale) if scale else Decimal(scale_of_origin(derived.release.origin) or "1")
-            comparisons.append(compare_tables(published.table, derived.table, factor))
+        try:
+            comparisons = compare_in_store(store, table_ids or (), _scale(scale) if scale else None)
+        except NothingToCompare as exc:
+            raise typer.BadParameter(str(exc)) from None
     if as_json:
         typer.echo(json.dumps([c.to_dict() for c in comparisons], ensure_ascii=False, indent=2))
     else:

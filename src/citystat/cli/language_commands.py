@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from citystat.catalog import bundled_tables
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.indicators import Indicator, standard_indicators
 from citystat.indicators.core import number
-from citystat.language.golden import write_golden
 from citystat.language.narrative import Narrative, narrate
 from citystat.store import Store
 
@@ -45,20 +41,9 @@ def narrate_command(
     all_tables: Annotated[bool, typer.Option("--all", help="Every table in the database")] = False,
     lang: LangOption = "zh-TW",
     as_json: Annotated[bool, typer.Option("--json", help="Sentences with the indicators they state")] = False,
-    golden: Annotated[
-        Path | None,
-        typer.Option("--golden", help="Regenerate the golden files in DIR from the bundled catalog, both languages",
-                     metavar="DIR"),
-    ] = None,
     db: DbOption = None,
 ) -> None:
     """Write the findings of a table (or --all) from its data, in zh-TW or en."""
-    if golden is not None:
-        with tempfile.TemporaryDirectory() as scratch, Store(Path(scratch) / "golden.duckdb") as store:
-            store.load_many(bundled_tables(), origin="catalog")
-            written = write_golden(store.latest(), golden)
-        console.print(f"wrote {len(written)} golden files under {golden}")
-        return
     if (table_id is None) == (not all_tables):
         raise typer.BadParameter("name one table ID or give --all")
     with Store(db_path(db), read_only=True) as store:

@@ -11,8 +11,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from citystat.catalog import bundled_city
 from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
-from citystat.model import LANGUAGES, normalise_language
+from citystat.model import LANGUAGES, City, normalise_language
 from citystat.store import Store, StoredTable
 
 DEFAULT_REPORT_DIR = Path("out/publication")
@@ -48,6 +49,12 @@ def _read_tables(db: Path | None, ids: list[str] | None = None) -> list[StoredTa
         return [store.read(i) for i in ids] if ids else store.latest()
 
 
+def _read_city(db: Path | None) -> City:
+    """The city the database's catalog describes (the bundled one for a database built before cities were kept)."""
+    with Store(db_path(db), read_only=True) as store:
+        return store.city() or bundled_city()
+
+
 @app.command()
 @reports_errors
 def report(
@@ -65,7 +72,7 @@ def report(
 
     langs = _languages(lang)
     formats = [f.value for f in fmt] if fmt else ["html", "pdf"]
-    tables = _read_tables(db)
+    tables, city = _read_tables(db), _read_city(db)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("charts", total=len(tables) * len(langs))
@@ -74,7 +81,7 @@ def report(
             progress.update(task, description=f"chart {table_id}", advance=1)
 
         try:
-            written = write_report(tables, out, langs=langs, formats=formats, progress=advance,
+            written = write_report(tables, out, city=city, langs=langs, formats=formats, progress=advance,
                                    on_written=lambda path: console.print(f"wrote {path}", highlight=False))
         except ValueError as exc:  # nothing to publish: a message, not a traceback
             errors.print(f"[bold red]error:[/] {exc}", highlight=False)

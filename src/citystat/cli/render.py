@@ -9,8 +9,7 @@ from rich.text import Text as RichText
 
 from citystat.formats.display import format_cell
 from citystat.formats.pivot import LabelMode, note_lines, pivot, source_line, symbols_line, word
-from citystat.model import Role, Table, Text
-from citystat.store import ReleaseInfo
+from citystat.model import ReleaseInfo, Role, Table, Text
 
 _WORDS = {
     "release": Text("版次", "Release"),

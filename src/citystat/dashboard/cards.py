@@ -18,8 +18,7 @@ from typing import Any
 
 from citystat.language.findings import Change, LatestFinding, LongRunFinding, Series, findings
 from citystat.language.narrative import change_words, level_words
-from citystat.model import ZH, Period, Status
-from citystat.store import StoredTable
+from citystat.model import ZH, Period, Status, StoredTable
 
 
 @dataclass(frozen=True)

@@ -16,16 +16,13 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from citystat.catalog import subject as find_subject
-from citystat.catalog import subjects
 from citystat.language.narrative import key_findings
-from citystat.model import LANGUAGES, Role, Status, normalise_language
+from citystat.model import LANGUAGES, City, ReleaseInfo, Role, Status, StoredTable, normalise_language
 from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
 from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
-from citystat.store import ReleaseInfo, StoredTable
 
 from .cards import headline, headline_view
 from .words import word
@@ -86,15 +83,15 @@ def _links(path: str, lang: str, **params: Any) -> dict[str, Any]:
 def latest_tables(reader: StoreReader) -> list[StoredTable]:
     """The latest release of every table, in the publication's order (by service, longest series first)."""
     snapshot = reader.snapshot()
-    return ordered_tables([reader.table(table_id) for table_id in snapshot.entries])
+    return ordered_tables([reader.table(table_id) for table_id in snapshot.entries], snapshot.city)
 
 
-def _data_as_of(tables: Sequence[StoredTable], lang: str) -> str:
-    return moment_words(max(s.release.loaded_at for s in tables), lang) if tables else ""
+def _data_as_of(tables: Sequence[StoredTable], lang: str, city: City) -> str:
+    return moment_words(max(s.release.loaded_at for s in tables), lang, city) if tables else ""
 
 
-def _service_entry(code: str, lang: str) -> dict[str, Any]:
-    found = find_subject(code)
+def _service_entry(code: str, lang: str, city: City) -> dict[str, Any]:
+    found = city.subject(code)
     return {"code": code, "name": found.name.get(lang), "description": found.description.get(lang),
             "url": service_url(code, lang)}
 
@@ -103,8 +100,9 @@ def _by_service(tables: Sequence[StoredTable]) -> list[tuple[str, list[StoredTab
     return [(code, list(group)) for code, group in itertools.groupby(tables, key=lambda s: s.meta.subject)]
 
 
-def _card(code: str, tables: list[StoredTable], context: Sequence[StoredTable], lang: str) -> dict[str, Any]:
-    card = _service_entry(code, lang)
+def _card(code: str, tables: list[StoredTable], context: Sequence[StoredTable], lang: str,
+          city: City) -> dict[str, Any]:
+    card = _service_entry(code, lang, city)
     head = headline(tables[0], context)
     card["headline"] = headline_view(head, lang) if head is not None else None
     card["tables"] = [{"id": s.meta.id, "title": s.meta.title.get(lang), "url": table_url(s.meta.id, lang)}
@@ -118,7 +116,7 @@ def _card(code: str, tables: list[StoredTable], context: Sequence[StoredTable], 
 def home_page(reader: StoreReader, lang: str) -> dict[str, Any]:
     """Key findings (the most telling finding of each service) and one card per service."""
     lang = normalise_language(lang)
-    tables = latest_tables(reader)
+    tables, city = latest_tables(reader), reader.snapshot().city
     services = _by_service(tables)
     chosen: dict[str, str] = {}
     by_table = {s.meta.id: s.meta.subject for s in tables}
@@ -127,10 +125,10 @@ def home_page(reader: StoreReader, lang: str) -> dict[str, Any]:
     return {
         "page": "home",
         "lang": lang,
-        "title": word("site_title", lang),
-        "data_as_of": _data_as_of(tables, lang),
+        "title": city.publication_title.get(lang),
+        "data_as_of": _data_as_of(tables, lang, city),
         "key_findings": [chosen[code] for code, _ in services if code in chosen],
-        "services": [_card(code, group, tables, lang) for code, group in services],
+        "services": [_card(code, group, tables, lang, city) for code, group in services],
         "links": _links("/", lang),
     }
 
@@ -143,7 +141,8 @@ def service_page(reader: StoreReader, code: str, lang: str) -> dict[str, Any]:
     if not group:
         known = [c for c, _ in _by_service(tables)]
         raise PageNotFound(f"no service {code!r}; the services are {', '.join(known)}")
-    card = _card(code, group, tables, lang)
+    city = reader.snapshot().city
+    card = _card(code, group, tables, lang, city)
     entries = []
     for stored in group:
         meta = stored.meta
@@ -157,7 +156,7 @@ def service_page(reader: StoreReader, code: str, lang: str) -> dict[str, Any]:
             "finding": narrative[0] if narrative else "",
             "url": table_url(meta.id, lang),
         })
-    order = [s.code for s in subjects()]
+    order = [s.code for s in city.subjects]
     return {
         "page": "service",
         "lang": lang,
@@ -166,7 +165,7 @@ def service_page(reader: StoreReader, code: str, lang: str) -> dict[str, Any]:
         "order": order.index(code) + 1 if code in order else None,
         "headline": card["headline"],
         "tables": entries,
-        "data_as_of": _data_as_of(tables, lang),
+        "data_as_of": _data_as_of(tables, lang, city),
         "links": _links(f"/services/{code}", lang),
     }
 
@@ -194,7 +193,7 @@ def api_page(reader: StoreReader, lang: str, *, api_base: str = API_PREFIX) -> d
             "metadata": f"{api_base}/tables/{s.meta.id}/metadata?lang={lang}",
             "data": f"{api_base}/tables/{s.meta.id}/data?{_api_query(s, lang, 'json-stat2', None)}",
         } for s in tables],
-        "data_as_of": _data_as_of(tables, lang),
+        "data_as_of": _data_as_of(tables, lang, reader.snapshot().city),
         "links": _links("/api", lang),
     }
 
@@ -207,10 +206,10 @@ def _api_query(stored: StoredTable, lang: str, output: str, release: int | None)
     return "&".join(f"{quote(k, safe='[]')}={quote(v, safe='*')}" for k, v in parts)
 
 
-def _release_entry(info: ReleaseInfo, lang: str, *, current: bool, latest: bool) -> dict[str, Any]:
+def _release_entry(info: ReleaseInfo, lang: str, city: City, *, current: bool, latest: bool) -> dict[str, Any]:
     return {
         "number": info.release,
-        "loaded": moment_words(info.loaded_at, lang),
+        "loaded": moment_words(info.loaded_at, lang, city),
         "loaded_at": info.loaded_at.isoformat(),
         "origin": info.origin,
         "content_hash": info.content_hash,
@@ -229,7 +228,8 @@ def table_page(
     ``release`` views an earlier release (the latest when None); ``api_base`` is the API root links point to.
     """
     lang = normalise_language(lang)
-    entry = reader.snapshot().entry(table_id)
+    snapshot = reader.snapshot()
+    entry, city = snapshot.entry(table_id), snapshot.city
     info = entry.release(release)
     stored = reader.table(table_id, info.release)
     is_latest = info.release == entry.latest.release
@@ -254,11 +254,11 @@ def table_page(
         "id": meta.id,
         "title": meta.title.get(lang),
         "description": meta.description.get(lang) if meta.description else "",
-        "service": _service_entry(meta.subject, lang),
+        "service": _service_entry(meta.subject, lang, city),
         "periods": periods_covered(meta, lang),
-        "release": _release_entry(info, lang, current=True, latest=is_latest),
+        "release": _release_entry(info, lang, city, current=True, latest=is_latest),
         "latest_release": entry.latest.release,
-        "releases": [_release_entry(r, lang, current=r.release == info.release,
+        "releases": [_release_entry(r, lang, city, current=r.release == info.release,
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
         "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
@@ -281,7 +281,7 @@ def table_page(
             for output, label, suffix in DOWNLOAD_FORMATS
         ],
         "api_url": f"{api_base}/tables/{meta.id}/data?{_api_query(stored, lang, 'json-stat2', shown_release)}",
-        "data_as_of": moment_words(info.loaded_at, lang),
+        "data_as_of": moment_words(info.loaded_at, lang, city),
         "links": _links(f"/tables/{meta.id}", lang, release=shown_release),
     }
 

@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from citystat.model import City
 from citystat.publish.assets import vega_bundle_path
 from citystat.publish.charts import spec_script_text
 
@@ -73,13 +74,16 @@ def sparkline_label(headline: dict[str, Any], lang: str) -> str:
     return text
 
 
-def render_page(page: dict[str, Any]) -> str:
-    """The HTML of a page from its data (``pages.*_page``); the template is named by ``page["page"]``."""
+def render_page(page: dict[str, Any], city: City) -> str:
+    """The HTML of a page from its data (``pages.*_page``); the template is named by ``page["page"]``; the
+    site's title and source line are the city's."""
     lang = page["lang"]
+    site = {"title": city.publication_title.get(lang),
+            "source": word("footer_source", lang, government=city.government.get(lang))}
 
     def w(key: str, **values: object) -> str:
         return word(key, lang, **values)
 
     template = _environment().get_template(f"{page['page']}.html.j2")
-    return template.render(page=page, lang=lang, w=w, home=home_url(lang),
+    return template.render(page=page, site=site, lang=lang, w=w, home=home_url(lang),
                            spark_label=lambda headline: sparkline_label(headline, lang))

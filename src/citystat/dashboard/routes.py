@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
+from citystat.catalog import bundled_city
 from citystat.model import LANGUAGES, normalise_language
 from citystat.publish.assets import SCRIPTS, static_path
 from citystat.publish.report import build_publication
@@ -130,7 +131,9 @@ def _error(request: Request, status: int, detail: str, as_json: bool, lang: str 
                   "alternate": {other: page_url("/", other) for other in LANGUAGES},
                   "publication": publication_url(lang), "api": page_url("/api", lang)},
     }
-    return Response(render_page(page).encode(), status_code=status, media_type=HTML)
+    snapshot = context(request).reader.current()  # an error page does not wait for the database
+    city = snapshot.city if snapshot is not None else bundled_city()
+    return Response(render_page(page, city).encode(), status_code=status, media_type=HTML)
 
 
 async def _page(
@@ -150,7 +153,7 @@ async def _page(
         data = memo.get(data_key, lambda: build(ctx.reader, lang))
         if as_json:
             return _dumps(data), JSON, VARY
-        return render_page(data).encode(), HTML, VARY
+        return render_page(data, snapshot.city).encode(), HTML, VARY
 
     try:
         return await ctx.answer(request, (*data_key, "json" if as_json else "html"), built,
@@ -246,7 +249,8 @@ def _publication_html(reader: StoreReader, lang: str, key: Hashable, state: _Das
         if key not in done:
             while len(done) >= len(LANGUAGES):
                 done.pop(next(iter(done)))
-            done[key] = render_html(build_publication(latest_tables(reader), lang), "screen").encode()
+            publication = build_publication(latest_tables(reader), lang, city=reader.snapshot().city)
+            done[key] = render_html(publication, "screen").encode()
         return done[key]
 
 

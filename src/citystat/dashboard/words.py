@@ -10,7 +10,6 @@ from citystat.model import Text
 from citystat.publish.words import WORDS as PUBLICATION_WORDS
 
 WORDS: dict[str, Text] = {
-    "site_title": Text("臺北市智慧城市服務統計", "Taipei Smart City Services Statistics"),
     "site_tagline": Text("citystat 統計資料庫", "citystat statistical database"),
     "skip_to_content": Text("跳至主要內容", "Skip to main content"),
     "main_navigation": Text("主選單", "Main navigation"),
@@ -75,8 +74,8 @@ WORDS: dict[str, Text] = {
     "bad_request": Text("無法處理之請求", "Bad request"),
     "error_back": Text("回到首頁", "Back to the home page"),
     "data_as_of": PUBLICATION_WORDS["data_as_of"],
-    "footer_source": Text("資料來源：臺北市政府各機關；由 citystat 統計資料庫編製，每一數字均可追溯至其版次。",
-                          "Sources: Taipei City Government agencies; compiled with the citystat statistical "
+    "footer_source": Text("資料來源：{government}各機關；由 citystat 統計資料庫編製，每一數字均可追溯至其版次。",
+                          "Sources: {government} agencies; compiled with the citystat statistical "
                           "database, every figure traceable to its release."),
     "no_figure": Text("尚無數值", "No figure yet"),
     "no_tables": Text("資料庫尚無統計表；請先執行 citystat build。",

@@ -25,8 +25,7 @@ from citystat.indicators.core import (
     series_coordinates,
     series_keys,
 )
-from citystat.model import CellKey, Frequency, MeasureKind, Period, Role, Status, TableMeta, Variable
-from citystat.store import StoredTable
+from citystat.model import CellKey, Frequency, MeasureKind, Period, Role, Status, StoredTable, TableMeta, Variable
 
 HUNDRED = Decimal(100)
 ONE = Decimal(1)

@@ -12,8 +12,7 @@ from decimal import Decimal, localcontext
 from enum import StrEnum
 from typing import Any
 
-from citystat.model import CellKey, Measure, MeasureKind, Period, Role, Status, TableMeta
-from citystat.store import StoredTable
+from citystat.model import CellKey, Measure, MeasureKind, Period, Role, Status, StoredTable, TableMeta
 
 Coordinates = Mapping[str, str]
 

@@ -6,8 +6,7 @@ import itertools
 
 from citystat.indicators import compute
 from citystat.indicators.core import Indicator, is_relative
-from citystat.model import Period, Role, TableMeta
-from citystat.store import StoredTable
+from citystat.model import Period, Role, StoredTable, TableMeta
 
 
 def series_of(meta: TableMeta) -> list[dict[str, str]]:

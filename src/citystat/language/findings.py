@@ -30,8 +30,7 @@ from citystat import indicators as ind
 from citystat.indicators import Indicator
 from citystat.language import conventions as conv
 from citystat.language.numbers import decimals_of, direction, floor_significant
-from citystat.model import Measure, MeasureKind, Period, Role, Text, Value, Variable
-from citystat.store import StoredTable
+from citystat.model import Measure, MeasureKind, Period, Role, StoredTable, Text, Value, Variable
 
 USAGE_KINDS = (MeasureKind.FLOW, MeasureKind.MONTHLY_AVERAGE, MeasureKind.DAILY_AVERAGE)
 NOTABLE_MOVE = Decimal("0.10")  # largest rise / fall: told only when at least 10%

@@ -30,8 +30,7 @@ from citystat.language.findings import (
     TrendFinding,
     findings,
 )
-from citystat.model import EN, ZH, Frequency, MeasureKind, Period, Value, normalise_language
-from citystat.store import StoredTable
+from citystat.model import EN, ZH, Frequency, MeasureKind, Period, StoredTable, Value, normalise_language
 
 FINDING = "finding"
 NOTE = "note"

@@ -180,6 +180,13 @@ class TableMeta:
         """Whether every measure is a stock, so time labels read as period ends (110 年底)."""
         return all(m.kind is MeasureKind.STOCK for m in self.measures.values())
 
+    def periods_covered(self, lang: str) -> str:
+        """The first and last period as a reader says them: 100 年 – 110 年, end of 2019 – end of 2021."""
+        periods = sorted(self.periods)
+        end = self.all_stocks
+        first, last = periods[0].label(lang, end=end), periods[-1].label(lang, end=end)
+        return first if first == last else f"{first} – {last}"
+
     def position(self, code: str) -> int:
         try:
             return self._positions[code]

@@ -32,6 +32,7 @@ from citystat.model import (
     Period,
     Role,
     Status,
+    StoredTable,
     Table,
     TableMeta,
     normalise_language,
@@ -40,7 +41,6 @@ from citystat.publish.chartplan import ChartKind, ChartPlan, Mark, Panel, peer_v
 from citystat.publish.notes import footnotes
 from citystat.publish.textwidth import text_width, wrap
 from citystat.publish.words import word
-from citystat.store import StoredTable
 
 FONT = "Noto Sans CJK TC"
 FONT_STACK = f"{FONT}, Noto Sans TC, PingFang TC, Microsoft JhengHei, sans-serif"
@@ -779,10 +779,7 @@ def panel_label(builder: _Builder, panel: Panel) -> str:
 
 
 def periods_covered(meta: TableMeta, lang: str) -> str:
-    periods = sorted(meta.periods)
-    end = meta.all_stocks
-    first, last = periods[0].label(lang, end=end), periods[-1].label(lang, end=end)
-    return first if first == last else f"{first} – {last}"
+    return meta.periods_covered(lang)
 
 
 def describe_chart(stored: StoredTable, lang: str, plan: ChartPlan | None = None) -> str:

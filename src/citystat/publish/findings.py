@@ -11,8 +11,7 @@ from collections.abc import Sequence
 
 from citystat.language.narrative import key_findings as narrative_key_findings
 from citystat.language.narrative import narrate
-from citystat.model import normalise_language
-from citystat.store import StoredTable
+from citystat.model import StoredTable, normalise_language
 
 
 def table_narrative(stored: StoredTable, lang: str, *, context: Sequence[StoredTable] | None = None) -> list[str]:

@@ -1,7 +1,7 @@
 """The statistical publication, built from the store: what it says, before any HTML or PDF.
 
 ``build_publication`` gathers, for one language, everything the templates print: the title page, key
-findings, one section per service (in the order of ``citystat.catalog.subjects()``) with each table's
+findings, one section per service (in the order of the city's subjects) with each table's
 narrative, table, chart, notes and source, the methods appendix (kinds of measure, months in service,
 derived values, conventions, symbols) and the data-sources appendix with the release of each table.
 Every number in it is read or computed from the tables; the fixed words are in ``words.py``.
@@ -18,15 +18,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from citystat.catalog import subject as find_subject
-from citystat.catalog import subjects
 from citystat.formats.display import format_number, shown_decimals, value_label
 from citystat.model import (
     ZH,
+    City,
     MeasureKind,
     Period,
+    ReleaseInfo,
     Role,
     Status,
+    StoredTable,
     normalise_language,
     round_half_up,
 )
@@ -35,9 +36,6 @@ from citystat.publish.charts import chart_spec, periods_covered, render_spec, sp
 from citystat.publish.findings import key_findings, table_narrative
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
-from citystat.store import ReleaseInfo, StoredTable
-
-TAIPEI = ZoneInfo("Asia/Taipei")
 
 # (table id, chart number, charts in all) -> None; called as each chart is rendered
 ChartProgress = Callable[[str, int, int], None]
@@ -376,9 +374,10 @@ def _derivation_rows(tables: Sequence[StoredTable], lang: str) -> list[Derivatio
     return rows
 
 
-def moment_words(moment: datetime, lang: str) -> str:
-    """A moment in Taipei time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46 (naive moments are UTC)."""
-    local = moment.astimezone(TAIPEI) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(TAIPEI)
+def moment_words(moment: datetime, lang: str, city: City) -> str:
+    """A moment in the city's time: 114 年 11 月 26 日 16:46 / 26 November 2025 16:46 (naive moments are UTC)."""
+    zone = ZoneInfo(city.time_zone)
+    local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=UTC).astimezone(zone)
     return _date(local.date(), lang) + f" {local:%H:%M}"
 
 
@@ -391,10 +390,10 @@ def _date(day: date, lang: str) -> str:
 # -- the whole publication -----------------------------------------------------------------------------------
 
 
-def ordered_tables(tables: Sequence[StoredTable]) -> list[StoredTable]:
-    """Tables in the publication's order: by service (subjects() order, unknown services last); within a
+def ordered_tables(tables: Sequence[StoredTable], city: City) -> list[StoredTable]:
+    """Tables in the publication's order: by service (the city's order, unknown services last); within a
     service, series over more periods before cross-sections, then by id."""
-    order = {s.code: i for i, s in enumerate(subjects())}
+    order = city.subject_order()
     return sorted(tables, key=lambda s: (order.get(s.meta.subject, len(order)), -len(s.meta.time.values), s.meta.id))
 
 
@@ -402,6 +401,7 @@ def build_publication(
     tables: Sequence[StoredTable],
     lang: str,
     *,
+    city: City,
     produced: date | None = None,
     charts: bool = True,
     progress: ChartProgress | None = None,
@@ -411,13 +411,13 @@ def build_publication(
     ``charts=False`` leaves the charts out (their spec is still built): for tests of the text alone.
     """
     lang = normalise_language(lang)
-    tables = ordered_tables(tables)
+    tables = ordered_tables(tables, city)
     if not tables:
         raise ValueError("the database has no tables to publish; run 'citystat build' first")
     sections: list[ServiceSection] = []
     number = 0
     for code, group in itertools.groupby(tables, key=lambda s: s.meta.subject):
-        subject = find_subject(code)
+        subject = city.subject(code)
         section = ServiceSection(code, len(sections) + 1, subject.name.get(lang), subject.description.get(lang), [])
         for stored in group:
             number += 1
@@ -439,16 +439,16 @@ def build_publication(
     statuses = list(Status)
     source_rows = [
         SourceRow(view.number, view.id, view.title, view.sources, periods_covered(stored.meta, lang),
-                  stored.release.release, moment_words(stored.release.loaded_at, lang),
+                  stored.release.release, moment_words(stored.release.loaded_at, lang, city),
                   stored.release.content_hash[:12], stored.release.origin)
         for view, stored in zip([t for s in sections for t in s.tables], tables)
     ]
     return Publication(
         lang=lang,
-        title=word("publication_title", lang),
-        subtitle=word("publication_subtitle", lang),
-        produced=_date(produced or datetime.now(TAIPEI).date(), lang),
-        data_as_of=moment_words(latest, lang),
+        title=city.publication_title.get(lang),
+        subtitle=city.publication_subtitle.get(lang),
+        produced=_date(produced or datetime.now(ZoneInfo(city.time_zone)).date(), lang),
+        data_as_of=moment_words(latest, lang, city),
         findings=key_findings(tables, lang),
         sections=sections,
         kinds=_kind_rows(tables, lang),

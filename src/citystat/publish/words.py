@@ -27,12 +27,6 @@ WORDS: dict[str, Text] = {
     "enumeration": Text("、", ", "),
     "colon": Text("：", ": "),
     # publication
-    "publication_title": Text("臺北市智慧城市服務統計", "Taipei Smart City Services Statistics"),
-    "publication_subtitle": Text(
-        "家庭資訊設備、公眾無線上網、市民服務、開放資料、數位學習、智慧支付、共享交通及城市 App",
-        "Household digital access, public Wi-Fi, citizen services, open data, e-learning, "
-        "smart payment, shared transport and the city app",
-    ),
     "publisher": Text("citystat 統計資料庫編製", "Compiled with the citystat statistical database"),
     "data_as_of": Text("資料版次截至", "Data as of"),
     "produced": Text("編製日期", "Produced"),

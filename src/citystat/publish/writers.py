@@ -14,11 +14,10 @@ from typing import Literal
 
 import jinja2
 
-from citystat.model import EN, LANGUAGES, ZH, normalise_language
+from citystat.model import EN, LANGUAGES, ZH, City, StoredTable, normalise_language
 from citystat.publish.assets import SCRIPTS, copy_scripts
 from citystat.publish.report import ChartProgress, Publication, build_publication
 from citystat.publish.words import word
-from citystat.store import StoredTable
 
 Medium = Literal["screen", "print"]
 ReportFormat = Literal["html", "pdf"]
@@ -82,6 +81,7 @@ def write_report(
     tables: Sequence[StoredTable],
     out_dir: Path,
     *,
+    city: City,
     langs: Sequence[str] = LANGUAGES,
     formats: Sequence[str] = FORMATS,
     produced: date | None = None,
@@ -94,7 +94,7 @@ def write_report(
         raise ValueError(f"unknown format(s) {', '.join(unknown)}; use html or pdf")
     written = []
     for lang in dict.fromkeys(normalise_language(lang) for lang in langs):
-        publication = build_publication(tables, lang, produced=produced, progress=progress)
+        publication = build_publication(tables, lang, city=city, produced=produced, progress=progress)
         for fmt in dict.fromkeys(formats):
             path = write_html(publication, out_dir) if fmt == "html" else write_pdf(publication, out_dir)
             written.append(path)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from citystat.catalog import subject, subjects
-from citystat.model import Frequency, Period, Role, Subject, TableMeta
+from citystat.formats.jsonstat import iso_utc
+from citystat.model import City, Frequency, Period, ReleaseInfo, Role, Subject, TableMeta
 from citystat.query.reader import Snapshot, TableEntry
-from citystat.store import ReleaseInfo
 
 TIME_UNITS = {Frequency.YEAR: "Annual", Frequency.MONTH: "Monthly", Frequency.DAY: "Other"}
 
@@ -27,22 +27,37 @@ class TableSummary:
     def id(self) -> str:
         return self.meta.id
 
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        """What a table list shows of a table (``citystat tables --json``)."""
+        return {
+            "id": self.meta.id,
+            "title": self.meta.title.get(lang),
+            "subject": self.meta.subject,
+            "subject_name": self.subject.name.get(lang),
+            "first_period": self.first_period,
+            "last_period": self.last_period,
+            "periods": self.meta.periods_covered(lang),
+            "release": self.release.release,
+            "updated": iso_utc(self.release.loaded_at),
+            "cells": self.release.cell_count,
+        }
 
-def summarise(meta: TableMeta, release: ReleaseInfo) -> TableSummary:
+
+def summarise(meta: TableMeta, release: ReleaseInfo, city: City) -> TableSummary:
     periods = sorted(Period.parse(code) for code in meta.time.codes)
     frequencies = {p.frequency for p in periods}
     unit = TIME_UNITS[frequencies.pop()] if len(frequencies) == 1 else "Other"
-    return TableSummary(meta, release, subject(meta.subject), periods[0].code, periods[-1].code, unit)
+    return TableSummary(meta, release, city.subject(meta.subject), periods[0].code, periods[-1].code, unit)
 
 
-def _order(entries: Sequence[TableEntry]) -> list[TableEntry]:
-    rank = {s.code: i for i, s in enumerate(subjects())}
+def _order(entries: Sequence[TableEntry], city: City) -> list[TableEntry]:
+    rank = city.subject_order()
     return sorted(entries, key=lambda e: (rank.get(e.meta.subject, len(rank)), e.meta.id))
 
 
-def _haystack(entry: TableEntry) -> str:
+def _haystack(entry: TableEntry, city: City) -> str:
     meta = entry.meta
-    topic = subject(meta.subject)
+    topic = city.subject(meta.subject)
     parts = [meta.id, meta.subject, meta.title.zh, meta.title.en, topic.name.zh, topic.name.en, *meta.aliases]
     if meta.description:
         parts += [meta.description.zh, meta.description.en]
@@ -70,14 +85,14 @@ def search(
         if past_days < (moment - datetime.min.replace(tzinfo=UTC)).days:  # more days than the calendar has: all
             since = moment - timedelta(days=past_days)
     found = []
-    for entry in _order(list(snapshot.entries.values())):
+    for entry in _order(list(snapshot.entries.values()), snapshot.city):
         if entry.meta.discontinued and not include_discontinued:
             continue
         if since is not None and entry.latest.loaded_at < since:
             continue
         if words:
-            haystack = _haystack(entry)
+            haystack = _haystack(entry, snapshot.city)
             if not all(word in haystack for word in words):
                 continue
-        found.append(summarise(entry.meta, entry.latest))
+        found.append(summarise(entry.meta, entry.latest, snapshot.city))
     return found

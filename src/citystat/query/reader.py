@@ -26,7 +26,8 @@ from pathlib import Path
 
 import duckdb
 
-from citystat.model import Table, TableMeta
+from citystat.catalog import bundled_city
+from citystat.model import City, Table, TableMeta
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 
 FileSignature = tuple[tuple[int, int, int], ...]
@@ -61,6 +62,7 @@ class Snapshot:
     """The catalog at one moment: every table's releases. Immutable; a change makes a new snapshot."""
 
     entries: dict[str, TableEntry]
+    city: City  # whose statistics these are (recorded by the build; the bundled city for older databases)
     signature: FileSignature
     version: str  # a digest of every (table, release, content hash): changes whenever any table does
 
@@ -152,11 +154,13 @@ class StoreReader:
             for table_id in store.table_ids():
                 releases = tuple(store.releases(table_id))
                 entries[table_id] = TableEntry(store.meta(table_id, releases[-1].release), releases)
+            city = store.city() or bundled_city()
         digest = hashlib.sha256()
         for table_id, entry in entries.items():
             for info in entry.releases:
                 digest.update(f"{table_id}\x1f{info.release}\x1f{info.content_hash}\x1e".encode())
-        return Snapshot(entries, signature, digest.hexdigest()[:24])
+        digest.update(repr(city.to_dict()).encode())
+        return Snapshot(entries, city, signature, digest.hexdigest()[:24])
 
     def release(self, table_id: str, number: int | None = None) -> ReleaseInfo:
         return self.snapshot().release(table_id, number)

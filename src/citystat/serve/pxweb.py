@@ -23,7 +23,7 @@ from citystat.formats.jsonstat import iso_utc, to_jsonstat
 from citystat.formats.pivot import pivot
 from citystat.formats.px import to_px
 from citystat.formats.xlsx import to_xlsx
-from citystat.model import Table, TableMeta
+from citystat.model import ReleaseInfo, StoredTable, Table, TableMeta
 from citystat.model.text import EN, LANGUAGES, ZH
 from citystat.query import (
     Codelist,
@@ -42,7 +42,6 @@ from citystat.query import (
 from citystat.query.selection import VariableRequest, find_variable
 from citystat.serve.params import DATA_FORMATS, DEFAULT_DATA_FORMAT, DEFAULT_LANGUAGE, OutputFormat
 from citystat.serve.problems import ApiProblem
-from citystat.store import ReleaseInfo, StoredTable
 
 
 def app_version() -> str:
@@ -212,7 +211,7 @@ def table_response(
 ) -> dict[str, Any]:
     """The TableResponse of one table (of its latest release, or of release ``release``)."""
     info = reader.release(table_id, release)
-    entry = table_entry(summarise(reader.meta(table_id, info.release), info), lang, base)
+    entry = table_entry(summarise(reader.meta(table_id, info.release), info, reader.snapshot().city), lang, base)
     entry["language"] = lang
     entry["links"].append(link("defaultselection", _url(base, f"/tables/{table_id}/defaultselection", lang=lang),
                                lang))

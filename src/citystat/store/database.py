@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -23,12 +22,17 @@ import pyarrow as pa
 
 from citystat.model import (
     Cell,
+    City,
     InvalidInput,
+    LoadResult,
     Problem,
+    ReleaseInfo,
     Status,
+    StoredTable,
     Table,
     TableMeta,
     check_table,
+    city_from_dict,
     meta_from_dict,
     meta_to_dict,
 )
@@ -54,6 +58,10 @@ CREATE TABLE IF NOT EXISTS releases (
     cell_count   BIGINT NOT NULL,
     meta         JSON NOT NULL,
     PRIMARY KEY (table_id, release)
+);
+CREATE TABLE IF NOT EXISTS catalog_city (
+    recorded_at TIMESTAMPTZ NOT NULL,
+    city        JSON NOT NULL
 );
 """
 
@@ -89,32 +97,6 @@ _CELL_SCHEMA = pa.schema(
 
 def default_db_path() -> Path:
     return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
-
-
-@dataclass(frozen=True)
-class ReleaseInfo:
-    table_id: str
-    release: int
-    content_hash: str
-    loaded_at: datetime
-    origin: str
-    cell_count: int
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    release: ReleaseInfo
-    created: bool  # False when the content was identical to the latest release
-
-
-@dataclass(frozen=True)
-class StoredTable:
-    table: Table
-    release: ReleaseInfo
-
-    @property
-    def meta(self) -> TableMeta:
-        return self.table.meta
 
 
 class TableNotFound(KeyError):
@@ -362,7 +344,29 @@ class Store:
             con.execute("DROP TABLE IF EXISTS citystat_incoming")
         return LoadResult(info, created=True)
 
+    def record_city(self, city: City) -> bool:
+        """Record the city whose catalog this database holds (its publication's identity, districts, services);
+        False when it is already the one recorded."""
+        if self.read_only:
+            raise PermissionError(f"{self.path} is open read-only")
+        document = json.dumps(city.to_dict(), ensure_ascii=False, sort_keys=True)
+        with self._transaction() as con:
+            row = _first(con.execute("SELECT city FROM catalog_city ORDER BY recorded_at DESC LIMIT 1"))
+            if row is not None and json.loads(row[0]) == json.loads(document):
+                return False
+            con.execute("INSERT INTO catalog_city VALUES (?, ?)", [datetime.now(UTC), document])
+        return True
+
     # -- reading -------------------------------------------------------------------------------
+
+    def city(self) -> City | None:
+        """The city last recorded by a build; None for a database that never had one (then callers use the
+        bundled catalog's)."""
+        try:
+            row = _first(self.connection.execute("SELECT city FROM catalog_city ORDER BY recorded_at DESC LIMIT 1"))
+        except duckdb.CatalogException:  # a database from before cities were recorded, opened read-only
+            return None
+        return None if row is None else city_from_dict(json.loads(row[0]))
 
     @staticmethod
     def _release_from_row(row: Sequence[Any]) -> ReleaseInfo:

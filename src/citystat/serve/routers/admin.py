@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from citystat.catalog.tablefile import parse_meta, parse_values
 from citystat.formats.jsonstat import iso_utc
-from citystat.model import meta_from_dict
+from citystat.model import ReleaseInfo, meta_from_dict
 from citystat.serve.context import ServeContext, context
 from citystat.serve.problems import ApiProblem
 from citystat.serve.pxweb import dumps
@@ -33,7 +33,6 @@ from citystat.serve.schemas import (
     ReleasesResponse,
     TableReleases,
 )
-from citystat.store import ReleaseInfo
 
 bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
                     description="The token in CITYSTAT_ADMIN_TOKEN when the server started.")

@@ -8,24 +8,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
 
+import holidays
 import numpy as np
+import yaml
 
 from citystat.events.calendar import year_days
 
-# Taiwan's level-3 COVID-19 alert: Taipei and New Taipei from 15 May 2021, lowered on 27 July 2021.
-ALERT_2021 = (date(2021, 5, 15), date(2021, 7, 26))
-# Schools stopped in-person classes from 18 May 2021 to the end of the semester.
-SCHOOLS_CLOSED_2021 = (date(2021, 5, 18), date(2021, 6, 30))
-# The first wave of 2020 (fewer trips and outings, no lockdown).
-WAVE_2020 = (date(2020, 3, 1), date(2020, 5, 31))
-# First day of the Lunar New Year; the holiday runs from the eve to the fourth day.
-LUNAR_NEW_YEAR = {
-    2010: date(2010, 2, 14), 2011: date(2011, 2, 3), 2012: date(2012, 1, 23), 2013: date(2013, 2, 10),
-    2014: date(2014, 1, 31), 2015: date(2015, 2, 19), 2016: date(2016, 2, 8), 2017: date(2017, 1, 28),
-    2018: date(2018, 2, 16), 2019: date(2019, 2, 5), 2020: date(2020, 1, 25), 2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-}
+_ASSUMED = yaml.safe_load(Path(__file__).with_name("assumptions.yaml").read_text(encoding="utf-8"))
+
+
+def _episode(name: str) -> tuple[date, date]:
+    first, last = _ASSUMED["episodes"][name]
+    return date.fromisoformat(str(first)), date.fromisoformat(str(last))
+
+
+ALERT_2021 = _episode("alert_2021")
+SCHOOLS_CLOSED_2021 = _episode("schools_closed_2021")
+WAVE_2020 = _episode("wave_2020")
+
+
+@cache
+def lunar_new_year(year: int) -> date | None:
+    """The first day of the Lunar New Year (the holiday runs from the eve to the fourth day), from the public
+    holidays of the country in assumptions.yaml (Taiwan); None where that calendar has none."""
+    calendar = holidays.country_holidays(_ASSUMED["holiday_country"], years=year, language="en_US")
+    days = sorted(day for day, name in calendar.items() if name == "Chinese New Year")
+    return days[0] if days else None
+
 
 _FLAT24 = (1.0,) * 24
 # Typical human activity by hour (0-23), weekday and weekend.
@@ -124,7 +136,7 @@ def day_weights(prof: Profile, year: int, start: date | None = None, trend: floa
     w *= float(trend) ** (position - 0.5)
     w = np.where(_window(days, prof.alert_window), w * prof.alert, w)
     w = np.where(_window(days, WAVE_2020), w * prof.wave_2020, w)
-    lny = LUNAR_NEW_YEAR.get(year)
+    lny = lunar_new_year(year)
     if lny is not None:
         w = np.where(_window(days, (lny - timedelta(days=1), lny + timedelta(days=4))), w * prof.lunar_new_year, w)
     if start is not None:

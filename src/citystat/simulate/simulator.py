@@ -31,15 +31,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from citystat.events.calendar import TAIPEI, US_PER_DAY, US_PER_HOUR, US_PER_SECOND, date_to_day, month_days
-from citystat.events.calibration import (
-    BILL_CATEGORY_ORDER,
-    RETIREMENT_RATE,
-    Calibration,
-    _split,
-    calibrate,
-    scaled,
-)
-from citystat.events.reference import DISTRICTS, GeneratedHotspots, GeneratedStations, HotspotSource, StationSource
 from citystat.events.schemas import (
     CARD_TYPES,
     DISTRICT_CODES,
@@ -53,8 +44,17 @@ from citystat.events.schemas import (
     Stream,
     stream,
 )
-from citystat.events.shapes import distribute, profile
 from citystat.model import Table
+from citystat.simulate.calibration import (
+    BILL_CATEGORY_ORDER,
+    RETIREMENT_RATE,
+    Calibration,
+    _split,
+    calibrate,
+    scaled,
+)
+from citystat.simulate.reference import DISTRICTS, GeneratedHotspots, GeneratedStations, HotspotSource, StationSource
+from citystat.simulate.shapes import distribute, profile
 
 MANIFEST = "_citystat_events.json"
 FORMAT = "citystat-events/1"

@@ -22,33 +22,30 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import yaml
+
+from citystat.aggregate.scaling import scaled
 from citystat.events.calendar import year_days
-from citystat.model import Cell, MeasureKind, Period, Status, Table, round_half_up
-from citystat.model.period import days_in_service as _days
-from citystat.model.period import months_in_service as _months
+from citystat.model import Cell, Status, Table, round_half_up
 
-# Assumptions for figures the source does not publish (all documented in the manifest of every simulation).
-TAXES_BILLS_SHARE = Decimal("0.01")  # tax bills as a share of all bills (the source gives only their amount)
-WATER_BILL_AMOUNT = Decimal(520)  # NT$ per water bill (the source gives only the number of water bills)
-UNITEMISED_BILLS = {"fees": Decimal("0.45"), "fines": Decimal("0.30")}  # of the bills left; "other" takes the rest
-UNITEMISED_AMOUNT = {"fees": Decimal("0.35"), "fines": Decimal("0.25")}  # of the amount left; "other" the rest
-FIRST_YEAR_SHARE = Decimal("0.3")  # a service's partial launch year, relative to its first published full year
-E_CAR_2019_DAILY = Decimal("0.5")  # e-car uses a day in a year without statistics, relative to the next year
-DEACTIVATION_RATE = {2020: Decimal("0.01"), 2021: Decimal("0.04")}  # TaipeiPASS cards removed, of the year-end stock
-DEACTIVATION_RATE_LATER = Decimal("0.04")
-RETIREMENT_RATE = Decimal("0.02")  # datasets and courses retired in a year, of the stock at the start of the year
+# Assumptions for figures the source does not publish: assumptions.yaml beside this file (each use is documented in
+# the manifest of every simulation).
+_ASSUMED = yaml.safe_load((Path(__file__).with_name("assumptions.yaml")).read_text(encoding="utf-8"))
+TAXES_BILLS_SHARE = Decimal(_ASSUMED["pay_taipei"]["taxes_bills_share"])
+WATER_BILL_AMOUNT = Decimal(_ASSUMED["pay_taipei"]["water_bill_amount"])
+UNITEMISED_BILLS = {k: Decimal(v) for k, v in _ASSUMED["pay_taipei"]["unitemised_bills"].items()}
+UNITEMISED_AMOUNT = {k: Decimal(v) for k, v in _ASSUMED["pay_taipei"]["unitemised_amount"].items()}
+FIRST_YEAR_SHARE = Decimal(_ASSUMED["launch"]["first_year_share"])
+E_CAR_2019_DAILY = Decimal(_ASSUMED["shared_transport"]["e_car_daily_without_statistics"])
+DEACTIVATION_RATE = {int(k): Decimal(v) for k, v in _ASSUMED["taipeipass"]["deactivation_rate"].items()}
+DEACTIVATION_RATE_LATER = Decimal(_ASSUMED["taipeipass"]["deactivation_rate_later"])
+RETIREMENT_RATE = Decimal(_ASSUMED["ledgers"]["retirement_rate"])
 
-BILL_CATEGORY_ORDER = ("parking", "water", "taxes", "fees", "fines", "other")
-MODE_OF_FLEET_MEASURE = {
-    "bikes": "bike", "e_cars": "e_car", "e_scooters": "e_scooter", "parking_spaces": "parking_space",
-}
-MODE_OF_USE_MEASURE = {"bike_uses": "bike", "e_scooter_uses": "e_scooter", "e_car_uses": "e_car"}
-
-
-def scaled(value: Decimal | int, scale: Decimal) -> int:
-    """round_half_up(value × scale) as a whole number."""
-    return int(round_half_up(Decimal(value) * scale, 0))
+BILL_CATEGORY_ORDER = tuple(_ASSUMED["pay_taipei"]["bill_categories"])
+MODE_OF_FLEET_MEASURE = dict(_ASSUMED["shared_transport"]["fleet_modes"])
+MODE_OF_USE_MEASURE = dict(_ASSUMED["shared_transport"]["use_modes"])
 
 
 @dataclass(frozen=True)
@@ -363,53 +360,3 @@ def _taipeipass(pub: _Published, cal: Calibration) -> None:
                   _basis(activations[year]), _source("taipeipass", year, "activations", activations[year]))
         cal._note(f"taipeipass.cards {year}: deactivations", cal.deactivations[year], "assumption",
                   f"{rate} × the year-end stock")
-
-
-def expected_table(published: Table, scale: Decimal) -> Table:
-    """The table an aggregation of events simulated at ``scale`` should give: flows and stocks round_half_up(
-    value × scale), averages recomputed from their scaled totals, shares from their scaled parts; cells without a
-    number keep their status. At scale 1 it is the published table."""
-    meta = published.meta
-    if scale == 1:
-        return published
-    time_pos, metric_pos = meta.position(meta.time.code), meta.position(meta.metric.code)
-    cells: dict[tuple[str, ...], Cell] = {}
-
-    def with_measure(key: tuple[str, ...], code: str) -> tuple[str, ...]:
-        return key[:metric_pos] + (code,) + key[metric_pos + 1:]
-
-    for key, cell in published.ordered_cells():
-        measure = meta.measure_of(key)
-        if cell.value is None or measure.kind in (MeasureKind.RATE, MeasureKind.RANK, MeasureKind.COUNT):
-            cells[key] = cell
-            continue
-        period = Period.parse(key[time_pos])
-        if measure.kind in (MeasureKind.FLOW, MeasureKind.STOCK):
-            cells[key] = Cell(Decimal(scaled(cell.value, scale)), cell.status)
-        elif measure.kind.is_average:
-            start = measure.service_from or (meta.measures[measure.average_of].service_from
-                                             if measure.average_of else None)
-            monthly = measure.kind is MeasureKind.MONTHLY_AVERAGE
-            divisor = _months(period, start) if monthly else _days(period, start)
-            if measure.average_of:
-                total_cell = published.get(with_measure(key, measure.average_of))
-                total = Decimal(scaled(total_cell.value, scale)) if total_cell.value is not None else None
-            else:
-                total = Decimal(scaled(cell.value * divisor, scale))
-            value = None if total is None else round_half_up(total / divisor, measure.decimals)
-            cells[key] = Cell(value, cell.status if value is not None else Status.NOT_AVAILABLE)
-        else:  # a share: recomputed below from the scaled parts
-            cells[key] = cell
-    for key, cell in list(cells.items()):
-        measure = meta.measure_of(key)
-        if measure.kind is not MeasureKind.SHARE or cell.value is None or measure.share_of is None:
-            continue
-        category = next(v for v in meta.variables if v.aggregate is not None)
-        pos = meta.position(category.code)
-        assert category.aggregate is not None
-        part = cells[with_measure(key, measure.share_of)].value
-        whole = cells[with_measure(key[:pos] + (category.aggregate.code,) + key[pos + 1:], measure.share_of)].value
-        if part is None or not whole:
-            continue
-        cells[key] = Cell(round_half_up(part / whole * 100, measure.decimals), cell.status)
-    return Table(meta, cells)

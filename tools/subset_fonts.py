@@ -5,9 +5,10 @@ stylesheet) and otherwise downloads these subsets from citystat itself, so Chine
 and nothing comes from a font CDN. A character outside the subset (in a table a user loaded) falls back to
 the reader's own fonts.
 
-Regenerate after the catalog or the dashboard's words change (a test says when):
+A tool for building citystat, not part of the package. Regenerate after the catalog or the dashboard's words
+change (a test says when):
 
-    python -m citystat.dashboard.fonts
+    .venv/bin/python -m tools.subset_fonts
 
 It needs Debian's fonts-noto-cjk (the source) and fontTools with brotli (both installed with WeasyPrint).
 Noto Sans CJK is under the SIL Open Font License 1.1; see static/fonts/OFL.txt.

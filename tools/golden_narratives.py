@@ -1,13 +1,21 @@
-"""Golden files of narratives: one text file per table and language, one sentence a line, for review by diff."""
+"""Golden files of narratives: one text file per table and language, one sentence a line, for review by diff.
+
+A tool for the test suite, not part of citystat. Regenerate after a deliberate change, then review the diff:
+
+    .venv/bin/python -m tools.golden_narratives tests/golden/narratives
+"""
 
 from __future__ import annotations
 
+import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from citystat.catalog import bundled_tables
 from citystat.language.narrative import Narrative, narrate
-from citystat.model import LANGUAGES
-from citystat.store import StoredTable
+from citystat.model import LANGUAGES, StoredTable
+from citystat.store import Store
 
 
 def golden_text(narrative: Narrative) -> str:
@@ -38,3 +46,15 @@ def write_golden(tables: Sequence[StoredTable], directory: Path) -> list[Path]:
             if stale.name not in wanted:
                 stale.unlink()
     return written
+
+
+def regenerate(directory: Path) -> list[Path]:
+    """The golden files of the bundled catalog, loaded as the build loads it (releases and all)."""
+    with tempfile.TemporaryDirectory() as scratch, Store(Path(scratch) / "golden.duckdb") as store:
+        store.load_many(bundled_tables(), origin="catalog")
+        return write_golden(store.latest(), directory)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "tests/golden/narratives")
+    print(f"wrote {len(regenerate(target))} golden files under {target}")

@@ -1,0 +1,125 @@
+"""The city a catalog describes: its name, its publication's identity, its districts and its services.
+
+Everything a publication, a dashboard or an API answer says about *whose* statistics these are comes from
+here, so a second city is a second catalog file, not a code change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from citystat.model.problems import InvalidInput, Problem
+from citystat.model.subject import Subject
+from citystat.model.text import Text
+
+
+@dataclass(frozen=True)
+class District:
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    name: Text  # 臺北市 / Taipei City
+    government: Text  # who publishes: 臺北市政府 / Taipei City Government
+    publication_title: Text
+    publication_subtitle: Text
+    time_zone: str  # IANA name: local time decides days, months and years, and dates a publication
+    districts: tuple[District, ...]  # in the city's official order
+    peer_group: Text | None  # the cities it is ranked among (六都)
+    subjects: tuple[Subject, ...]  # the services, in the order a publication presents them
+
+    def subject(self, code: str) -> Subject:
+        """The subject with this code; an unknown code (a user's own service) gets its code as its name."""
+        for s in self.subjects:
+            if s.code == code:
+                return s
+        return Subject(code, Text(code, code), Text(code, code))
+
+    def subject_order(self) -> dict[str, int]:
+        return {s.code: i for i, s in enumerate(self.subjects)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name.to_dict(),
+            "government": self.government.to_dict(),
+            "publication": {"title": self.publication_title.to_dict(),
+                            "subtitle": self.publication_subtitle.to_dict()},
+            "time_zone": self.time_zone,
+            "districts": [{"code": d.code, "label": d.label.to_dict()} for d in self.districts],
+            "peer_group": None if self.peer_group is None else self.peer_group.to_dict(),
+            "subjects": [{"code": s.code, "name": s.name.to_dict(), "description": s.description.to_dict()}
+                         for s in self.subjects],
+        }
+
+
+def city_from_dict(raw: Any, *, file: str | None = None) -> City:
+    """A city from its catalog file (city.yaml with the subjects merged in), every problem reported at once."""
+    problems: list[Problem] = []
+
+    def fail(field: str, message: str) -> None:
+        problems.append(Problem("invalid_city", message, file=file, column=field))
+
+    if not isinstance(raw, Mapping):
+        raise InvalidInput([Problem("invalid_city", "the city file must be a mapping", file=file)])
+
+    def text(field: str, value: Any) -> Text:
+        try:
+            return Text.of(value)
+        except (TypeError, ValueError) as exc:
+            fail(field, f"{field}: {exc}")
+            return Text(field, field)
+
+    def code(field: str, value: Any) -> str:
+        if not isinstance(value, str) or not value:
+            fail(field, f"{field} must be a non-empty code")
+            return field
+        return value
+
+    for required in ("code", "name", "government", "publication", "time_zone", "subjects"):
+        if required not in raw:
+            fail(required, f"{required} is missing")
+    publication = raw.get("publication") or {}
+    if not isinstance(publication, Mapping):
+        fail("publication", "publication must be a mapping with title and subtitle")
+        publication = {}
+    districts = []
+    for i, d in enumerate(raw.get("districts") or []):
+        if not isinstance(d, Mapping):
+            fail(f"districts[{i}]", f"districts[{i}] must be a mapping with code and label")
+            continue
+        districts.append(District(code(f"districts[{i}].code", d.get("code")), text(f"districts[{i}].label",
+                                                                                    d.get("label"))))
+    subjects = []
+    for i, s in enumerate(raw.get("subjects") or []):
+        if not isinstance(s, Mapping):
+            fail(f"subjects[{i}]", f"subjects[{i}] must be a mapping with code, name and description")
+            continue
+        subjects.append(Subject(code(f"subjects[{i}].code", s.get("code")), text(f"subjects[{i}].name", s.get("name")),
+                                text(f"subjects[{i}].description", s.get("description") or s.get("name"))))
+    for what, items in (("districts", districts), ("subjects", subjects)):
+        codes = [item.code for item in items]
+        for dup in sorted({c for c in codes if codes.count(c) > 1}):
+            fail(what, f"{what}: code {dup!r} appears twice")
+    time_zone = raw.get("time_zone")
+    if time_zone is not None and not isinstance(time_zone, str):
+        fail("time_zone", "time_zone must be an IANA name such as Asia/Tokyo")
+    city = City(
+        code=code("code", raw.get("code", "city")),
+        name=text("name", raw.get("name", "?")),
+        government=text("government", raw.get("government", "?")),
+        publication_title=text("publication.title", publication.get("title", "?")),
+        publication_subtitle=text("publication.subtitle", publication.get("subtitle") or publication.get("title", "?")),
+        time_zone=str(time_zone or "UTC"),
+        districts=tuple(districts),
+        peer_group=None if raw.get("peer_group") is None else text("peer_group", raw.get("peer_group")),
+        subjects=tuple(subjects),
+    )
+    if problems:
+        raise InvalidInput(problems)
+    return city
