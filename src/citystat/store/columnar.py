@@ -68,7 +68,7 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         con.register(SOURCE, source)
         relation, header_rows = SOURCE, 0
     elif Path(source).suffix.lower() == ".parquet":
-        relation, header_rows = f"read_parquet({_sql_string(str(source))})", 0
+        relation, header_rows = f"read_parquet({_sql_string(str(source))}, file_row_number = true)", 0
     else:
         relation = (f"read_csv({_sql_string(str(source))}, header = true, all_varchar = true, delim = ',', "
                     "quote = '\"', escape = '\"')")
@@ -79,6 +79,8 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
 
     try:
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+        row_number = "file_row_number + 1" if "file_row_number" in header else f"row_number() OVER () + {header_rows}"
+        header = [h for h in header if h != "file_row_number"]
     except duckdb.Error as exc:
         raise InvalidInput([problem("unreadable_file", f"the file cannot be read: {str(exc).splitlines()[0]}")]) \
             from None
@@ -106,7 +108,8 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
     storable = f"(m.is_number AND m.digits <= {STORED_INTEGER_DIGITS} AND m.places <= {STORED_DECIMALS})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
-        f"WITH src AS (SELECT CAST(row_number() OVER () + {header_rows} AS BIGINT) AS _row, {keys}, "
+        # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
+        f"WITH src AS (SELECT CAST({row_number} AS BIGINT) AS _row, {keys}, "
         f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}), "
         f"n AS (SELECT *, replace(raw_value, ',', '') AS clean, "
         f"regexp_full_match(raw_value, {_sql_string(NUMBER)}) AS is_number FROM src), "
