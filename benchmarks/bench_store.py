@@ -84,7 +84,7 @@ from citystat.store import Store, deltas
 meta = big_meta(int(sys.argv[2]), int(sys.argv[3]), "big")
 started = time.perf_counter()
 with Store(Path(sys.argv[1])) as store:
-    store.connection.execute("SET memory_limit = '1500MB'")
+    store.connection.execute(f"SET memory_limit = '{sys.argv[6]}'")
     store.load_columns(meta, Path(sys.argv[5]))
 print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
 """
@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=500)
     parser.add_argument("--releases", type=int, default=10)
     parser.add_argument("--big", type=int, default=0, help="cells of the peak-memory run (e.g. 20000000)")
+    parser.add_argument("--memory-limit", default="1GB", help="DuckDB's memory limit in the peak-memory run")
     parser.add_argument("--no-objects", action="store_true", help="skip the object load (slow past 1M cells)")
     args = parser.parse_args()
     meta = big_meta(args.periods, args.measures)
@@ -154,7 +155,8 @@ def main() -> None:
             write_values(big_meta(periods, args.measures, "big"), big_parquet)
             out = subprocess.run(
                 [sys.executable, "-c", CHILD, str(root / "big.duckdb"), str(periods), str(args.measures),
-                 str(Path(__file__).parent), str(big_parquet)], capture_output=True, text=True, check=True)
+                 str(Path(__file__).parent), str(big_parquet), args.memory_limit], capture_output=True, text=True,
+                check=True)
             seconds, rss_kb = out.stdout.split()[-2:]
             big = (periods * args.measures, float(seconds), int(rss_kb) / 1024)
     base = figures["baseline"]
@@ -173,7 +175,7 @@ def main() -> None:
           f"({figures['read_releases']:.1f} s)")
     if big:
         print(f"  {big[0]:,} cells from Parquet: {big[1]:.1f} s ({big[0] / big[1]:,.0f} cells/s), "
-              f"peak memory (max RSS) {big[2]:,.0f} MB")
+              f"peak memory (max RSS) {big[2]:,.0f} MB with DuckDB's memory_limit {args.memory_limit}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}))
 
 
