@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -266,8 +267,9 @@ class Store:
                 problems = columnar.check(con, meta, name=name)
                 digest = columnar.content_hash(con, meta)
             except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
-                table = self._incoming_table(meta)
-                problems = [*check_table(table), *_unstorable(table)]
+                table, rows = self._incoming_table(meta)
+                problems = [dataclasses.replace(p, file=name, row=rows.get(p.cell or ""))
+                            for p in [*check_table(table), *_unstorable(table)]]
                 digest = content_hash(table)
             if problems:
                 raise InvalidInput(problems)
@@ -307,13 +309,15 @@ class Store:
         assert row is not None, f"release {release} of {table_id!r} has no metadata"
         return str(row[0])
 
-    def _incoming_table(self, meta: TableMeta) -> Table:
+    def _incoming_table(self, meta: TableMeta) -> tuple[Table, dict[str, int]]:
+        """The incoming cells as a Table, and the file's row of each cell (by its description)."""
         from citystat.store import columnar
 
         rows = self.connection.execute(
-            f"SELECT coordinates, {deltas.value_text()}, status FROM {columnar.INCOMING} ORDER BY ordinal"
+            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.INCOMING} ORDER BY ordinal"
         ).fetchall()
-        return Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s in rows})
+        table = Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s, _ in rows})
+        return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
 
     def _write(
         self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
