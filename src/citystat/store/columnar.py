@@ -3,8 +3,8 @@
 The cells come from a CSV or Parquet file (long: one column per variable code, then ``value`` and ``status``) or
 an Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells, and every
 check is a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the
-same codes, each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and the row of
-the file. The content hash equals ``content_hash`` of the same table read as objects, so both load paths agree
+same codes, each naming the table, the cell (``year=2021, measure=total``), what was expected and what was
+found, and the row of the file. The content hash equals ``content_hash`` of the same table read as objects, so both load paths agree
 on whether a load is a new release.
 
 Arithmetic is exact: values are scaled to whole numbers (DECIMAL(38, 6) times 10^6, as HUGEINT) and rounded half up
