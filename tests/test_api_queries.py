@@ -345,6 +345,8 @@ def test_output_formats_of_an_unknown_kind_are_refused(client):
     both = data(client, "taipei_free_usage", outputFormat="csv", outputFormatParams="UseCodes,UseTexts")
     assert both.status_code == 400
     assert "cannot be combined" in both.json()["detail"]
+    empty = data(client, "taipei_free_usage", outputFormat="")
+    assert empty.status_code == 400 and "empty" in empty.json()["detail"]
 
 
 # -- the table list ------------------------------------------------------------------------------------
@@ -375,8 +377,9 @@ def test_tables_search_filters_and_pages(client, stored):
     seen = [t["id"] for n in range(1, pages + 1)
             for t in client.get("/tables", params={"pageSize": page_size, "pageNumber": n}).json()["tables"]]
     assert sorted(seen) == sorted(stored)
-    missing = client.get("/tables", params={"pageNumber": pages + 1})
-    assert missing.status_code == 404
+    beyond = client.get("/tables", params={"pageSize": page_size, "pageNumber": pages + 1})
+    assert beyond.status_code == 200 and beyond.json()["tables"] == []
+    assert beyond.json()["page"]["totalPages"] == pages
 
 
 def test_one_table_describes_itself(client, stored):
@@ -421,9 +424,12 @@ def test_each_error_is_a_problem_that_says_what_was_wrong(client):
     _problem(data(client, table, **{"valueCodes[year]": "*"}), 400, "measure")
     _problem(data(client, table, lang="fr"), 400, "fr")
     _problem(data(client, table, heading="year", stub="year"), 400, "year")
+    _problem(client.get(f"/tables/{table}/metadata", params={"codelist[][year]": ""}), 400, "nests brackets")
     _problem(client.post(f"/tables/{table}/data", content=b"{not json", headers={"content-type": "application/json"}),
              400)
-    _problem(client.get("/nothing/here"), 404, "/api/v2/nothing/here")
+    not_found = _problem(client.get("/nothing/here/<script>"), 404, "/api/v2")
+    assert "nothing" not in not_found["detail"] + not_found["instance"]  # a 404 echoes nothing it was asked
+    assert not_found["instance"].startswith("urn:uuid:")
 
 
 # -- caching and CORS -------------------------------------------------------------------------------------
@@ -490,7 +496,7 @@ def test_config_announces_languages_limits_formats_and_the_release_extension(cli
     assert [lang["id"] for lang in config["languages"]] == ["zh-TW", "en"]
     assert config["defaultLanguage"] == "zh-TW"
     assert config["maxDataCells"] >= 1
-    assert config["dataFormats"] == ["json-stat2", "csv", "xlsx", "px", "html"]
+    assert config["dataFormats"] == ["json-stat2", "csv", "xlsx", "px", "html", "json-px", "parquet"]
     assert config["license"] and config["sourceReferences"]
     assert "release" in {feature["id"] for feature in config["features"]}
 

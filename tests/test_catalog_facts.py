@@ -246,4 +246,4 @@ def test_bundled_catalog_lives_in_the_package() -> None:
     from citystat.catalog import TABLES_DIR
 
     assert Path(TABLES_DIR).is_dir()
-    assert len(list(Path(TABLES_DIR).glob("*.yaml"))) == len(list(Path(TABLES_DIR).glob("*.csv"))) == 12
+    assert len(list(Path(TABLES_DIR).glob("*.yaml"))) == len(list(Path(TABLES_DIR).glob("*.csv"))) == 13

@@ -29,13 +29,13 @@ def cli_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "citystat.duckdb"
     done = citystat("build", db=path)
     assert done.returncode == 0, done.stderr
-    assert "12 tables, 12 new release(s), 0 unchanged" in done.stdout
+    assert "13 tables, 13 new release(s), 0 unchanged" in done.stdout
     return path
 
 
 def test_build_again_changes_nothing(cli_db: Path) -> None:
     done = citystat("build", db=cli_db)
-    assert "0 new release(s), 12 unchanged" in done.stdout
+    assert "0 new release(s), 13 unchanged" in done.stdout
 
 
 def test_build_uses_the_environment_variable(tmp_path: Path) -> None:

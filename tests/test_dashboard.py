@@ -248,7 +248,7 @@ def test_table_page_shows_what_its_twin_holds(site: TestClient, stored: dict[str
     downloads = [(a.get("data-format"), a.get("href"), a.get("download"))
                  for a in find(root, "ul", "download-links").iter(f"{XHTML}a")]
     assert downloads == [(d["format"], d["url"], d["filename"]) for d in twin["downloads"]]
-    assert {d[0] for d in downloads} == {"json-stat2", "csv", "xlsx", "px"}
+    assert {d[0] for d in downloads} == {"json-stat2", "csv", "xlsx", "px", "json-px", "parquet"}
     assert clean(text_of(find(find(root, "p", "api-url"), "code"))) == twin["api_url"]
 
 
@@ -282,7 +282,8 @@ def test_the_download_links_and_api_url_give_the_pages_data(site: TestClient, st
     _, twin = get_page(site, "/tables/shared_transport_fleet", EN)
     formats = {d["format"]: d["url"] for d in twin["downloads"]}
     media = {"json-stat2": "application/json", "csv": "text/csv", "px": "application/octet-stream",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "json-px": "application/json", "parquet": "application/vnd.apache.parquet"}
     for name, url in formats.items():
         answer = site.get(url)
         assert answer.status_code == 200, (name, answer.text[:300])

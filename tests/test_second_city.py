@@ -83,6 +83,13 @@ def test_the_dashboard_and_api_are_the_citys(second_db: Path, serve_database) ->
     with urllib.request.urlopen(server.api + "/tables?lang=en", timeout=30) as answer:
         tables = json.load(answer)["tables"]
     assert {t["id"] for t in tables} == {t.id for t in catalog_tables(SECOND_CITY)}
+    with urllib.request.urlopen(server.api + "/config", timeout=30) as answer:
+        sources = [s["text"] for s in json.load(answer)["sourceReferences"]]
+    assert sources == ["資料來源：湖濱市政府（citystat 統計資料庫）",
+                       "Source: Lakeford City Council (citystat statistical database)"]
+    with urllib.request.urlopen(server.api + "/tables/ebook_titles/data?lang=en&outputFormat=px", timeout=30) as answer:
+        px = answer.read().decode()
+    assert "Digital library" in px and not any(word in px for word in TAIPEI_WORDS)
 
 
 # -- no code names the city ------------------------------------------------------------------------------------
@@ -94,8 +101,7 @@ NOT_YET_DATA = {
     "aggregate/runner.py": "the exclusion note names Taipei time",
     "events/calendar.py": "the simulator's calendar is Taipei's (the simulator is calibrated on Taipei's figures)",
     "events/schemas.py": "stream descriptions of Taipei's services (Taipei Free, TaipeiPASS)",
-    "events/simulator.py": "messages naming TaipeiPASS, whose streams it simulates",
-    "serve/pxweb.py": "the API's source line in /config (should be the recorded city's government)",
+    "simulate/simulator.py": "messages naming TaipeiPASS, whose streams it simulates",
 }
 
 

@@ -8,6 +8,7 @@ from citystat.cli import (  # noqa: F401  (each module registers its commands)
     database_commands,
     diff_commands,
     event_commands,
+    ingest_commands,
     language_commands,
     publish_commands,
     serve_commands,

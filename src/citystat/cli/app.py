@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from citystat.cli.paths import UnsafePath
 from citystat.model import InvalidInput, normalise_language
 from citystat.store import TableNotFound, default_db_path
 
@@ -55,9 +56,12 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InvalidInput as exc:
-            errors.print(f"[bold red]{len(exc.problems)} problem(s) found; nothing was loaded.[/]")
+            errors.print(f"[bold red]{exc.total:,} problem(s) found; nothing was loaded.[/]")
             for problem in exc.problems:
                 errors.print(f"  - {problem}", markup=False, highlight=False)
+            sys.exit(2)
+        except UnsafePath as exc:
+            errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             sys.exit(2)
         # duckdb.IOException: another process holds the database, or the file is not one (DuckDB names the file)
         except (TableNotFound, FileNotFoundError, duckdb.IOException) as exc:

@@ -12,13 +12,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table
+from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table, subject
 from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
-from citystat.formats.jsonstat import iso_utc, to_jsonstat
+from citystat.formats import registry
+from citystat.formats.jsonstat import iso_utc, placement, to_jsonstat
 from citystat.query.catalog import summarise
-from citystat.store import LoadResult, Store
+from citystat.store import LoadResult, ReleaseInfo, Store
 
 
 class ShowFormat(str, Enum):
@@ -38,6 +39,16 @@ def _print_results(results: list[LoadResult]) -> None:
     console.print(grid)
 
 
+CATALOG_ORIGIN = "catalog"
+
+
+def _left_alone(store: Store, table_ids: list[str]) -> dict[str, ReleaseInfo]:
+    """The tables whose latest release did not come from the catalog: newer work that build must keep."""
+    known = set(store.table_ids())
+    latest = {table_id: store.release(table_id) for table_id in table_ids if table_id in known}
+    return {table_id: info for table_id, info in latest.items() if info.origin != CATALOG_ORIGIN}
+
+
 @app.command()
 @reports_errors
 def build(
@@ -45,27 +56,42 @@ def build(
     catalog: Annotated[Path | None, typer.Option(
         "--catalog", help="A catalog folder (city.yaml, subjects.yaml, tables/) [default: the bundled one]",
         metavar="DIR")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace tables whose latest release came from "
+                                                         "elsewhere ('citystat load', the admin API)")] = False,
 ) -> None:
     """Create or update the database from a catalog (the bundled one unless --catalog names another); each changed
-    table becomes a release, and the catalog's city (publication title, districts, services) is recorded."""
+    table becomes a release, and the catalog's city (publication title, districts, services) is recorded.
+
+    A table whose latest release came from elsewhere (your own 'citystat load', the admin API) is left
+    alone, and named: build never supersedes newer work unless told to with --force.
+    """
     path = db_path(db)
     folder = catalog or CATALOG_DIR
     city, tables = read_city(folder), catalog_tables(folder)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
-        done_before: dict[str, int] = {}
+    with Store(path) as store:
+        kept = {} if force else _left_alone(store, [t.id for t in tables])
+        tables = [t for t in tables if t.id not in kept]
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
+            done_before: dict[str, int] = {}
 
-        def advance(table_id: str, written: int, total: int) -> None:
-            progress.update(task, description=f"loading {table_id}", advance=written - done_before.get(table_id, 0))
-            done_before[table_id] = written
+            def advance(table_id: str, written: int, total: int) -> None:
+                progress.update(task, description=f"loading {table_id}",
+                                advance=written - done_before.get(table_id, 0))
+                done_before[table_id] = written
 
-        with Store(path) as store:
-            results = store.load_many(tables, origin="catalog", progress=advance)
+            results = store.load_many(tables, origin=CATALOG_ORIGIN, progress=advance)
             store.record_city(city)
     created = sum(r.created for r in results)
     _print_results(results)
     console.print(f"{path}: {len(results)} tables, {created} new release(s), {len(results) - created} unchanged.")
+    for table_id, info in sorted(kept.items()):
+        console.print(f"left alone: {escape(table_id)} (its latest release {info.release} came from "
+                      f"{escape(info.origin)}, {iso_utc(info.loaded_at)}, not from the catalog)", highlight=False)
+    if kept:
+        console.print(f"{len(kept)} table(s) left alone; 'citystat build --force' replaces them with the bundled "
+                      "tables.", highlight=False)
 
 
 @app.command()
@@ -123,11 +149,32 @@ def show(
     lang: LangOption = "zh-TW",
     release: Annotated[int | None, typer.Option("--release", help="An earlier release [default: latest]")] = None,
     output: Annotated[ShowFormat, typer.Option("--format", help="table, csv (long) or jsonstat")] = ShowFormat.table,
+    output_format: Annotated[str | None, typer.Option(
+        "--output-format", help=f"Write it as the API does, in one of {', '.join(registry.names())}")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="File to write --output-format to [default: stdout]")]
+    = None,
     db: DbOption = None,
 ) -> None:
-    """Show a table: readable, as long CSV, or as a JSON-stat 2.0 dataset."""
+    """Show a table: readable, as long CSV, or as a JSON-stat 2.0 dataset; or write it in any format the API
+    offers (--output-format, the writer registry's)."""
+    if output_format is not None and output_format not in registry.WRITERS:
+        raise typer.BadParameter(f"unknown format {output_format!r}; use one of {', '.join(registry.names())}",
+                                 param_hint="--output-format")
     with Store(db_path(db), read_only=True) as store:
         stored = store.read(table_id, release)
+    if output_format is not None:
+        meta = stored.meta
+        heading, stub = placement(meta)
+        body = registry.write(output_format, registry.Rendering(
+            stored.table, {v.code: list(v.codes) for v in meta.variables}, tuple(heading), tuple(stub), lang,
+            stored.release.loaded_at, stored.release.release, subject_name=subject(meta.subject).name))
+        if out is not None:
+            out.write_bytes(body)
+        elif output_format in ("xlsx", "parquet"):
+            raise typer.BadParameter(f"{output_format} is binary; name a file with --out", param_hint="--out")
+        else:
+            typer.echo(body.decode(), nl=False)
+        return
     if output is ShowFormat.csv:
         typer.echo(write_values(stored.table), nl=False)
     elif output is ShowFormat.jsonstat:
@@ -136,6 +183,17 @@ def show(
         typer.echo(json.dumps(dataset, ensure_ascii=False, indent=2))
     else:
         console.print(render_table(stored.table, stored.release, lang))
+
+
+@app.command("writers")
+def list_writers() -> None:
+    """The formats citystat writes (the API's outputFormat, show --output-format, the dashboard's downloads)."""
+    grid = RichTable(title_justify="left")
+    for column in ("format", "name", "media type", "suffix"):
+        grid.add_column(column)
+    for writer in registry.WRITERS.values():
+        grid.add_row(escape(writer.name), escape(writer.label), escape(writer.media_type), writer.suffix)
+    console.print(grid)
 
 
 @app.command()

@@ -67,12 +67,21 @@ def simulate(
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same files")] = 0,
     workers: Annotated[int | None, typer.Option("--workers", help="Processes [default: every core]")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace events already in --out")] = False,
+    hotspots: Annotated[Path | None, typer.Option("--hotspots", help="A real public Wi-Fi hotspot list (CSV) to "
+                                                  "place Wi-Fi sessions at")] = None,
+    stations: Annotated[Path | None, typer.Option("--stations", help="A real YouBike snapshot whose stations "
+                                                  "bike trips start and end at")] = None,
+    od: Annotated[Path | None, typer.Option("--od", help="Weekday OD trip counts (the study's route Parquet) "
+                                            "to draw bike trips from; needs --stations")] = None,
 ) -> None:
     """Write calibrated event streams (Parquet, by service, year and month) whose aggregation gives the published
-    tables: exactly at scale 1, round(figure × scale) below it."""
+    tables: exactly at scale 1, round(figure × scale) below it. The real hotspot list, station snapshot and OD
+    weights, where given, take the place of the generated ones."""
     from citystat.catalog import bundled_tables
+    from citystat.cli.realworld import real_sources
     from citystat.simulate import simulate as run_simulation
 
+    real_hotspots, real_stations = real_sources(hotspots, stations, od, seed)
     factor = _scale(scale)
     chosen = parse_years(years)
     with Progress(TextColumn("simulating"), BarColumn(), TaskProgressColumn(), MofNCompleteColumn(),
@@ -84,7 +93,8 @@ def simulate(
 
         try:
             result = run_simulation(bundled_tables(), out, scale=factor, years=chosen, seed=seed, workers=workers,
-                                    overwrite=overwrite, progress=advance)
+                                    overwrite=overwrite, progress=advance, hotspots=real_hotspots,
+                                    stations=real_stations)
         except FileExistsError as exc:
             errors.print(f"[bold red]error:[/] {exc} (use --overwrite)", highlight=False)
             sys.exit(1)

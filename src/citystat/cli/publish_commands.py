@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from citystat.catalog import bundled_city
 from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
+from citystat.cli.paths import UnsafePath, checked_ids, inside
 from citystat.model import LANGUAGES, City, normalise_language
 from citystat.store import Store, StoredTable
 
@@ -107,6 +109,11 @@ def charts(
 
     langs = _languages(lang)
     formats = [f.value for f in fmt] if fmt else ["svg"]
+    try:
+        checked_ids(table_ids or [])
+    except UnsafePath as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(2)
     context = _read_tables(db)
     chosen = _read_tables(db, table_ids) if table_ids else context
     out.mkdir(parents=True, exist_ok=True)
@@ -117,11 +124,11 @@ def charts(
             for language in langs:
                 progress.update(task, description=f"chart {stored.meta.id} ({language})")
                 spec = chart_spec(stored, language, context=context)
-                stem = out / f"{stored.meta.id}.{language}"
-                Path(f"{stem}.vl.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+                stem = f"{checked_ids([stored.meta.id])[0]}.{language}"
+                inside(out, f"{stem}.vl.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
                 for chart_format in formats:
                     rendered = render_spec(spec, chart_format, scale=scale)  # type: ignore[arg-type]
-                    path = Path(f"{stem}.{chart_format}")
+                    path = inside(out, f"{stem}.{chart_format}")
                     if isinstance(rendered, str):
                         path.write_text(rendered, encoding="utf-8")
                     else:

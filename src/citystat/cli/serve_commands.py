@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
 
-from citystat.cli.app import DbOption, app, console, db_path, reports_errors
+from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
+
+SHUTDOWN_SECONDS = 10
 
 
 @app.command()
@@ -37,6 +40,10 @@ def serve(
     from citystat.store import DB_ENV
 
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
+    if token is not None and not token.strip():
+        errors.print(f"[bold red]error:[/] {ADMIN_TOKEN_ENV} is only whitespace: no request could match it; set a "
+                     "real secret, or unset it to disable administration", highlight=False)
+        sys.exit(2)
     path = db_path(db)
     web = create_site(path, admin_token=token, max_data_cells=max_data_cells)
     shown = f"[{host}]" if ":" in host else host
@@ -46,7 +53,9 @@ def serve(
                   highlight=False)
     processes = workers or os.cpu_count() or 1
     if processes == 1:
-        uvicorn.run(web, host=host, port=port, access_log=access_log, log_level="info")
+        # a shutdown waits for requests at most this long, then cancels them (an admin load's child is killed)
+        uvicorn.run(web, host=host, port=port, access_log=access_log, log_level="info",
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS)
         return
     del web  # it was built to check the database and settings; each worker builds its own from the environment
     os.environ[DB_ENV] = str(path.resolve())
@@ -54,4 +63,4 @@ def serve(
         os.environ[MAX_DATA_CELLS_ENV] = str(max_data_cells)
     console.print(f"citystat: {processes} worker processes", highlight=False)
     uvicorn.run("citystat.dashboard.app:app_from_env", factory=True, workers=processes, host=host, port=port,
-                access_log=access_log, log_level="info")
+                access_log=access_log, log_level="info", timeout_graceful_shutdown=SHUTDOWN_SECONDS)

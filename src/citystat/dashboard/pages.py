@@ -16,10 +16,12 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from citystat.formats import registry
 from citystat.language.narrative import key_findings
 from citystat.model import LANGUAGES, City, ReleaseInfo, Role, Status, StoredTable, normalise_language
 from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
+from citystat.publish.maps import map_specs
 from citystat.publish.report import moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
@@ -28,12 +30,9 @@ from .cards import headline, headline_view
 from .words import word
 
 API_PREFIX = "/api/v2"
-DOWNLOAD_FORMATS = (  # (outputFormat, what a person calls it, file suffix)
-    ("json-stat2", "JSON-stat 2.0", "json"),
-    ("csv", "CSV", "csv"),
-    ("xlsx", "XLSX (Excel)", "xlsx"),
-    ("px", "PX (PC-Axis)", "px"),
-)
+DOWNLOAD_FORMATS = tuple(  # (outputFormat, what a person calls it, file suffix), from the writer registry
+    (w.name, w.label, w.suffix) for w in registry.WRITERS.values() if w.name != "html")
+SAVED_PERIODS = (2, 5, 10)  # the "latest N periods" a saved selection offers
 
 
 class PageNotFound(LookupError):
@@ -262,6 +261,9 @@ def table_page(
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
         "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
+        "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m,
+                  "measure": meta.metric.value(m["usermeta"]["citystat"]["measure"]).label.get(lang)}
+                 for m in map_specs(stored, lang)],
         "data": {
             "caption": view.title,
             "subtitle": view.subtitle,
@@ -275,6 +277,8 @@ def table_page(
         "notes": [{"number": n.number, "where": n.where, "text": n.text, "mandatory": n.mandatory}
                   for n in view.notes],
         "sources": view.sources,
+        "save_periods": list(SAVED_PERIODS),
+        "saved": None,  # the saved selection just made, on the page "save this selection" returns to
         "downloads": [
             {"format": output, "label": label, "filename": f"{meta.id}.{suffix}",
              "url": f"{api_base}/tables/{meta.id}/data?{_api_query(stored, lang, output, shown_release)}"}

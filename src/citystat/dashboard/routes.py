@@ -18,8 +18,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from citystat.catalog import bundled_city
@@ -31,6 +33,8 @@ from citystat.query import StoreReader
 from citystat.serve import params
 from citystat.serve.context import ServeContext, api_base, context
 from citystat.serve.problems import ApiProblem, problem_response
+from citystat.serve.routers.savedqueries import save_query, saved_queries
+from citystat.serve.schemas import SavedQuery, VariableSelection, VariablesSelection
 from citystat.store import TableNotFound
 
 from .pages import PageNotFound, api_page, home_page, latest_tables, page_url, publication_url, service_page, table_page
@@ -197,11 +201,58 @@ async def table(request: Request, table_id: str) -> Response:
     except ApiProblem as problem:
         return _error(request, 400, problem.detail, as_json)
     base = api_base(request)
-    return await _page(
-        request, ("table", table_id, release),
-        lambda reader, lang: table_page(reader, table_id, lang, release, api_base=base),
-        as_json, base,
-    )
+    saved_id = request.query_params.get("saved") or None
+    saved = None
+    if saved_id is not None:  # the page after "save this selection": it shows the saved query's addresses
+        found = await run_in_threadpool(saved_queries(request).get, saved_id)
+        if found is None or found.table_id != table_id:
+            return _error(request, 404, "no such saved selection of this table (it may have expired)", as_json)
+        saved = {"id": found.id, "api_url": f"{base}/savedqueries/{found.id}",
+                 "data_url": f"{base}/savedqueries/{found.id}/data",
+                 "link": str(request.url_for("table", table_id=table_id).include_query_params(
+                     lang=found.document["language"], saved=found.id))}
+
+    def build(reader: StoreReader, lang: str) -> dict[str, Any]:
+        page = table_page(reader, table_id, lang, release, api_base=base)
+        return {**page, "saved": saved} if saved else page
+
+    return await _page(request, ("table", table_id, release, saved_id), build, as_json, base)
+
+
+SAVE_FORM_BYTES = 4096
+
+
+@router.post("/tables/{table_id}/savedqueries")
+async def save_selection(request: Request, table_id: str) -> Response:
+    """The table page's "save this selection": a plain form (no script needed), kept as a saved query of the
+    API, then back to the table page, which shows its link and API URL."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > SAVE_FORM_BYTES:
+            return _error(request, 413, "the form is larger than a saved selection can be", False)
+    form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
+    lang = params.DEFAULT_LANGUAGE
+    try:
+        lang = params.language(form.get("lang"))
+        release = params.release(form.get("release")) if form.get("pin") else None
+        latest = int(form["latest"]) if form.get("latest", "").isdigit() and int(form["latest"]) > 0 else None
+        meta = (await context(request).snapshot()).entry(table_id).meta
+        time_code = meta.time.code
+        selection = [VariableSelection(variableCode=v.code, codelist=None,
+                                       valueCodes=[f"TOP({latest})" if latest and v.code == time_code else "*"])
+                     for v in meta.variables]
+        query = SavedQuery(id=None, tableId=table_id, language=lang, selection=VariablesSelection(selection=selection),
+                           outputFormat=form.get("outputFormat") or None, release=release)
+        saved = await save_query(context(request), saved_queries(request), query)
+    except TableNotFound as exc:
+        return _error(request, 404, str(exc), False, lang)
+    except ApiProblem as problem:
+        return _error(request, problem.status, problem.detail, False, lang)
+    target = request.url_for("table", table_id=table_id).include_query_params(lang=lang, saved=saved.id)
+    if release is not None:
+        target = target.include_query_params(release=release)
+    return RedirectResponse(str(target), status_code=303)
 
 
 @router.get("/api")

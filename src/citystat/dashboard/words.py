@@ -19,9 +19,10 @@ WORDS: dict[str, Text] = {
     "api_title": Text("統計 API（PxWeb API 2.0）", "Statistics API (PxWeb API 2.0)"),
     "api_lead": Text(
         "本站之統計亦以 PxWeb API 2.0 提供，既有之 PxWeb 用戶端（如 pxwebpy、R 之 pxweb 套件）可直接讀取；"
-        "格式有 JSON-stat 2.0、CSV、XLSX 及 PX，lang=zh-TW 或 en。",
+        "格式有 JSON-stat 2.0、CSV、XLSX、PX、json-px 及 Parquet，lang=zh-TW 或 en。",
         "The statistics of this site are also served through the PxWeb API 2.0, which existing PxWeb clients "
-        "(pxwebpy, the R pxweb package) read unchanged, as JSON-stat 2.0, CSV, XLSX or PX, with lang=zh-TW or en."),
+        "(pxwebpy, the R pxweb package) read unchanged, as JSON-stat 2.0, CSV, XLSX, PX, json-px or Parquet, "
+        "with lang=zh-TW or en."),
     "api_root": Text("API 根網址", "API root"),
     "api_endpoint_config": Text("設定（語言、資料格數上限、格式）", "Configuration (languages, cell limit, formats)"),
     "api_endpoint_tables": Text("統計表清單", "The list of tables"),
@@ -45,6 +46,7 @@ WORDS: dict[str, Text] = {
     "periods": Text("期間", "Periods"),
     "narrative": Text("說明", "What the figures say"),
     "chart": Text("圖", "Chart"),
+    "district_map": Text("行政區地圖", "District map"),
     "chart_hint": PUBLICATION_WORDS["interactive_hint"],
     "chart_needs_script": Text("互動圖需要 JavaScript；數值見下方統計表。",
                                "The interactive chart needs JavaScript; the figures are in the table below."),
@@ -70,6 +72,20 @@ WORDS: dict[str, Text] = {
     "api_url": Text("相同資料之 API 網址", "The API URL of the same data"),
     "api_url_hint": Text("PxWeb API 2.0；可改用 outputFormat=csv、xlsx 或 px。",
                          "PxWeb API 2.0; outputFormat=csv, xlsx or px give the other formats."),
+    "save_heading": Text("儲存此查詢", "Save this selection"),
+    "save_lead": Text("儲存後可分享連結，或由程式定期以 API 取得同一查詢之最新資料。",
+                      "A saved selection is a link to share, and an API address that scheduled downloads can "
+                      "read for the latest data of the same query."),
+    "save_periods": Text("期間", "Periods"),
+    "save_all_periods": Text("全部期間", "All periods"),
+    "save_latest_periods": Text("最近 {n} 期（隨新版次更新）", "The latest {n} (follows new releases)"),
+    "save_pin": Text("固定於第 {release} 版", "Pin to release {release}"),
+    "save_format": Text("格式", "Format"),
+    "save_button": Text("儲存查詢", "Save the selection"),
+    "saved_heading": Text("已儲存之查詢", "Saved selection"),
+    "saved_link": Text("分享連結", "Link to share"),
+    "saved_api": Text("API 網址", "API URL"),
+    "saved_data": Text("資料", "Data"),
     "not_found": Text("找不到頁面", "Page not found"),
     "bad_request": Text("無法處理之請求", "Bad request"),
     "error_back": Text("回到首頁", "Back to the home page"),

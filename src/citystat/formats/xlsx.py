@@ -1,5 +1,8 @@
 """XLSX answers: the PxWeb layout in a worksheet, numbers as numbers with their published decimals.
 
+Every text (title, headers, labels, notes) is a text cell, never a formula, whatever it begins with
+(OWASP's CSV-injection guidance); numbers are number cells, negative ones included.
+
 Written in openpyxl's write-only mode, row by row, so a large selection takes time and memory in
 proportion to its cells.
 """
@@ -39,6 +42,8 @@ def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
 
     def styled(value: object, **style: object) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: openpyxl would store "=..." as a formula
         for name, setting in style.items():
             setattr(cell, name, setting)
         return cell
@@ -50,7 +55,8 @@ def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
     formats: dict[int, str] = {}
     right = Alignment(horizontal="right")
     for row, cells in zip(pivot.stub_rows, pivot.cells, strict=True):
-        line: list[object] = [pivot.value_text(var, val, labels) for var, val in zip(pivot.stub, row, strict=True)]
+        line: list[object] = [styled(pivot.value_text(var, val, labels))
+                              for var, val in zip(pivot.stub, row, strict=True)]
         for c in cells:
             value = c.cell.value
             if value is None:
@@ -64,7 +70,7 @@ def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
         sheet.append(line)
     sheet.append([])
     for note in pivot.footnotes():
-        sheet.append([note])
+        sheet.append([styled(note)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -7,7 +7,9 @@ here, so a second city is a second catalog file, not a code change.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from citystat.model.problems import InvalidInput, Problem
@@ -19,6 +21,11 @@ from citystat.model.text import Text
 class District:
     code: str
     label: Text
+    aliases: tuple[str, ...] = ()  # how the city's own feeds and files spell it (YouBike sareaen, Taipei Free E_AREA)
+    area_km2: Decimal | None = None  # land area as the city publishes it
+    postal_code: str | None = None
+    note: Text | None = None
+    part_of: str | None = None  # a place feeds list as a district though it is not one: the district it lies in
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,23 @@ class City:
     districts: tuple[District, ...]  # in the city's official order
     peer_group: Text | None  # the cities it is ranked among (六都)
     subjects: tuple[Subject, ...]  # the services, in the order a publication presents them
+    aliases: tuple[str, ...] = ()  # how feeds spell the city (台北市, Taipei)
+    pseudo_districts: tuple[District, ...] = field(default=())  # places feeds list as districts, counted apart
+
+    def district(self, name: str) -> District | None:
+        """The district (or pseudo-district) a feed's spelling names; None for a place outside the city."""
+        return self._by_alias.get(" ".join(name.split()))
+
+    @cached_property
+    def _by_alias(self) -> dict[str, District]:
+        index: dict[str, District] = {}
+        for district in (*self.districts, *self.pseudo_districts):
+            for alias in (*district.aliases, district.label.zh, district.label.en, district.code):
+                index[alias] = district
+        return index
+
+    def is_city(self, name: str) -> bool:
+        return " ".join(name.split()) in {*self.aliases, self.name.zh, self.name.en}
 
     def subject(self, code: str) -> Subject:
         """The subject with this code; an unknown code (a user's own service) gets its code as its name."""
@@ -51,11 +75,28 @@ class City:
             "publication": {"title": self.publication_title.to_dict(),
                             "subtitle": self.publication_subtitle.to_dict()},
             "time_zone": self.time_zone,
-            "districts": [{"code": d.code, "label": d.label.to_dict()} for d in self.districts],
+            "aliases": list(self.aliases),
+            "districts": [_district_dict(d) for d in self.districts],
+            "pseudo_districts": [_district_dict(d) for d in self.pseudo_districts],
             "peer_group": None if self.peer_group is None else self.peer_group.to_dict(),
             "subjects": [{"code": s.code, "name": s.name.to_dict(), "description": s.description.to_dict()}
                          for s in self.subjects],
         }
+
+
+def _district_dict(d: District) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": d.code, "label": d.label.to_dict()}
+    if d.aliases:
+        out["aliases"] = list(d.aliases)
+    if d.area_km2 is not None:
+        out["area_km2"] = str(d.area_km2)
+    if d.postal_code:
+        out["postal_code"] = d.postal_code
+    if d.note:
+        out["note"] = d.note.to_dict()
+    if d.part_of:
+        out["part_of"] = d.part_of
+    return out
 
 
 def city_from_dict(raw: Any, *, file: str | None = None) -> City:
@@ -88,13 +129,28 @@ def city_from_dict(raw: Any, *, file: str | None = None) -> City:
     if not isinstance(publication, Mapping):
         fail("publication", "publication must be a mapping with title and subtitle")
         publication = {}
-    districts = []
-    for i, d in enumerate(raw.get("districts") or []):
+    def district(field_name: str, d: Any) -> District | None:
         if not isinstance(d, Mapping):
-            fail(f"districts[{i}]", f"districts[{i}] must be a mapping with code and label")
-            continue
-        districts.append(District(code(f"districts[{i}].code", d.get("code")), text(f"districts[{i}].label",
-                                                                                    d.get("label"))))
+            fail(field_name, f"{field_name} must be a mapping with code and label")
+            return None
+        area = d.get("area_km2")
+        try:
+            area_km2 = None if area is None else Decimal(str(area))
+        except InvalidOperation:
+            fail(f"{field_name}.area_km2", f"{field_name}.area_km2 must be a number, not {area!r}")
+            area_km2 = None
+        aliases = d.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            fail(f"{field_name}.aliases", f"{field_name}.aliases must be a list of names")
+            aliases = []
+        return District(code(f"{field_name}.code", d.get("code")), text(f"{field_name}.label", d.get("label")),
+                        tuple(aliases), area_km2, None if d.get("postal_code") is None else str(d["postal_code"]),
+                        None if d.get("note") is None else text(f"{field_name}.note", d["note"]),
+                        None if d.get("part_of") is None else str(d["part_of"]))
+
+    districts = [x for i, d in enumerate(raw.get("districts") or []) if (x := district(f"districts[{i}]", d))]
+    pseudo = [x for i, d in enumerate(raw.get("pseudo_districts") or [])
+              if (x := district(f"pseudo_districts[{i}]", d))]
     subjects = []
     for i, s in enumerate(raw.get("subjects") or []):
         if not isinstance(s, Mapping):
@@ -102,7 +158,7 @@ def city_from_dict(raw: Any, *, file: str | None = None) -> City:
             continue
         subjects.append(Subject(code(f"subjects[{i}].code", s.get("code")), text(f"subjects[{i}].name", s.get("name")),
                                 text(f"subjects[{i}].description", s.get("description") or s.get("name"))))
-    for what, items in (("districts", districts), ("subjects", subjects)):
+    for what, items in (("districts", [*districts, *pseudo]), ("subjects", subjects)):
         codes = [item.code for item in items]
         for dup in sorted({c for c in codes if codes.count(c) > 1}):
             fail(what, f"{what}: code {dup!r} appears twice")
@@ -119,6 +175,8 @@ def city_from_dict(raw: Any, *, file: str | None = None) -> City:
         districts=tuple(districts),
         peer_group=None if raw.get("peer_group") is None else text("peer_group", raw.get("peer_group")),
         subjects=tuple(subjects),
+        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
+        pseudo_districts=tuple(pseudo),
     )
     if problems:
         raise InvalidInput(problems)

@@ -34,6 +34,7 @@ from citystat.model import (
 from citystat.model.period import days_in_service, months_in_service
 from citystat.publish.charts import chart_spec, periods_covered, render_spec, spec_script_text
 from citystat.publish.findings import key_findings, table_narrative
+from citystat.publish.maps import map_specs
 from citystat.publish.notes import Footnote, cell_label, footnotes, notes_on_cell, notes_on_value
 from citystat.publish.words import word
 
@@ -64,6 +65,26 @@ class RowView:
 
 
 @dataclass
+class MapView:
+    """A district map of a table: its spec (drawn live on screen) and its static SVG."""
+
+    spec: dict[str, Any]
+    svg: str = ""
+
+    @property
+    def alt(self) -> str:
+        return str(self.spec["description"])
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
+
+    @property
+    def spec_json(self) -> str:
+        return spec_script_text(self.spec)
+
+
+@dataclass
 class TableView:
     """One table of the publication with its chart, narrative, notes and source."""
 
@@ -83,6 +104,7 @@ class TableView:
     chart_spec: dict[str, Any] = field(default_factory=dict)
     chart_alt: str = ""
     chart_kind: str = ""
+    maps: list[MapView] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -432,6 +454,11 @@ def build_publication(
                 svg = render_spec(view.chart_spec, "svg")
                 assert isinstance(svg, str)
                 view.chart_svg = svg
+            view.maps = [MapView(spec) for spec in map_specs(stored, lang)]
+            for district_map in view.maps if charts else ():
+                drawn = render_spec(district_map.spec, "svg")
+                assert isinstance(drawn, str)
+                district_map.svg = drawn
             section.tables.append(view)
         sections.append(section)
 

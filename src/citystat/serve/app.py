@@ -21,8 +21,11 @@ from citystat.query import StoreReader
 from citystat.serve import problems
 from citystat.serve.context import ServeContext
 from citystat.serve.pxweb import API_PREFIX, ApiSettings, app_version
-from citystat.serve.routers import admin, codelists, config, data, docs, tables
+from citystat.serve.rate_limit import RateLimiter, RateLimitMiddleware
+from citystat.serve.routers import admin, codelists, config, data, docs, savedqueries, tables
+from citystat.serve.security import SecurityMiddleware
 from citystat.store import default_db_path
+from citystat.store.saved_queries import SavedQueryStore, saved_queries_path
 
 ADMIN_TOKEN_ENV = "CITYSTAT_ADMIN_TOKEN"
 MAX_DATA_CELLS_ENV = "CITYSTAT_MAX_DATA_CELLS"
@@ -53,7 +56,7 @@ def create_app(
     ``admin_token`` enables /api/v2/admin (None disables it); ``max_data_cells`` overrides the settings'
     cell limit. Raises FileNotFoundError if there is no database.
     """
-    settings = settings or ApiSettings()
+    settings = settings or ApiSettings.from_env(os.environ)
     if max_data_cells is not None:
         settings = dataclasses.replace(settings, max_data_cells=max_data_cells)
     reader = StoreReader(db_path)
@@ -66,19 +69,24 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.citystat = ServeContext(reader, settings, admin_token or None)
+    app.state.saved_queries = SavedQueryStore(saved_queries_path(db_path), settings.saved_queries)
     # The data routes first: they are the hot path, and routes are matched in order.
-    for router in (data.router, config.router, tables.router, codelists.router, admin.router):
+    for router in (data.router, config.router, tables.router, codelists.router, savedqueries.router, admin.router):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(docs.router)
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
+    app.add_middleware(SecurityMiddleware, root=app)
+    if settings.rate_limit:  # inside CORS, so that a browser can read a 429 and its Retry-After
+        app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.max_calls_per_time_window,
+                                                                    settings.time_window), prefix=API_PREFIX + "/")
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET"],
         allow_headers=["Accept", "Accept-Language", "If-None-Match", "If-Modified-Since"],
-        expose_headers=["ETag", "Last-Modified", "Content-Disposition"],
+        expose_headers=["ETag", "Last-Modified", "Content-Disposition", "Retry-After"],
         max_age=3600,
     )
     return app

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from citystat.formats import registry
 from citystat.formats.pivot import LabelMode
 from citystat.model import normalise_language
 from citystat.model.text import LANGUAGES, ZH
@@ -13,7 +14,7 @@ from citystat.query import SelectionRequest, VariableRequest
 from citystat.serve.problems import ApiProblem
 
 DEFAULT_LANGUAGE = ZH
-DATA_FORMATS = ("json-stat2", "csv", "xlsx", "px", "html")
+DATA_FORMATS = registry.names()
 DEFAULT_DATA_FORMAT = "json-stat2"
 _LABEL_PARAMS = {"usecodes": LabelMode.CODES, "usetexts": LabelMode.TEXTS, "usecodesandtexts": LabelMode.BOTH}
 _SEPARATOR_PARAMS = {"separatortab": "\t", "separatorspace": " ", "separatorsemicolon": ";"}
@@ -27,8 +28,12 @@ DATA_QUERY_PARAMETERS = {"lang", "outputformat", "outputformatparams", "heading"
 
 def language(raw: str | None) -> str:
     """zh-TW or en from what a client sent (zh, zh-tw, en-GB ...); the default when none."""
-    if raw is None or not raw.strip():
+    if raw is None:
         return DEFAULT_LANGUAGE
+    if not raw.strip():  # lang= given empty: a client's mistake, not a request for the default
+        raise ApiProblem(400, "unknown-language",
+                         f"lang is empty; use one of {', '.join(LANGUAGES)} (zh is accepted for zh-TW), "
+                         "or leave it out for the default")
     try:
         return normalise_language(raw)
     except ValueError:
@@ -86,6 +91,10 @@ class OutputFormat:
 
 def output_format(name: str | None, params: Sequence[str] = ()) -> OutputFormat:
     """The output format and its parameters; conflicting or unknown parameters are an error."""
+    if name is not None and not name.strip():
+        raise ApiProblem(400, "unsupported-output-format",
+                         f"outputFormat is empty; leave it out for {DEFAULT_DATA_FORMAT} or use one of "
+                         f"{', '.join(DATA_FORMATS)}")
     chosen = (name or DEFAULT_DATA_FORMAT).strip().lower()
     if chosen in ("jsonstat2", "json-stat", "jsonstat"):
         chosen = "json-stat2"
@@ -145,6 +154,8 @@ def selection_from_query(items: Iterable[tuple[str, str]]) -> SelectionRequest:
                              "and codelist[VARIABLE]=id")
         if not variable:
             raise ApiProblem(400, "malformed-selection", f"{name!r} names no variable between the brackets")
+        if "[" in variable or "]" in variable:
+            raise ApiProblem(400, "malformed-selection", f"{name!r} nests brackets; write {kind}[VARIABLE]=")
         if variable not in order:
             order.append(variable)
         if kind == "valuecodes":

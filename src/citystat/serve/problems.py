@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -34,6 +36,7 @@ _TITLES = {
     413: "Content Too Large",
     415: "Unsupported Media Type",
     422: "Unprocessable Content",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
@@ -68,8 +71,7 @@ def problem_body(status: int, code: str, detail: str, instance: str | None = Non
         "status": status,
         "detail": detail,
     }
-    if instance:
-        body["instance"] = instance
+    body["instance"] = instance or occurrence()
     body.update(extra)
     return body
 
@@ -87,8 +89,15 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def occurrence() -> str:
+    """The problem's ``instance``: an absolute URI naming this one occurrence (RFC 7807 and PxAPI-2.yml ask
+    for a URI). A fresh ``urn:uuid:`` rather than the request's URL, so that no answer echoes what was asked
+    for (a 404 must not reflect a path someone typed or planted in a link)."""
+    return f"urn:uuid:{uuid.uuid4()}"
+
+
 def _instance(request: Request) -> str:
-    return request.url.path
+    return occurrence()
 
 
 def from_exception(exc: Exception, request: Request) -> Response:
@@ -117,9 +126,9 @@ def from_exception(exc: Exception, request: Request) -> Response:
     if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail)
         if exc.status_code == 404 and detail == "Not Found":
-            detail = f"there is no resource at {request.url.path}; the API lives under /api/v2 (see /docs)"
+            detail = "there is no such resource; the API lives under /api/v2 (see /docs)"
         elif exc.status_code == 405:
-            detail = f"{request.method} is not allowed on {request.url.path}"
+            detail = f"{request.method} is not allowed on this resource"
         return problem_response(exc.status_code, "http-error", detail, instance=instance,
                                 headers=dict(exc.headers or {}))
     log.exception("unexpected error answering %s %s", request.method, request.url.path, exc_info=exc)
@@ -127,11 +136,11 @@ def from_exception(exc: Exception, request: Request) -> Response:
                             instance=instance)
 
 
-def describe_validation(exc: RequestValidationError) -> str:
+def describe_validation(exc: RequestValidationError | ValidationError) -> str:
     parts = []
     for error in exc.errors():
         location = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
-        where = error.get("loc", ("",))[0]
+        where = (error.get("loc") or ("body",))[0]  # a whole body of the wrong type has an empty location
         parts.append(f"{where} {location or '(whole)'}: {error.get('msg', 'invalid')}")
     return "the request is not valid: " + "; ".join(parts)
 

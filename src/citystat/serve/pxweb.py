@@ -7,6 +7,7 @@ ApiProblem), which the app turns into problem+json answers.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -15,15 +16,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlencode
 
-from citystat.catalog import subject
-from citystat.formats.delimited import to_csv
+from citystat.formats import registry
 from citystat.formats.display import value_label
-from citystat.formats.htmltable import to_html
 from citystat.formats.jsonstat import iso_utc, to_jsonstat
-from citystat.formats.pivot import pivot
-from citystat.formats.px import to_px
-from citystat.formats.xlsx import to_xlsx
-from citystat.model import ReleaseInfo, StoredTable, Table, TableMeta
+from citystat.model import City, ReleaseInfo, StoredTable, Table, TableMeta, Text
 from citystat.model.text import EN, LANGUAGES, ZH
 from citystat.query import (
     Codelist,
@@ -42,6 +38,7 @@ from citystat.query import (
 from citystat.query.selection import VariableRequest, find_variable
 from citystat.serve.params import DATA_FORMATS, DEFAULT_DATA_FORMAT, DEFAULT_LANGUAGE, OutputFormat
 from citystat.serve.problems import ApiProblem
+from citystat.store.saved_queries import SavedQueryLimits
 
 
 def app_version() -> str:
@@ -56,14 +53,12 @@ API_VERSION = "2.0"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 10_000
 LANGUAGE_NAMES = {ZH: "中文（臺灣）", EN: "English"}
-MEDIA_TYPES = {
-    "json-stat2": "application/json; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "px": "application/octet-stream",
-}
-SUFFIXES = {"json-stat2": "json", "csv": "csv", "html": "html", "xlsx": "xlsx", "px": "px"}
+MEDIA_TYPES = {w.name: w.media_type for w in registry.WRITERS.values()}
+SUFFIXES = {w.name: w.suffix for w in registry.WRITERS.values()}
+
+
+RATE_LIMIT_ENV = "CITYSTAT_RATE_LIMIT"  # "CALLS/SECONDS" (e.g. 1000/10), or "off"
+SAVED_QUERIES_ENV = "CITYSTAT_SAVED_QUERIES"  # "COUNT,BYTES,DAYS" (e.g. 10000,16384,365)
 
 
 @dataclass(frozen=True)
@@ -71,14 +66,38 @@ class ApiSettings:
     """What /config announces, and the limits the API keeps."""
 
     max_data_cells: int = 100_000
-    # Advisory: citystat does not throttle; clients such as pxwebpy pace themselves by these two.
+    # The rate limit /config announces, kept per client address (citystat.serve.rate_limit) unless turned off.
     max_calls_per_time_window: int = 1_000
     time_window: int = 10
+    rate_limit: bool = True
+    saved_queries: SavedQueryLimits = SavedQueryLimits()
     license: str = "Open Government Data License, version 1.0 (https://data.gov.tw/license)"
-    source_references: tuple[tuple[str, str], ...] = (
-        (ZH, "資料來源：臺北市政府（citystat 統計資料庫）"),
-        (EN, "Source: Taipei City Government (citystat statistical database)"),
-    )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> ApiSettings:
+        """The settings with CITYSTAT_RATE_LIMIT and CITYSTAT_SAVED_QUERIES applied; ValueError says what is wrong."""
+        settings = cls()
+        rate = environ.get(RATE_LIMIT_ENV, "").strip().lower()
+        if rate in ("off", "0", "no", "false"):
+            settings = dataclasses.replace(settings, rate_limit=False)
+        elif rate:
+            calls, _, seconds = rate.partition("/")
+            try:
+                settings = dataclasses.replace(settings, max_calls_per_time_window=int(calls),
+                                               time_window=int(seconds or settings.time_window))
+            except ValueError:
+                raise ValueError(f"{RATE_LIMIT_ENV}={rate!r}: write CALLS/SECONDS (e.g. 1000/10) or off") from None
+            if settings.max_calls_per_time_window < 1 or settings.time_window < 1:
+                raise ValueError(f"{RATE_LIMIT_ENV}={rate!r}: calls and seconds must be 1 or more")
+        saved = environ.get(SAVED_QUERIES_ENV, "").strip()
+        if saved:
+            try:
+                count, size, days = (int(part) for part in saved.split(","))
+            except ValueError:
+                raise ValueError(f"{SAVED_QUERIES_ENV}={saved!r}: write COUNT,BYTES,DAYS "
+                                 "(e.g. 10000,16384,365)") from None
+            settings = dataclasses.replace(settings, saved_queries=SavedQueryLimits(count, size, days))
+        return settings
 
 
 def dumps(data: Any) -> bytes:
@@ -96,7 +115,11 @@ def _url(base: str, path: str, **params: Any) -> str:
 
 # -- /config -----------------------------------------------------------------------------------------
 
-def config_response(settings: ApiSettings) -> dict[str, Any]:
+SOURCE_REFERENCE = Text("資料來源：{government}（citystat 統計資料庫）",
+                        "Source: {government} (citystat statistical database)")
+
+
+def config_response(settings: ApiSettings, city: City) -> dict[str, Any]:
     return {
         "apiVersion": API_VERSION,
         "appVersion": app_version(),
@@ -106,7 +129,8 @@ def config_response(settings: ApiSettings) -> dict[str, Any]:
         "maxCallsPerTimeWindow": settings.max_calls_per_time_window,
         "timeWindow": settings.time_window,
         "license": settings.license,
-        "sourceReferences": [{"language": lang, "text": text} for lang, text in settings.source_references],
+        "sourceReferences": [{"language": lang, "text": SOURCE_REFERENCE.get(lang).format(
+            government=city.government.get(lang))} for lang in LANGUAGES],
         "defaultDataFormat": DEFAULT_DATA_FORMAT,
         "dataFormats": list(DATA_FORMATS),
         "features": [
@@ -117,6 +141,17 @@ def config_response(settings: ApiSettings) -> dict[str, Any]:
             ]},
             {"id": "CORS", "params": [{"key": "enabled", "value": "true"}, {"key": "methods", "value": "GET"}]},
             {"id": "languageAliases", "params": [{"key": "zh", "value": "zh-TW"}]},
+            {"id": "rateLimit", "params": [
+                {"key": "enforced", "value": "true" if settings.rate_limit else "false"},
+                {"key": "per", "value": "client address"},
+            ]},
+            {"id": "savedQueries", "params": [
+                {"key": "maxCount", "value": str(settings.saved_queries.max_count)},
+                {"key": "maxBytes", "value": str(settings.saved_queries.max_bytes)},
+                {"key": "expiresAfterDays", "value": str(settings.saved_queries.days)},
+                {"key": "release", "value": "a saved query with release=N is pinned to it; without, it reads "
+                                            "the latest release"},
+            ]},
         ],
     }
 
@@ -179,9 +214,8 @@ def tables_response(
     found = search(reader.snapshot(), query=query, past_days=past_days, include_discontinued=include_discontinued)
     total = len(found)
     pages = max(1, math.ceil(total / page_size))
-    if page_number > pages:
-        raise ApiProblem(404, "unknown-page", f"page {page_number} does not exist: {total} table(s) make "
-                                              f"{pages} page(s) of {page_size}")
+    # A page past the last is an empty page (the specification documents only 200 for /tables); its
+    # "page" block says how many pages there are.
     shown = found[(page_number - 1) * page_size: page_number * page_size]
 
     def page_url(number: int) -> str:
@@ -244,8 +278,8 @@ def dimension_extensions(meta: TableMeta, lang: str, base: str = API_PREFIX) -> 
     return out
 
 
-def _px_members(meta: TableMeta, lang: str) -> dict[str, Any]:
-    return {"subject-area": subject(meta.subject).name.get(lang)}
+def _px_members(meta: TableMeta, lang: str, city: City) -> dict[str, Any]:
+    return {"subject-area": city.subject(meta.subject).name.get(lang)}
 
 
 def metadata_response(
@@ -258,16 +292,20 @@ def metadata_response(
     use_default_selection: bool = False,
     max_cells: int | None = None,
     base: str = API_PREFIX,
+    saved_selection: SelectionRequest | None = None,
 ) -> dict[str, Any]:
     """The table's metadata as a JSON-stat 2.0 dataset with an empty ``value``.
 
     ``codelists`` {variable: codelist id} restricts variables to a codelist's values; with
-    ``use_default_selection`` the dimensions hold the default selection.
+    ``use_default_selection`` the dimensions hold the default selection, with ``saved_selection`` (a saved
+    query's, for PxWeb's ``savedQuery=``) what it selects.
     """
     info = reader.release(table_id, release)
     meta = reader.meta(table_id, info.release)
     selection: Selection | None = None
-    if codelists:
+    if saved_selection is not None:
+        selection = resolve(meta, saved_selection, max_cells=max_cells)
+    elif codelists:
         named = {find_variable(meta, variable).code for variable in codelists}
         requests = [VariableRequest(variable, ("*",), codelist) for variable, codelist in codelists.items()]
         requests += [VariableRequest(v.code, ("*",)) for v in meta.variables if v.code not in named]
@@ -285,7 +323,7 @@ def metadata_response(
         heading=heading,
         stub=stub,
         dimension_extension=dimension_extensions(meta, lang, base),
-        extension={"px": _px_members(meta, lang)},
+        extension={"px": _px_members(meta, lang, reader.snapshot().city)},
     )
     return dataset
 
@@ -359,6 +397,7 @@ class DataSelection:
 
     stored: StoredTable
     selection: Selection
+    city: City  # whose statistics: the subject's name, the source line
 
     @property
     def release(self) -> ReleaseInfo:
@@ -377,30 +416,67 @@ def data_dataset(data: DataSelection, *, lang: str = DEFAULT_LANGUAGE, base: str
         heading=data.selection.heading,
         stub=data.selection.stub,
         dimension_extension=dimension_extensions(meta, lang, base),
-        extension={"px": _px_members(meta, lang)},
+        extension={"px": _px_members(meta, lang, data.city)},
     )
 
 
 def render_data(
     data: DataSelection, output: OutputFormat, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX
 ) -> tuple[bytes, str, dict[str, str]]:
-    """(body, media type, extra headers) of a data answer in an output format."""
+    """(body, media type, extra headers) of a data answer in an output format (any of the writer registry's)."""
     table = data.stored.table
     selection = data.selection
-    filename = f"{table.id}.{SUFFIXES[output.name]}"
-    if output.name == "json-stat2":
-        return dumps(data_dataset(data, lang=lang, base=base)), MEDIA_TYPES[output.name], {}
-    if output.name == "px":
-        text = to_px(table, selection.by_variable, heading=selection.heading, stub=selection.stub, lang=lang,
-                     updated=data.release.loaded_at, subject_name=subject(table.meta.subject).name)
-        return text.encode(), MEDIA_TYPES["px"], {"Content-Disposition": f'attachment; filename="{filename}"'}
-    laid_out = pivot(table, selection.by_variable, heading=selection.heading, stub=selection.stub, lang=lang)
-    if output.name == "csv":
-        text = to_csv(laid_out, separator=output.separator, labels=output.labels, include_title=output.include_title)
-        return text.encode(), MEDIA_TYPES["csv"], {"Content-Disposition": f'inline; filename="{filename}"'}
-    if output.name == "xlsx":
-        body = to_xlsx(laid_out, labels=output.labels, include_title=output.include_title)
-        return body, MEDIA_TYPES["xlsx"], {"Content-Disposition": f'attachment; filename="{filename}"'}
-    text = to_html(laid_out, labels=output.labels, include_title=output.include_title)
-    return text.encode(), MEDIA_TYPES["html"], {}
+    writer = registry.writer(output.name)
+    rendering = registry.Rendering(
+        table, selection.by_variable, tuple(selection.heading), tuple(selection.stub), lang,
+        data.release.loaded_at, data.release.release, labels=output.labels, include_title=output.include_title,
+        separator=output.separator, subject_name=data.city.subject(table.meta.subject).name,
+        jsonstat_extension={"px": _px_members(table.meta, lang, data.city)},
+        jsonstat_dimension_extension=dimension_extensions(table.meta, lang, base),
+    )
+    body = writer.write(rendering)
+    disposition = "attachment" if writer.download else "inline"
+    headers = {} if writer.name in ("json-stat2", "html") else {
+        "Content-Disposition": f'{disposition}; filename="{table.id}.{writer.suffix}"'}
+    return body, writer.media_type, headers
 
+
+# -- saved queries -----------------------------------------------------------------------------------------
+
+def saved_query_request(document: Mapping[str, Any]) -> SelectionRequest:
+    """The selection a saved query's document holds, as the data route reads it."""
+    selection = document.get("selection") or {}
+    placement = selection.get("placement") or {}
+    heading, stub = placement.get("heading"), placement.get("stub")
+    return SelectionRequest(
+        tuple(VariableRequest(item["variableCode"], tuple(item.get("valueCodes") or ()), item.get("codelist") or None)
+              for item in selection.get("selection") or ()),
+        tuple(heading) if heading is not None else None,
+        tuple(stub) if stub is not None else None,
+    )
+
+
+def saved_query_links(query_id: str, lang: str, base: str = API_PREFIX) -> list[dict[str, str]]:
+    return [link("self", f"{base}/savedqueries/{query_id}", lang),
+            link("data", _url(base, f"/savedqueries/{query_id}/data", lang=lang), lang),
+            link("selection", _url(base, f"/savedqueries/{query_id}/selection", lang=lang), lang)]
+
+
+def saved_query_response(query_id: str, document: Mapping[str, Any], base: str = API_PREFIX) -> dict[str, Any]:
+    """The SavedQueryResponse: the query as it was saved, with its id and links."""
+    lang = document["language"]
+    return {"language": lang, "id": query_id, "savedQuery": {**document, "id": query_id},
+            "links": saved_query_links(query_id, lang, base)}
+
+
+def saved_selection_response(
+    query_id: str, selection: Selection, lang: str, base: str = API_PREFIX
+) -> dict[str, Any]:
+    """The SelectionResponse of a saved query: its expressions resolved to the value codes they give now."""
+    return {
+        "selection": [{"variableCode": var, "valueCodes": list(codes)} for var, codes in selection.codes],
+        "placement": {"heading": list(selection.heading), "stub": list(selection.stub)},
+        "language": lang,
+        "links": [link("self", _url(base, f"/savedqueries/{query_id}/selection", lang=lang), lang),
+                  link("data", _url(base, f"/savedqueries/{query_id}/data", lang=lang), lang)],
+    }

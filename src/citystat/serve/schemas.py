@@ -140,7 +140,8 @@ class VariablePlacementType(BaseModel):
 
 
 class VariablesSelection(BaseModel):
-    selection: list[VariableSelection] = Field(default_factory=list)
+    selection: list[VariableSelection] = Field(description="One entry per variable; an empty list selects the "
+                                                           "default selection.")
     placement: VariablePlacementType | None = None
 
 
@@ -148,6 +149,25 @@ class SelectionResponse(_Model):
     selection: list[VariableSelection]
     placement: VariablePlacementType | None = None
     language: str
+    links: list[Link]
+
+
+class SavedQuery(BaseModel):
+    id: str | None = Field(None, description="Given by the server; ignored when creating one.")
+    selection: VariablesSelection
+    language: str = Field(description="zh-TW or en (zh is accepted): the language its data is answered in.")
+    tableId: str
+    outputFormat: str | None = Field(None, description="The format its data is answered in (json-stat2 when none).")
+    outputFormatParams: list[str] | None = None
+    release: int | None = Field(None, ge=1, description="Extension: pin the query to this release of the table. "
+                                                        "Without it the query reads the latest release, so "
+                                                        "TOP(n) on the time variable stays the latest n periods.")
+
+
+class SavedQueryResponse(_Model):
+    language: str
+    id: str
+    savedQuery: SavedQuery
     links: list[Link]
 
 
@@ -217,5 +237,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Bad request: a malformed parameter or selection"),
         (403, "Forbidden: the selection has more cells than maxDataCells"),
         (404, "Not found: an unknown table, release, variable, value or codelist"),
+        (429, "Too many calls from one address (maxCallsPerTimeWindow in timeWindow, see /config); "
+              "Retry-After says when to try again"),
     )
 }

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from citystat.serve.context import context
 from citystat.serve.pxweb import config_response, dumps
-from citystat.serve.schemas import ConfigResponse
+from citystat.serve.schemas import PROBLEM_RESPONSES, ConfigResponse
 
 router = APIRouter(tags=["Configuration"])
 
@@ -17,9 +17,10 @@ router = APIRouter(tags=["Configuration"])
     summary="Get API configuration.",
     operation_id="GetApiConfiguration",
     response_class=Response,
-    responses={200: {"model": ConfigResponse, "description": "Success"}},
+    responses={200: {"model": ConfigResponse, "description": "Success"}, 429: PROBLEM_RESPONSES[429]},
 )
 async def get_config(request: Request) -> Response:
     ctx = context(request)
-    return await ctx.answer(request, ("config", ctx.settings),
-                            lambda: (dumps(config_response(ctx.settings)), "application/json", {}))
+    city = (await ctx.snapshot()).city
+    return await ctx.answer(request, ("config", ctx.settings, city.code),
+                            lambda: (dumps(config_response(ctx.settings, city)), "application/json", {}))

@@ -1,4 +1,4 @@
-"""GET and POST /tables/{id}/data: the cells of a selection, in JSON-stat 2.0, CSV, XLSX, PX or HTML.
+"""GET and POST /tables/{id}/data: the cells of a selection, in any format of the writer registry.
 
 The GET route is the API's hot path. It reads its parameters straight from the query string, resolves the
 selection against the cached catalog, and answers from the per-release answer cache (or with 304) without
@@ -27,7 +27,11 @@ _DATA_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "The data, in the output format asked for (JSON-stat 2.0 unless outputFormat says otherwise)",
         "content": {
             **{media.split(";")[0]: {"schema": {"type": "string"}} for media in MEDIA_TYPES.values()},
-            "application/json": {"schema": {"$ref": "#/components/schemas/Dataset"}},
+            "application/json": {"schema": {"anyOf": [
+                {"$ref": "#/components/schemas/Dataset"},
+                {"type": "object", "required": ["columns", "data", "metadata"],
+                 "description": "json-px: PxWeb's JSON table (outputFormat=json-px)"},
+            ]}},
         },
     },
     **PROBLEM_RESPONSES,
@@ -91,7 +95,7 @@ async def _answer(
         return unchanged
 
     def build() -> tuple[bytes, str, dict[str, str]]:
-        data = DataSelection(ctx.reader.table(table_id, info.release), selection)
+        data = DataSelection(ctx.reader.table(table_id, info.release), selection, ctx.reader.snapshot().city)
         return render_data(data, output, lang=lang, base=base)
 
     answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)

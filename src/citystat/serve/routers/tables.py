@@ -7,15 +7,18 @@ from starlette.responses import Response
 
 from citystat.serve import params
 from citystat.serve.context import api_base, context
+from citystat.serve.problems import ApiProblem
 from citystat.serve.pxweb import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     dumps,
     metadata_response,
+    saved_query_request,
     selection_response,
     table_response,
     tables_response,
 )
+from citystat.serve.routers.savedqueries import saved_query_document
 from citystat.serve.schemas import PROBLEM_RESPONSES, Dataset, SelectionResponse, TableResponse, TablesResponse
 
 router = APIRouter(tags=["Tables"])
@@ -110,21 +113,31 @@ def get_metadata(
     release: int | None = RELEASE,
     default_selection: bool = Query(False, alias="defaultSelection",
                                     description="Give the dimensions as the default selection has them."),
+    saved_query: str | None = Query(None, alias="savedQuery",
+                                    description="Give the dimensions as this saved query selects them."),
 ) -> Response:
     ctx = context(request)
     language = params.language(lang)
     number = params.release(release)
     base = api_base(request)
+    saved_selection = None
+    if saved_query:
+        document = saved_query_document(request, saved_query)
+        if document["tableId"] != id:
+            raise ApiProblem(400, "saved-query-of-another-table",
+                             f"saved query {saved_query} selects from table {document['tableId']!r}, not {id!r}")
+        saved_selection = saved_query_request(document)
+        number = number or document.get("release")
     info = ctx.reader.release(id, number)
     requested = params.selection_from_query(request.query_params.multi_items())
     codelists = {item.variable: item.codelist for item in requested.variables if item.codelist}
     key = ("metadata", id, info.release, info.content_hash, language, tuple(sorted(codelists.items())),
-           default_selection, ctx.settings.max_data_cells, base)
+           default_selection, saved_query, ctx.settings.max_data_cells, base)
 
     def build() -> tuple[bytes, str, dict[str, str]]:
         answer = metadata_response(ctx.reader, id, lang=language, release=info.release, codelists=codelists,
                                    use_default_selection=default_selection,
-                                   max_cells=ctx.settings.max_data_cells, base=base)
+                                   max_cells=ctx.settings.max_data_cells, base=base, saved_selection=saved_selection)
         return dumps(answer), JSON, {}
 
     return ctx.answer_sync(request, key, build, last_modified=info.loaded_at, immutable=number is not None)
