@@ -125,3 +125,25 @@ def test_edge_cases_and_distinct_counts_from_partial_results_equal_a_full_recomp
     devices = next(t for t in added.tables if t.id == "edge_wifi_devices__events")
     assert devices.cell(year="2021", measure="devices").value == len(written["devices"][2021]) + 1
     assert sum(s.scanned for s in added.report.streams) == 1
+
+
+def test_the_aggregate_command_keeps_partial_results_and_reads_only_what_changed(by_day, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from citystat.cli import app
+
+    source, _ = by_day
+    db, partials = str(tmp_path / "citystat.duckdb"), str(tmp_path / "partials.duckdb")
+
+    def aggregate() -> dict:
+        result = CliRunner().invoke(app, ["aggregate", str(source), "--years", "2021", "--table", "taipei_free_usage",
+                                          "--partials", partials, "--db", db, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    first, second = aggregate(), aggregate()
+    assert [s["scanned"] for s in first["streams"]] == [s["files"] for s in first["streams"]] != [0]
+    assert [s["scanned"] for s in second["streams"]] == [0]
+    assert [r["created"] for r in first["releases"]] == [True] and [r["created"] for r in second["releases"]] == [False]
