@@ -147,3 +147,21 @@ def test_the_aggregate_command_keeps_partial_results_and_reads_only_what_changed
     assert [s["scanned"] for s in first["streams"]] == [s["files"] for s in first["streams"]] != [0]
     assert [s["scanned"] for s in second["streams"]] == [0]
     assert [r["created"] for r in first["releases"]] == [True] and [r["created"] for r in second["releases"]] == [False]
+
+
+def test_a_day_delivered_twice_is_still_refused_with_partial_results(tmp_path: Path) -> None:
+    """The ids of a new file are proven distinct from every other file's, as in a full run."""
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import wifi_year
+
+    wifi_year(tmp_path)
+    partials = tmp_path / "partials.duckdb"
+    with DuckDBEngine() as engine:
+        aggregate_events(tmp_path, engine=engine, metas=METAS, tables=["taipei_free_usage"], partials=partials)
+    original = next(tmp_path.glob("service=wifi/stream=sessions/year=2021/month=9/*.parquet"))
+    shutil.copy(original, original.with_name("day-again.parquet"))
+    with DuckDBEngine() as engine, pytest.raises(InvalidInput) as caught:
+        aggregate_events(tmp_path, engine=engine, metas=METAS, tables=["taipei_free_usage"], partials=partials)
+    assert caught.value.problems[0].code == "duplicate_event_ids"
+    assert "day-again.parquet" in caught.value.problems[0].message

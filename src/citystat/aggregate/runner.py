@@ -14,6 +14,7 @@ This is the thin layer that meets the catalog (the published tables' metadata) a
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -161,7 +162,7 @@ def _periods_table(periods: Sequence[Period]) -> pa.Table:
 
 
 def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], stats: Sequence[tuple],
-               report: StreamReport) -> None:
+               report: StreamReport, register_raw: Callable[[], None] | None = None) -> None:
     """Prove the event ids distinct from the cube's certificate, or count them; duplicates are an error."""
     # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1, each once
     consecutive = all(s[4] == s[1] and s[5] == s[6] for s in stats if s[1])
@@ -171,6 +172,8 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
         report.ids = "consecutive"
         return
     report.ids = "counted"
+    if register_raw is not None:  # with partial results the raw events are named only when they must be counted
+        register_raw()
     ids, distinct = engine.query(duplicate_count_sql(plan))[0]
     if ids == distinct:
         return
@@ -189,7 +192,8 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
 
 
 def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapping[str, list[EventFile]],
-                 reports: Mapping[str, StreamReport]) -> None:
+                 reports: Mapping[str, StreamReport],
+                 raw_views: Mapping[str, Callable[[], None]] | None = None) -> None:
     rows = engine.query(file_check_sql(list(plans.values()))) if plans else []
     by_stream: dict[int, list[tuple]] = {}
     for row in rows:
@@ -212,7 +216,7 @@ def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapp
         if report.events != expected_rows:
             raise InvalidInput([Problem("unreadable_events", f"stream {key}: the engine read {report.events} "
                                         f"events but the files' footers count {expected_rows}")])
-        _check_ids(engine, plan, files, stats, report)
+        _check_ids(engine, plan, files, stats, report, (raw_views or {}).get(key))
 
 
 def _damaged_files(key: str, files: Sequence[EventFile], columns: Sequence[str], error: EngineError) -> InvalidInput:
@@ -331,11 +335,17 @@ def _aggregate(
     plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})))
              for key, p in plans.items()}
     stream_reports = {key: StreamReport(key, scanned=len(selected[key])) for key in plans}
+    raw_views: dict[str, Callable[[], None]] = {}
     for key, plan in plans.items():
         step(f"scanning {key}")
         strm = plan_stream(key)
         files = selected[key]
-        engine.register_stream(plan.raw, key, [f.path for f in files], plan.columns, strm.directory(discovery.root))
+        register_raw = functools.partial(engine.register_stream, plan.raw, key, [f.path for f in files], plan.columns,
+                                         strm.directory(discovery.root))
+        if incremental is None:
+            register_raw()
+        else:
+            raw_views[key] = register_raw
         if not engine.dialect.partitions_in_scan:
             engine.register_table(plan.files, pa.table({
                 "_file_key": pa.array(range(len(files)), pa.int64()),
@@ -360,7 +370,7 @@ def _aggregate(
             engine.materialise(plan.cube, cube_from_grouped_sql(plan, f"SELECT * FROM {plan.cube}_grouped", False))
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")
-    _file_checks(engine, plans, selected, stream_reports)
+    _file_checks(engine, plans, selected, stream_reports, raw_views)
     report.streams = [stream_reports[k] for k in sorted(stream_reports)]
 
     requests = [(plan, periods_view(f.value)) for plan in plans.values() if plan.instants for f in frequencies]
