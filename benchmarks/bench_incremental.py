@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 from citystat.aggregate import DuckDBEngine, aggregate_events
 from citystat.aggregate.runner import catalog_metas
 from citystat.catalog import bundled_tables
-from citystat.events import simulate
+from citystat.simulate import simulate
 
 LAST_DAY = datetime(2021, 12, 30, 16, tzinfo=UTC)  # 31 December 2021, 00:00 in Taipei
 METAS = catalog_metas()
