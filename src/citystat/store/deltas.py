@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from citystat.model import TableMeta
 
@@ -160,7 +159,3 @@ def changed_cells(
     ).fetchall()
     return rows
 
-
-def arrow_schema() -> pa.Schema:
-    return pa.schema([("coordinates", pa.list_(pa.string())), ("value", pa.string()), ("decimals", pa.int8()),
-                      ("status", pa.string())])
