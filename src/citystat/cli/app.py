@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from citystat.cli.paths import UnsafePath
 from citystat.model import InvalidInput, normalise_language
+from citystat.paths import UnsafePath
 from citystat.store import TableNotFound, default_db_path
 
 app = typer.Typer(

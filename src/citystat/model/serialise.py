@@ -62,6 +62,8 @@ def meta_to_dict(meta: TableMeta) -> dict[str, Any]:
                 item["notes"] = _notes_to_list(val.notes)
             if val.is_aggregate:
                 item["aggregate"] = True
+            if val.highlight:
+                item["highlight"] = True
             if val.measure:
                 item.update(_measure_to_dict(val.measure))
             values.append(item)
@@ -280,7 +282,13 @@ class _Parser:
         if label is None:
             return None
         notes = self.notes(raw.get("notes"), f"{path}.notes")
-        return Value(code, label, notes, measure, bool(raw.get("aggregate", False)))
+        flags = {}
+        for flag in ("aggregate", "highlight"):
+            given = raw.get(flag, False)
+            if not isinstance(given, bool):  # YAML's true/false; a string such as "no" would read as true
+                self.problem("bad_flag", f"{path}.{flag}", f"{flag} must be true or false, got {given!r}")
+            flags[flag] = given is True
+        return Value(code, label, notes, measure, flags["aggregate"], flags["highlight"])
 
     def variable(self, raw: Any, path: str) -> Variable | None:
         if not isinstance(raw, Mapping):
