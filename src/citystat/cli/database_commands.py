@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
 from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table, subject
-from citystat.catalog.tablefile import write_values
+from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
 from citystat.formats import registry
@@ -97,11 +97,22 @@ def build(
 @app.command()
 @reports_errors
 def load(
-    data: Annotated[Path, typer.Argument(help="Values in the catalog's CSV format (UTF-8 or Big5/CP950)")],
+    data: Annotated[Path, typer.Argument(help="Values in the catalog's CSV format (UTF-8 or Big5/CP950), or the "
+                                              "same columns in Parquet")],
     meta: Annotated[Path, typer.Option("--meta", help="The table's metadata in the catalog's YAML format")],
+    columnar: Annotated[bool, typer.Option(
+        "--columnar", help="Stream the values through DuckDB without holding them as Python objects (UTF-8 CSV; "
+                           "always for Parquet): for tables of millions of cells")] = False,
     db: DbOption = None,
 ) -> None:
     """Check and load a table of your own; any problem is reported and nothing is loaded."""
+    if columnar or data.suffix.lower() == ".parquet":
+        if not data.is_file():
+            raise FileNotFoundError(f"no file at {data}")
+        with Store(db_path(db)) as store:
+            result = store.load_columns(read_meta(meta), data, origin=f"load:{data.name}")
+        _print_results([result])
+        return
     table = read_table(data, meta)
     with Store(db_path(db)) as store:
         result = store.load(table, origin=f"load:{data.name}")

@@ -32,7 +32,7 @@ from citystat.model import City, Table, TableMeta
 from citystat.query.selection import SelectionError, SelectionErrorKind
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 
-FileSignature = tuple[tuple[int, int], ...]
+FileSignature = tuple[tuple[int, int, int], ...]
 
 
 BYTES_PER_CELL = 330  # a cell read into memory: its key tuple, Cell, Decimal and dict slot (measured, 1 M cells)
@@ -92,9 +92,9 @@ def _signature(path: Path) -> FileSignature:
         try:
             stat = os.stat(candidate)
         except FileNotFoundError:
-            out.append((-1, -1))
+            out.append((-1, -1, -1))
         else:
-            out.append((stat.st_mtime_ns, stat.st_size))
+            out.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))  # the inode: a file switched in its place
     return tuple(out)
 
 
