@@ -235,9 +235,11 @@ def _exclusion_notes(definition: Definition, reports: Mapping[str, StreamReport]
     for key in sorted(definition.streams):
         r = reports[key]
         if r.misfiled:
-            notes.append(Note(Text(f"排除事件：{key} 有 {r.misfiled:,} 筆事件之臺北時間日期不在其檔案所屬年月分區內。",
-                                   f"Excluded: {r.misfiled:,} events of {key} whose Taipei date lies outside their "
-                                   "file's year/month partition.")))
+            zone = definition.calendar.time_zone
+            notes.append(Note(Text(f"排除事件：{key} 有 {r.misfiled:,} 筆事件之當地日期（{zone}）"
+                                   "不在其檔案所屬年月分區內。",
+                                   f"Excluded: {r.misfiled:,} events of {key} whose local date ({zone}) lies outside "
+                                   "their file's year/month partition.")))
         if r.incomplete:
             notes.append(Note(Text(f"排除事件：{key} 有 {r.incomplete:,} 筆事件缺少必要欄位值。",
                                    f"Excluded: {r.incomplete:,} events of {key} missing a value the definition "
