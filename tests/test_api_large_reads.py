@@ -104,3 +104,11 @@ def test_a_small_answer_is_still_built_whole_and_gzipped(server: RunningServer) 
                        headers={"Accept-Encoding": "gzip"}, timeout=60)
     assert answer.status_code == 200
     assert answer.headers["content-encoding"] == "gzip" and len(answer.json()["value"]) == DAYS * 2
+
+
+def test_the_streaming_threshold_is_read_from_the_environment() -> None:
+    assert ApiSettings.from_env({}).stream_from_cells == ApiSettings().stream_from_cells == 50_000
+    assert ApiSettings.from_env({"CITYSTAT_STREAM_FROM_CELLS": "10"}).stream_from_cells == 10
+    for bad in ("0", "ten", "-5"):
+        with pytest.raises(ValueError, match="CITYSTAT_STREAM_FROM_CELLS"):
+            ApiSettings.from_env({"CITYSTAT_STREAM_FROM_CELLS": bad})

@@ -68,9 +68,12 @@ def parquet_chunks(r: Rendering, rows_per_group: int = ROWS_PER_GROUP) -> Iterat
     labels = {(v.code, code): value_label(meta, v, v.value(code), r.lang) for v in variables
               for code in r.selection[v.code]}
 
+    get = r.table.get
+    whole_key = len(variables) == len(meta.variables)  # then a combination is the cell's key as it is
+
     def cells() -> Iterator[tuple[tuple[str, ...], Cell]]:
         for combination in itertools.product(*(r.selection[v.code] for v in variables)):
-            yield combination, r.table.get(meta.key(dict(zip(codes, combination, strict=True))))
+            yield combination, get(combination if whole_key else meta.key(dict(zip(codes, combination, strict=True))))
 
     scale = 0
     for _, cell in cells():

@@ -59,6 +59,7 @@ SUFFIXES = {w.name: w.suffix for w in registry.WRITERS.values()}
 
 RATE_LIMIT_ENV = "CITYSTAT_RATE_LIMIT"  # "CALLS/SECONDS" (e.g. 1000/10), or "off"
 SAVED_QUERIES_ENV = "CITYSTAT_SAVED_QUERIES"  # "COUNT,BYTES,DAYS" (e.g. 10000,16384,365)
+STREAM_FROM_CELLS_ENV = "CITYSTAT_STREAM_FROM_CELLS"  # data answers of this many cells or more are streamed
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ApiSettings:
-        """The settings with CITYSTAT_RATE_LIMIT and CITYSTAT_SAVED_QUERIES applied; ValueError says what is wrong."""
+        """The settings with CITYSTAT_RATE_LIMIT, CITYSTAT_SAVED_QUERIES and CITYSTAT_STREAM_FROM_CELLS applied;
+        ValueError says what is wrong."""
         settings = cls()
         rate = environ.get(RATE_LIMIT_ENV, "").strip().lower()
         if rate in ("off", "0", "no", "false"):
@@ -99,6 +101,11 @@ class ApiSettings:
                 raise ValueError(f"{SAVED_QUERIES_ENV}={saved!r}: write COUNT,BYTES,DAYS "
                                  "(e.g. 10000,16384,365)") from None
             settings = dataclasses.replace(settings, saved_queries=SavedQueryLimits(count, size, days))
+        stream = environ.get(STREAM_FROM_CELLS_ENV, "").strip()
+        if stream:
+            if not stream.isdigit() or int(stream) < 1:
+                raise ValueError(f"{STREAM_FROM_CELLS_ENV}={stream!r}: write a number of cells, 1 or more")
+            settings = dataclasses.replace(settings, stream_from_cells=int(stream))
         return settings
 
 
