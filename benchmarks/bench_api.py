@@ -56,7 +56,7 @@ def synthetic_table(months: int = 168, areas: int = 30) -> Table:
         ],
     }
     meta = meta_from_dict(raw)
-    cells = {key: Cell(Decimal(i * 7919 % 100_000 + 1)) for i, key in enumerate(meta.keys())}
+    cells = {key: Cell(Decimal(i * 7919 % 100_000 + 1)) for i, key in enumerate(meta.cell_keys())}
     return Table(meta, cells)
 
 
@@ -66,14 +66,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(db: Path) -> tuple[subprocess.Popen[bytes], int]:
+def start_server(db: Path, workers: int = 1) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))}
     env.pop("CITYSTAT_ADMIN_TOKEN", None)
     env["CITYSTAT_RATE_LIMIT"] = "off"  # it measures the server, not the limit on one client
     process = subprocess.Popen(
         [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", HOST, "--port", str(port),
-         "--db", str(db), "--no-access-log"],
+         "--db", str(db), "--no-access-log", "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -162,6 +162,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each measurement")
     parser.add_argument("--connections", type=int, default=8, help="concurrent keep-alive connections")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds of every endpoint")
+    parser.add_argument("--workers", type=int, default=2, help="also measure the whole-table query with this many "
+                        "worker processes against one, publishing a new release (copy, then switch) meanwhile")
     parser.add_argument("--gzip", action="store_true",
                         help="send Accept-Encoding: gzip, as HTTP clients (requests, httpx, browsers) do")
     args = parser.parse_args()
@@ -203,7 +205,54 @@ def main() -> None:
     trivial = rates[next(iter(endpoints))]
     for name in list(endpoints)[1:]:
         print(f"ratio {name} / trivial: {rates[name] / trivial:.2f} (aim: at least 0.50)")
+    if args.workers > 1:
+        workers_figures(catalog, synthetic, args)
 
+
+def publish(db: Path, table: Table, after: float) -> None:
+    """A new release, as a node receives it: the file copied beside the served one, loaded, then switched in."""
+    import shutil
+
+    time.sleep(after)
+    staged = db.with_name(db.name + ".new")
+    shutil.copy(db, staged)
+    cells = {key: Cell((cell.value or Decimal(0)) + 1, cell.status) for key, cell in table.cells.items()}
+    with Store(staged) as store:
+        store.load(Table(table.meta, cells), origin="bench:publish")
+    os.replace(staged, db)
+
+
+def workers_figures(catalog: list[Table], synthetic: Table, args: argparse.Namespace) -> None:
+    """The whole-table JSON-stat query with one worker and with several, in the same run; during the several-worker
+    measurement a new release is published by copy-then-switch, and any answer but 200 stops the benchmark."""
+    import threading
+
+    path = whole_table_path(synthetic)
+    runs = [(1, False), (args.workers, False), (args.workers, True)]  # (workers, a release published meanwhile)
+    rates: dict[tuple[int, bool], list[float]] = {run: [] for run in runs}
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        with Store(db) as store:
+            store.load_many([*catalog, synthetic], origin="bench")
+        for _ in range(args.rounds):
+            for workers, publishing in runs:
+                process, port = start_server(db, workers)
+                publisher = None
+                if publishing:
+                    publisher = threading.Thread(target=publish, args=(db, synthetic, args.seconds / 2))
+                    publisher.start()
+                try:
+                    rates[workers, publishing].append(
+                        measure(f"{workers} workers", port, path, args.seconds, args.connections).rate)
+                finally:
+                    if publisher is not None:
+                        publisher.join()
+                    process.terminate()
+                    process.wait(timeout=20)
+    one, many, published = (statistics.median(rates[run]) for run in runs)
+    print(f"whole-table JSON-stat ({len(synthetic.cells):,} cells), {os.cpu_count()} cores: 1 worker {one:.0f} req/s, "
+          f"{args.workers} workers {many:.0f} req/s ({many / one:.2f}x), {args.workers} workers while a release is "
+          f"published (copy, then switch) {published:.0f} req/s ({published / one:.2f}x); every answer was 200")
 
 if __name__ == "__main__":
     main()

@@ -476,3 +476,32 @@ def test_a_monthly_series_of_a_users_own_table_gets_a_chart_with_roc_months() ->
     assert "110 年 1 月" in shown and "110 年 12 月底" in shown  # flows by month, stocks at the month's end
     svg = render_spec(spec, "svg")
     assert isinstance(svg, str) and count_marks(svg, "rect") == 12
+
+
+
+def test_a_highlighted_value_stands_out_among_its_peers() -> None:
+    from citystat.model import Table, meta_from_dict, meta_to_dict, unreleased
+    from citystat.publish.charts import AGGREGATE_COLOUR, BACKGROUND_PEER_COLOUR, PALETTE
+
+    from .small_tables import access_by_municipality
+
+    plain = access_by_municipality()
+    raw = meta_to_dict(plain.meta)
+    area = next(v for v in raw["variables"] if v["code"] == "area")
+    next(v for v in area["values"] if v["code"] == "taipei")["highlight"] = True
+    highlighted = Table(meta_from_dict(raw), plain.cells)
+
+    def colours(table: Table) -> dict[str, set[str]]:
+        spec = chart_spec(unreleased(table), "en")
+        found: dict[str, set[str]] = {}
+        for records in spec["datasets"].values():
+            for record in records:
+                if "series_code" in record:
+                    found.setdefault(record["series_code"], set()).add(record["colour"])
+        return found
+
+    before, after = colours(plain), colours(highlighted)
+    assert len({c for code, cs in before.items() if code != "national" for c in cs}) == 6  # each its own colour
+    assert after["taipei"] == {PALETTE[0]} and after["national"] == {AGGREGATE_COLOUR}
+    assert {c for code, cs in after.items() if code not in ("taipei", "national") for c in cs} == {
+        BACKGROUND_PEER_COLOUR}

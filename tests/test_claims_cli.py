@@ -28,7 +28,7 @@ def test_exit_status_gates_a_publication(built_db: Path) -> None:
     assert run(built_db, "-", stdin=RIGHT).exit_code == 0  # type: ignore[attr-defined]
     wrong = run(built_db, "-", stdin=WRONG)
     assert wrong.exit_code == EXIT_WRONG  # type: ignore[attr-defined]
-    assert "wrong" in wrong.output and "17.8 萬門" in wrong.output  # type: ignore[attr-defined]
+    assert "wrong" in wrong.output and "17.8" in wrong.output  # type: ignore[attr-defined]  # the right figure
 
 
 def test_ambiguous_and_unverifiable_claims_do_not_fail_the_run(built_db: Path) -> None:
@@ -51,7 +51,7 @@ def test_json_is_the_library_report_with_spans_into_the_text(built_db: Path) -> 
     for claim in answer["claims"]:
         start, end = claim["span"]
         assert text[start:end] == claim["text"]
-        assert claim["verdict"] in ("correct", "wrong", "ambiguous", "unverifiable")
+        assert claim["verdict"] in ("correct", "wrong", "ambiguous", "unverifiable", "not_a_claim")
         if claim["verdict"] == "wrong":
             assert claim["cells"] and claim["formula"] and claim["wording"]
 

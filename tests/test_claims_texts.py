@@ -21,7 +21,7 @@ PLANTED = {  # the kinds of error the issue asks to be caught, each at least onc
     "wrong_level", "growth_as_ratio", "ratio_as_growth", "percent_for_points", "wrong_base", "stock_as_flow",
     "wrong_share", "wrong_rank",
 }
-SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0}
+SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0, Status.NOT_A_CLAIM: -1}
 
 
 @pytest.fixture(scope="module")

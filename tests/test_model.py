@@ -178,3 +178,26 @@ def test_metadata_is_immutable() -> None:
     meta = online_courses().meta
     with pytest.raises(dataclasses.FrozenInstanceError):
         meta.id = "other"  # type: ignore[misc]
+
+
+def test_a_rank_declares_the_count_of_those_ranked_and_it_must_be_a_count() -> None:
+    def meta(counted_kind: str) -> dict[str, object]:
+        return {
+            "id": "ranking", "subject": "test", "title": {"zh-TW": "評比", "en": "Ranking"},
+            "sources": [{"name": {"zh-TW": "測試", "en": "Test"}}],
+            "variables": [
+                {"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"}, "values": ["2021"]},
+                {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"}, "values": [
+                    {"code": "rank", "label": {"zh-TW": "名次", "en": "Place"}, "unit": {"zh-TW": "名", "en": "place"},
+                     "decimals": 0, "kind": "rank", "ranked_among": "cities"},
+                    {"code": "cities", "label": {"zh-TW": "城市數", "en": "Cities"},
+                     "unit": {"zh-TW": "個", "en": "cities"}, "decimals": 0, "kind": counted_kind}]},
+            ],
+        }
+
+    declared = meta_from_dict(meta("count"))
+    assert declared.measures["rank"].ranked_among == "cities"
+    assert meta_from_dict(meta_to_dict(declared)) == declared
+    with pytest.raises(InvalidInput) as refused:
+        meta_from_dict(meta("flow"))
+    assert [p.code for p in refused.value.problems] == ["bad_measure_reference"]

@@ -96,9 +96,6 @@ def test_the_dashboard_and_api_are_the_citys(second_db: Path, serve_database) ->
 
 # Files whose string literals still name Taipei, each with why; the list only shrinks.
 NOT_YET_DATA = {
-    "aggregate/definitions.py": "the default time zone of a definition file (should come from the city)",
-    "aggregate/finish.py": "the note of a derived table says 'Taipei local time' (should name the city's zone)",
-    "aggregate/runner.py": "the exclusion note names Taipei time",
     "events/calendar.py": "the simulator's calendar is Taipei's (the simulator is calibrated on Taipei's figures)",
     "events/schemas.py": "stream descriptions of Taipei's services (Taipei Free, TaipeiPASS)",
     "simulate/simulator.py": "messages naming TaipeiPASS, whose streams it simulates",

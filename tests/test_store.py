@@ -34,7 +34,7 @@ def _snapshot(path: Path) -> list[tuple]:
         rows = store.connection.execute(
             "SELECT table_id, release, content_hash, cell_count FROM releases ORDER BY ALL"
         ).fetchall()
-        cells = store.connection.execute("SELECT count(*) FROM cells").fetchone()
+        cells = store.connection.execute("SELECT count(*) FROM cell_changes").fetchone()
     return [*rows, cells]
 
 

@@ -321,3 +321,27 @@ def test_a_list_given_as_one_string_is_not_read_letter_by_letter(tmp_path: Path)
     problems = _problems(tmp_path, _csv(), meta)
     assert [(p.code, p.file) for p in problems] == [("bad_sources", "ebooks.yaml"), ("bad_aliases", "ebooks.yaml")]
     assert "sources must be a list" in problems[0].message and "aliases must be a list" in problems[1].message
+
+
+def test_flags_are_true_or_false_not_strings(tmp_path: Path) -> None:
+    from citystat.model import InvalidInput, meta_from_dict
+
+    raw = {
+        "id": "flags", "subject": "test", "title": {"zh-TW": "旗標", "en": "Flags"},
+        "sources": [{"name": {"zh-TW": "測試", "en": "Test"}}],
+        "variables": [
+            {"code": "year", "role": "time", "label": {"zh-TW": "年別", "en": "Year"}, "values": ["2021"]},
+            {"code": "area", "role": "geo", "label": {"zh-TW": "地區", "en": "Area"}, "values": [
+                {"code": "all", "label": {"zh-TW": "總計", "en": "All"}, "aggregate": "no"},
+                {"code": "north", "label": {"zh-TW": "北區", "en": "North"}, "highlight": "yes"}]},
+            {"code": "measure", "role": "metric", "label": {"zh-TW": "指標", "en": "Measure"}, "values": [
+                {"code": "uses", "label": {"zh-TW": "次數", "en": "Uses"}, "unit": {"zh-TW": "次", "en": "uses"},
+                 "decimals": 0, "kind": "flow"}]},
+        ],
+    }
+    with pytest.raises(InvalidInput) as refused:
+        meta_from_dict(raw)
+    found = [str(p) for p in refused.value.problems]
+    assert [p.code for p in refused.value.problems] == ["bad_flag", "bad_flag"]
+    assert "variables[1].values[0].aggregate: aggregate must be true or false, got 'no'" in found[0]
+    assert "variables[1].values[1].highlight: highlight must be true or false, got 'yes'" in found[1]

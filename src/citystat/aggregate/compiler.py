@@ -127,7 +127,8 @@ def _complete(plan: StreamPlan, alias: str = "") -> str:
     return " AND ".join(f"{prefix}{c} IS NOT NULL" for c in columns) or "TRUE"
 
 
-def cube_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
+def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
+    """The scan: events grouped by file, local day and the plan's dimensions, with the checks' counts."""
     partitions = ["_part_year", "_part_month"] if dialect.partitions_in_scan else []
     keys = ["_file_key", *partitions, f"{dialect.local_day(TIME_COLUMN, offset_us)} AS _local_day"]
     if plan.instants:
@@ -141,13 +142,55 @@ def cube_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
-    grouped = f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
-    if dialect.partitions_in_scan:
+    return f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+
+
+def cube_from_grouped_sql(plan: StreamPlan, grouped: str, partitions_in_scan: bool) -> str:
+    """The cube: the grouped scan with each row's partition and local calendar month."""
+    if partitions_in_scan:
         return (f"SELECT g.*, cal._year, cal._month FROM ({grouped}) g "
                 f"LEFT JOIN {CALENDAR} cal ON cal._local_day = g._local_day")
     return (f"SELECT g.*, f._part_year, f._part_month, cal._year, cal._month FROM ({grouped}) g "
             f"JOIN {plan.files} f ON f._file_key = g._file_key "
             f"LEFT JOIN {CALENDAR} cal ON cal._local_day = g._local_day")
+
+
+def cube_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
+    return cube_from_grouped_sql(plan, grouped_sql(plan, dialect, offset_us), dialect.partitions_in_scan)
+
+
+def partial_columns(plan: StreamPlan) -> list[str]:
+    """The grouped scan's columns kept as a file's partial result (whole numbers as BIGINT on every engine)."""
+    return ["_local_day", *(["_instant"] if plan.instants else []), "_complete", *plan.dims, "_events",
+            "_with_id", "_id_offset_min", "_id_offset_max", *(f"_sum_{c}" for c in plan.sums)]
+
+
+def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
+    """A file's partial result, read from the engine's cube: its file, partition and grouped columns."""
+    typed = {"_local_day": "INT", "_instant": "BIGINT", "_events": "BIGINT", "_with_id": "BIGINT",
+             "_id_offset_min": "BIGINT", "_id_offset_max": "BIGINT", **{f"_sum_{c}": "BIGINT" for c in plan.sums}}
+    columns = [f"CAST({c} AS {typed[c]}) AS {c}" if c in typed else c for c in partial_columns(plan)]
+    return f"SELECT _file_key, _part_year, _part_month, {', '.join(columns)} FROM {plan.cube}"
+
+
+def distinct_table(plan: StreamPlan, column: str) -> str:
+    return f"citystat_distinct_{plan.index}_{column}"
+
+
+def distinct_partial_sql(plan: StreamPlan, column: str, dialect: Dialect, offset_us: int) -> str:
+    """Per file, local day and dimensions, the distinct values of ``column`` among complete events: the exact
+    set that distinct counts over any span of days are taken from."""
+    part = ["r._part_year", "r._part_month"] if dialect.partitions_in_scan else [
+        "f._part_year", "f._part_month"]
+    files = "" if dialect.partitions_in_scan else f"JOIN {plan.files} f ON f._file_key = r._file_key"
+    kept = [f"r.{c}" for c in distinct_columns(plan, column)]
+    return (f"SELECT DISTINCT r._file_key, {', '.join(part)}, "
+            f"{dialect.local_day('r.' + TIME_COLUMN, offset_us)} AS _local_day, "
+            f"{', '.join(kept)} FROM {plan.raw} r {files} WHERE {_complete(plan, 'r')}")
+
+
+def distinct_columns(plan: StreamPlan, column: str) -> list[str]:
+    return [*plan.dims, *([column] if column not in plan.dims else [])]
 
 
 def file_check_sql(plans: Sequence[StreamPlan]) -> str:
@@ -235,10 +278,20 @@ def measures_sql(queries: Sequence[tuple[str, str, str]]) -> str:
 
 
 def aggregate_sql(definition: Definition, aggregate: Aggregate, plan: StreamPlan, dialect: Dialect,
-                  offset_us: int) -> str:
-    """One measure: rows of (period, group value, is_total, value), whole numbers."""
+                  offset_us: int, *, from_partials: bool = False) -> str:
+    """One measure: rows of (period, group value, is_total, value), whole numbers. ``from_partials``: distinct
+    counts from the stored per-file, per-day sets (``distinct_table``) instead of the raw events."""
     periods = periods_view(definition.calendar.period.value)
     kind = aggregate.kind
+    if kind is Kind.COUNT_DISTINCT and from_partials and aggregate.column:
+        select, group_by = _grouping(definition, "r")
+        return f"""
+            SELECT p.period, {select}, count(DISTINCT r.{aggregate.column}) AS value
+            FROM {distinct_table(plan, aggregate.column)} r JOIN {plan.files} f ON f._file_key = r._file_key
+            JOIN {CALENDAR} cal ON cal._local_day = r._local_day
+            JOIN {periods} p ON cal._local_day BETWEEN p.first_day AND p.last_day
+            WHERE cal._year = f._part_year AND cal._month = f._part_month AND {_where(aggregate, 'r')}
+            GROUP BY {group_by}"""
     if kind is Kind.COUNT_DISTINCT:
         select, group_by = _grouping(definition, "r")
         part = "r" if dialect.partitions_in_scan else "f"

@@ -290,6 +290,13 @@ class _Parser:
         return MeasureSpec(code, kind, aggregate, str(of) if of is not None else None, service_from)
 
 
+def _city_time_zone() -> str:
+    """Where a definition names no time zone: the catalog's city's (local time decides days, months, years)."""
+    from citystat.catalog import bundled_city
+
+    return bundled_city().time_zone
+
+
 def parse_definition(raw: Any, *, file: str = "") -> Definition:
     """Parse and check one definition; raises InvalidInput listing every problem."""
     p = _Parser(file)
@@ -297,7 +304,7 @@ def parse_definition(raw: Any, *, file: str = "") -> Definition:
         raise InvalidInput([Problem("bad_definition", "a definition needs 'table' and 'measures'", file=file)])
     table = str(raw["table"])
     cal_raw = raw.get("calendar") or {}
-    time_zone = str(cal_raw.get("time_zone", "Asia/Taipei"))
+    time_zone = str(cal_raw.get("time_zone") or _city_time_zone())
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):

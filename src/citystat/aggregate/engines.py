@@ -58,6 +58,10 @@ class Engine(ABC):
     @abstractmethod
     def query(self, sql: str) -> list[tuple[Any, ...]]: ...
 
+    @abstractmethod
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        """A query's result as an Arrow table (for results too large to pass as Python rows)."""
+
     def file_lookup(self, files: Sequence[EventFile]) -> Callable[..., int]:
         """A function from a row's _file_key (and its partition's year and month) to the position of its file."""
         return lambda key, *partition: int(key)
@@ -126,6 +130,12 @@ class DuckDBEngine(Engine):
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         try:
             return self.connection.execute(sql).fetchall()
+        except self._duckdb.Error as exc:
+            raise EngineError("DuckDB", str(exc).splitlines()[0]) from exc
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        try:
+            return self.connection.sql(sql).to_arrow_table()
         except self._duckdb.Error as exc:
             raise EngineError("DuckDB", str(exc).splitlines()[0]) from exc
 
@@ -231,6 +241,9 @@ class SparkEngine(Engine):
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
         return self._guard(lambda: [tuple(row) for row in self.session.sql(sql).collect()])
+
+    def fetch_arrow(self, sql: str) -> pa.Table:
+        return self._guard(lambda: self.session.sql(sql).toArrow())  # type: ignore[no-any-return]
 
     def _guard(self, action: Any) -> Any:
         from py4j.protocol import Py4JJavaError

@@ -93,10 +93,10 @@ def derived_meta(definition: Definition, meta: TableMeta, periods: Sequence[str]
     kept = replace(time, values=tuple(v for v in time.values if v.code in set(periods)))
     origin = Note(Text(
         f"本表由原始服務事件依 citystat 統計定義（{definition.file or definition.id}）計算，"
-        f"時間依臺北時間（UTC+8）；公布值見表 {meta.id}，逐格比較請用 citystat compare。",
+        f"時間依當地時間（{definition.calendar.time_zone}）；公布值見表 {meta.id}，逐格比較請用 citystat compare。",
         f"Computed by citystat from raw service events under the definition {definition.file or definition.id}, "
-        f"on Taipei local time (UTC+8); the published figures are table {meta.id}; compare them cell by cell with "
-        "citystat compare.",
+        f"on local time ({definition.calendar.time_zone}); the published figures are table {meta.id}; compare them "
+        "cell by cell with citystat compare.",
     ))
     return replace(
         meta,

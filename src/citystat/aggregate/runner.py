@@ -14,6 +14,7 @@ This is the thin layer that meets the catalog (the published tables' metadata) a
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -28,20 +29,27 @@ from citystat.aggregate.compiler import (
     CALENDAR,
     StreamPlan,
     aggregate_sql,
+    cube_from_grouped_sql,
     cube_sql,
+    distinct_columns,
+    distinct_partial_sql,
+    distinct_table,
     duplicate_count_sql,
     duplicate_examples_sql,
     duplicate_files_sql,
     file_check_sql,
     measures_sql,
+    partial_columns,
+    partial_sql,
     periods_view,
     plan_streams,
     snapshots_sql,
     valid_sql,
 )
-from citystat.aggregate.definitions import Definition, check_against, load_definitions
-from citystat.aggregate.engines import Engine, EngineError
+from citystat.aggregate.definitions import Definition, Kind, check_against, load_definitions
+from citystat.aggregate.engines import DuckDBEngine, Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
+from citystat.aggregate.partials import PartialStore, paths_table, signature
 from citystat.aggregate.sources import Discovery, EventFile, discover
 from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
 from citystat.events.schemas import stream as plan_stream
@@ -58,6 +66,7 @@ class StreamReport:
     misfiled: int = 0  # excluded: dated outside their file's partition month
     incomplete: int = 0  # excluded: missing a value the definitions need
     ids: str = ""  # how the event ids were shown to be distinct: "consecutive" or "counted"
+    scanned: int = 0  # files the engine read: all of them, or with partial results the new and changed ones
     misfiled_files: list[tuple[str, int]] = field(default_factory=list)
     incomplete_files: list[tuple[str, int]] = field(default_factory=list)
 
@@ -68,7 +77,7 @@ class StreamReport:
     def to_dict(self) -> dict[str, object]:
         return {
             "stream": self.stream, "files": self.files, "events": self.events, "misfiled": self.misfiled,
-            "incomplete": self.incomplete, "ids": self.ids,
+            "incomplete": self.incomplete, "ids": self.ids, "scanned": self.scanned,
             "misfiled_files": [{"file": f, "events": n} for f, n in self.misfiled_files],
             "incomplete_files": [{"file": f, "events": n} for f, n in self.incomplete_files],
         }
@@ -153,7 +162,7 @@ def _periods_table(periods: Sequence[Period]) -> pa.Table:
 
 
 def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], stats: Sequence[tuple],
-               report: StreamReport) -> None:
+               report: StreamReport, register_raw: Callable[[], None] | None = None) -> None:
     """Prove the event ids distinct from the cube's certificate, or count them; duplicates are an error."""
     # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1, each once
     consecutive = all(s[4] == s[1] and s[5] == s[6] for s in stats if s[1])
@@ -163,6 +172,8 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
         report.ids = "consecutive"
         return
     report.ids = "counted"
+    if register_raw is not None:  # with partial results the raw events are named only when they must be counted
+        register_raw()
     ids, distinct = engine.query(duplicate_count_sql(plan))[0]
     if ids == distinct:
         return
@@ -181,7 +192,8 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
 
 
 def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapping[str, list[EventFile]],
-                 reports: Mapping[str, StreamReport]) -> None:
+                 reports: Mapping[str, StreamReport],
+                 raw_views: Mapping[str, Callable[[], None]] | None = None) -> None:
     rows = engine.query(file_check_sql(list(plans.values()))) if plans else []
     by_stream: dict[int, list[tuple]] = {}
     for row in rows:
@@ -204,7 +216,7 @@ def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapp
         if report.events != expected_rows:
             raise InvalidInput([Problem("unreadable_events", f"stream {key}: the engine read {report.events} "
                                         f"events but the files' footers count {expected_rows}")])
-        _check_ids(engine, plan, files, stats, report)
+        _check_ids(engine, plan, files, stats, report, (raw_views or {}).get(key))
 
 
 def _damaged_files(key: str, files: Sequence[EventFile], columns: Sequence[str], error: EngineError) -> InvalidInput:
@@ -223,9 +235,11 @@ def _exclusion_notes(definition: Definition, reports: Mapping[str, StreamReport]
     for key in sorted(definition.streams):
         r = reports[key]
         if r.misfiled:
-            notes.append(Note(Text(f"排除事件：{key} 有 {r.misfiled:,} 筆事件之臺北時間日期不在其檔案所屬年月分區內。",
-                                   f"Excluded: {r.misfiled:,} events of {key} whose Taipei date lies outside their "
-                                   "file's year/month partition.")))
+            zone = definition.calendar.time_zone
+            notes.append(Note(Text(f"排除事件：{key} 有 {r.misfiled:,} 筆事件之當地日期（{zone}）"
+                                   "不在其檔案所屬年月分區內。",
+                                   f"Excluded: {r.misfiled:,} events of {key} whose local date ({zone}) lies outside "
+                                   "their file's year/month partition.")))
         if r.incomplete:
             notes.append(Note(Text(f"排除事件：{key} 有 {r.incomplete:,} 筆事件缺少必要欄位值。",
                                    f"Excluded: {r.incomplete:,} events of {key} missing a value the definition "
@@ -242,9 +256,39 @@ def aggregate_events(
     definitions: Sequence[Definition] | None = None,
     tables: Sequence[str] | None = None,
     progress: Progress | None = None,
+    partials: Path | None = None,
 ) -> AggregationResult:
     """Compute the derived tables of ``definitions`` (the bundled ones by default) from the events under
-    ``events_dir``, for ``years`` (by default every year with events in a stream of flows)."""
+    ``events_dir``, for ``years`` (by default every year with events in a stream of flows).
+
+    With ``partials`` (a DuckDB file, created if absent), ``engine`` reads only the event files that are new or
+    changed since the last run, keeps their partial results there, and the tables are computed from the partial
+    results of every file (see ``citystat.aggregate.partials``): the same tables as a full recompute."""
+    if partials is None:
+        return _aggregate(events_dir, engine, None, metas, years, definitions, tables, progress)
+    merge = DuckDBEngine()  # the partial results are small: the driver merges them in DuckDB
+    try:
+        store = PartialStore(merge.connection, partials)
+        try:
+            return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress)
+        finally:
+            store.close()
+    finally:
+        merge.close()
+
+
+def _aggregate(
+    events_dir: Path,
+    engine: Engine,
+    incremental: tuple[Engine, PartialStore] | None,
+    metas: Mapping[str, TableMeta],
+    years: Sequence[int] | None,
+    definitions: Sequence[Definition] | None,
+    tables: Sequence[str] | None,
+    progress: Progress | None,
+) -> AggregationResult:
+    """``engine`` computes the tables; with ``incremental`` (the scanning engine and the partial results), it
+    computes them from the partial results, which the scanning engine brings up to date first."""
     started = time.perf_counter()
     chosen = select_definitions(definitions if definitions is not None else load_definitions(), tables)
     problems = []
@@ -264,7 +308,8 @@ def aggregate_events(
     zones = {d.calendar.time_zone for d in chosen}
     if len(zones) > 1:
         raise InvalidInput([Problem("mixed_calendars", f"definitions use several time zones: {', '.join(zones)}")])
-    report = AggregationReport(engine.name, str(events_dir), list(years), ignored=discovery.ignored)
+    report = AggregationReport((incremental[0] if incremental else engine).name, str(events_dir), list(years),
+                               ignored=discovery.ignored)
 
     steps = len(plans) + 3
     done = 0
@@ -281,31 +326,53 @@ def aggregate_events(
     local = chosen[0].calendar.local(sorted(set(years) | {f.year for fs in selected.values() for f in fs}))
     frequencies = sorted({d.calendar.period for d in chosen}, key=lambda f: f.value)
     all_periods = [p for f in frequencies for p in _periods(years, f)]
-    engine.register_table(CALENDAR, _calendar_table([f for fs in selected.values() for f in fs], all_periods))
+    calendar = _calendar_table([f for fs in selected.values() for f in fs], all_periods)
+    for user in [engine, *([incremental[0]] if incremental else [])]:
+        user.register_table(CALENDAR, calendar)
     for frequency in frequencies:
         engine.register_table(periods_view(frequency.value), _periods_table(_periods(years, frequency)))
+    distinct = {key: sorted({a.column for d in chosen for _, a in d.aggregates
+                             if a.stream == key and a.kind is Kind.COUNT_DISTINCT and a.column}) for key in plans}
 
     plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})))
              for key, p in plans.items()}
-    stream_reports = {key: StreamReport(key) for key in plans}
+    stream_reports = {key: StreamReport(key, scanned=len(selected[key])) for key in plans}
+    raw_views: dict[str, Callable[[], None]] = {}
     for key, plan in plans.items():
         step(f"scanning {key}")
         strm = plan_stream(key)
         files = selected[key]
-        engine.register_stream(plan.raw, key, [f.path for f in files], plan.columns, strm.directory(discovery.root))
+        register_raw = functools.partial(engine.register_stream, plan.raw, key, [f.path for f in files], plan.columns,
+                                         strm.directory(discovery.root))
+        if incremental is None:
+            register_raw()
+        else:
+            raw_views[key] = register_raw
         if not engine.dialect.partitions_in_scan:
             engine.register_table(plan.files, pa.table({
                 "_file_key": pa.array(range(len(files)), pa.int64()),
                 "_part_year": pa.array([f.year for f in files], pa.int32()),
                 "_part_month": pa.array([f.month for f in files], pa.int32()),
             }))
-        try:
-            engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
-        except EngineError as exc:
-            raise _damaged_files(key, files, plan.columns, exc) from exc
+        if incremental is None:
+            try:
+                engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
+            except EngineError as exc:
+                raise _damaged_files(key, files, plan.columns, exc) from exc
+        else:
+            scanner, store = incremental
+            sig = signature(plan, local.offset_us, distinct[key])
+            stale = store.stale(sig, files)
+            stream_reports[key].scanned = len(stale)
+            if stale:
+                _scan_partials(scanner, store, sig, plan, key, stale, distinct[key], local.offset_us,
+                               strm.directory(discovery.root))
+            store.materialise(sig, plan, distinct[key], files, f"{plan.cube}_grouped",
+                              {c: distinct_table(plan, c) for c in distinct[key]})
+            engine.materialise(plan.cube, cube_from_grouped_sql(plan, f"SELECT * FROM {plan.cube}_grouped", False))
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")
-    _file_checks(engine, plans, selected, stream_reports)
+    _file_checks(engine, plans, selected, stream_reports, raw_views)
     report.streams = [stream_reports[k] for k in sorted(stream_reports)]
 
     requests = [(plan, periods_view(f.value)) for plan in plans.values() if plan.instants for f in frequencies]
@@ -333,7 +400,8 @@ def aggregate_events(
         wanted_periods[definition.id] = periods
         for spec, aggregate in definition.aggregates:
             queries.append((definition.id, spec.code, aggregate_sql(definition, aggregate, plans[aggregate.stream],
-                                                                    engine.dialect, local.offset_us)))
+                                                                    engine.dialect, local.offset_us,
+                                                                    from_partials=incremental is not None)))
     results: dict[tuple[str, str], Values] = {(d, m): {} for d, m, _ in queries}
     for definition_id, measure, period, group, is_total, value in (engine.query(measures_sql(queries))
                                                                    if queries else []):
@@ -353,6 +421,36 @@ def aggregate_events(
     step("done")
     report.seconds = time.perf_counter() - started
     return AggregationResult(derived, report)
+
+
+def _scan_partials(scanner: Engine, store: PartialStore, sig: str, plan: StreamPlan, key: str,
+                   files: Sequence[EventFile], distinct: Sequence[str], offset_us: int, base: Path) -> None:
+    """Scan ``files`` on the scanning engine and keep their partial results."""
+    scanner.register_stream(plan.raw, key, [f.path for f in files], plan.columns, base)
+    keyed_by_name = scanner.dialect.partitions_in_scan
+    if not keyed_by_name:
+        scanner.register_table(plan.files, pa.table({
+            "_file_key": pa.array(range(len(files)), pa.int64()),
+            "_part_year": pa.array([f.year for f in files], pa.int32()),
+            "_part_month": pa.array([f.month for f in files], pa.int32()),
+        }))
+    paths = f"citystat_paths_{plan.index}"
+    scanner.register_table(paths, paths_table(files, keyed_by_name))
+    join = (f"JOIN {paths} k ON k._file_key = c._file_key AND k._part_year = c._part_year "
+            "AND k._part_month = c._part_month")
+    try:
+        scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
+        columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
+        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}")
+        sets = {}
+        for column in distinct:
+            kept = ", ".join(f"c.{c}" for c in distinct_columns(plan, column))
+            sets[column] = scanner.fetch_arrow(
+                f"SELECT k._path, c._local_day, {kept} "
+                f"FROM ({distinct_partial_sql(plan, column, scanner.dialect, offset_us)}) c {join}")
+    except EngineError as exc:
+        raise _damaged_files(key, files, plan.columns, exc) from exc
+    store.save(sig, plan, distinct, files, cube, sets)
 
 
 def catalog_metas() -> dict[str, TableMeta]:

@@ -10,14 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from citystat.encoding import EncodingError, decode
+from citystat import limits as input_limits
+from citystat.catalog import safe_yaml
+from citystat.encoding import EncodingError, decode, detect_file_encoding
+from citystat.limits import LimitExceeded, Limits
 from citystat.model import (
     Cell,
     CellKey,
@@ -32,53 +37,135 @@ from citystat.model import (
 
 VALUE_COLUMN = "value"
 STATUS_COLUMN = "status"
-_NUMBER = re.compile(r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?$")
 
 
-def read_meta(path: Path) -> TableMeta:
+def read_meta(path: Path, limits: Limits | None = None) -> TableMeta:
     """Parse a table's YAML metadata (UTF-8 or Big5/CP950)."""
-    return parse_meta(path.read_bytes(), name=path.name)
+    limits = limits or input_limits.current()
+    _check_size(path, limits.meta_bytes, "meta_bytes", limits)
+    return parse_meta(path.read_bytes(), name=path.name, limits=limits)
 
 
-def parse_meta(data: bytes, *, name: str) -> TableMeta:
+def _check_size(path: Path, most: int, limit: str, limits: Limits) -> None:
+    size = path.stat().st_size
+    if size > most:
+        raise InvalidInput([Problem("limit_exceeded", f"the file has {size:,} bytes; {limits.describe(limit)}",
+                                    file=path.name)])
+
+
+def parse_meta(data: bytes | str, *, name: str, limits: Limits | None = None) -> TableMeta:
+    limits = limits or input_limits.current()
+    if len(data) > limits.meta_bytes:
+        raise InvalidInput([Problem("limit_exceeded", f"the metadata has {len(data):,} bytes; "
+                                    f"{limits.describe('meta_bytes')}", file=name)])
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = decode(data, name=name).text
+        except EncodingError as exc:
+            raise InvalidInput([Problem("bad_encoding", str(exc), file=name)]) from None
     try:
-        text = decode(data, name=name).text
-    except EncodingError as exc:
-        raise InvalidInput([Problem("bad_encoding", str(exc), file=name)]) from None
-    try:
-        raw: Any = yaml.safe_load(text)
+        raw, duplicates = safe_yaml.load(text, limits)
+    except LimitExceeded as exc:
+        raise InvalidInput([Problem("limit_exceeded", str(exc), file=name)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
-        raise InvalidInput([Problem("bad_yaml", f"not valid YAML: {exc}", file=name, row=row)]) from None
-    return meta_from_dict(raw, file=name)
+        message = str(exc)
+        if len(message) > 1000:
+            message = message[:1000] + "…"
+        raise InvalidInput([Problem("bad_yaml", f"not valid YAML: {message}", file=name, row=row)]) from None
+    except (ValueError, RecursionError) as exc:  # a scalar PyYAML cannot convert (an int of 5,000 digits)
+        raise InvalidInput([Problem("bad_yaml", f"not valid YAML: {str(exc)[:500]}", file=name)]) from None
+    if duplicates:
+        raise InvalidInput([Problem("duplicate_key", str(d), file=name, row=d.line) for d in duplicates])
+    return meta_from_dict(raw, file=name, limits=limits)
 
 
 def parse_number(text: str) -> Decimal:
-    """A plain decimal number; thousands separators are accepted only in their proper places."""
+    """A plain decimal number in ASCII digits; thousands separators are accepted only in their proper places.
+
+    ``-0`` (and ``-0.0``) is zero: stored, shown and hashed as ``0``.
+    """
     if not _NUMBER.match(text):
+        others = sorted({ch for ch in text if ch.isdecimal() and not ch.isascii()})
+        if others:
+            names = ", ".join(f"{ch!r} ({unicodedata.name(ch, 'digit')})" for ch in others[:5])
+            raise ValueError(f"{text!r} is not a number: it has digits other than ASCII 0-9: {names}")
         raise ValueError(f"{text!r} is not a number")
     try:
-        return Decimal(text.replace(",", ""))
+        number = Decimal(text.replace(",", ""))
     except InvalidOperation:
         raise ValueError(f"{text!r} is not a number") from None
+    if number.is_zero() and number.is_signed():
+        number = number.copy_abs()
+    return number
 
 
-def parse_values(data: bytes, meta: TableMeta, *, name: str) -> Table:
-    """Parse the CSV values of a table described by ``meta``; raises InvalidInput with every problem."""
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines with their endings, one at a time (no copy of the whole text, unlike StringIO)."""
+    start, end = 0, len(text)
+    while start < end:
+        stop = text.find("\n", start)
+        if stop < 0:
+            yield text[start:]
+            return
+        yield text[start:stop + 1]
+        start = stop + 1
+
+
+def parse_values(data: bytes | str, meta: TableMeta, *, name: str, limits: Limits | None = None) -> Table:
+    """Parse the CSV values of a table described by ``meta``; raises InvalidInput with the problems.
+
+    The file is read row by row; it is read no further once ``problems_read`` problems were found (a file
+    of millions of repeated rows is refused in the time of its first rows), and the report shows the first
+    ``problems_shown`` in full and counts the rest by kind.
+    """
+    limits = limits or input_limits.current()
+    if len(data) > limits.values_bytes:
+        raise InvalidInput([Problem("limit_exceeded", f"the values have {len(data):,} bytes; "
+                                    f"{limits.describe('values_bytes')}", table=meta.id, file=name)])
+    if isinstance(data, str):
+        text = data
+    else:
+        try:
+            text = decode(data, name=name).text
+        except EncodingError as exc:
+            raise InvalidInput([Problem("bad_encoding", str(exc), file=name, table=meta.id)]) from None
+        del data
+    return _parse_lines(_lines(text), meta, name=name, limits=limits)
+
+
+def read_values(path: Path, meta: TableMeta, limits: Limits | None = None) -> Table:
+    """As ``parse_values``, streaming the file: memory grows with the table's cells, not with the file."""
+    limits = limits or input_limits.current()
+    _check_size(path, limits.values_bytes, "values_bytes", limits)
     try:
-        text = decode(data, name=name).text
+        encoding = detect_file_encoding(path)
     except EncodingError as exc:
-        raise InvalidInput([Problem("bad_encoding", str(exc), file=name, table=meta.id)]) from None
+        raise InvalidInput([Problem("bad_encoding", str(exc), file=path.name, table=meta.id)]) from None
+    with path.open(encoding=encoding, newline="") as stream:
+        return _parse_lines(stream, meta, name=path.name, limits=limits)
+
+
+def _parse_lines(lines: Iterable[str], meta: TableMeta, *, name: str, limits: Limits) -> Table:
 
     def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: str) -> Problem:
         return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(lines)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InvalidInput([problem("empty_file", "the file is empty; it needs a header row")]) from None
+    except csv.Error as exc:
+        raise InvalidInput([_csv_problem(exc, 1, limits, problem)]) from None
+    too_long = [h for h in header if len(h) > limits.field_chars]
+    if too_long:
+        raise InvalidInput([problem("limit_exceeded", f"a header field has {len(too_long[0]):,} characters; "
+                                    f"{limits.describe('field_chars')}", row=1)])
     variable_codes = [v.code for v in meta.variables]
     expected = [*variable_codes, VALUE_COLUMN, STATUS_COLUMN]
     problems = [
@@ -91,43 +178,68 @@ def parse_values(data: bytes, meta: TableMeta, *, name: str) -> Table:
         for c in header
         if c not in expected
     ]
-    duplicated = {c for c in header if header.count(c) > 1}
-    problems += [problem("duplicate_column", f"the column {c!r} appears twice", row=1, column=c) for c in duplicated]
+    counts = Counter(header)
+    problems += [problem("duplicate_column", f"the column {c!r} appears twice", row=1, column=c)
+                 for c, n in counts.items() if n > 1]
     if problems:
         raise InvalidInput(problems)
     index = {c: header.index(c) for c in header}
     allowed = {v.code: set(v.codes) for v in meta.variables}
+    declared = 1
+    for variable in meta.variables:
+        declared *= len(variable.values)
 
     cells: dict[CellKey, Cell] = {}
     first_row: dict[CellKey, int] = {}
-    for row_number, row in enumerate(reader, start=2):
+    row_number = 1
+    rows = iter(reader)
+    while True:
+        if len(problems) >= limits.problems_read:
+            problems.append(problem("stopped_reading", f"the file was read no further than row {row_number} after "
+                                    f"{len(problems):,} problems; {limits.describe('problems_read')}",
+                                    row=row_number))
+            break
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(_csv_problem(exc, reader.line_num, limits, problem))
+            break
+        row_number = reader.line_num
         if not any(field.strip() for field in row):
             continue
         if len(row) != len(header):
             problems.append(problem("bad_row_length", f"the row has {len(row)} fields, the header {len(header)}",
                                     row=row_number))
             continue
+        longest = max(row, key=len)
+        if len(longest) > limits.field_chars:
+            problems.append(problem("limit_exceeded", f"a field has {len(longest):,} characters; "
+                                    f"{limits.describe('field_chars')}", row=row_number))
+            continue
         fields = {c: row[i].strip() for c, i in index.items()}
         key_ok = True
         for code in variable_codes:
             if fields[code] not in allowed[code]:
                 key_ok = False
-                known = ", ".join(sorted(allowed[code]))
-                problems.append(problem("unknown_value", f"{fields[code]!r} is not a value of variable {code!r} "
-                                        f"(known: {known})", row=row_number, column=code))
+                known = ", ".join(sorted(allowed[code])[:20])
+                more = ", …" if len(allowed[code]) > 20 else ""
+                problems.append(problem("unknown_value", f"{fields[code][:200]!r} is not a value of variable "
+                                        f"{code!r} (known: {known}{more})", row=row_number, column=code))
         try:
             status = Status.parse(fields.get(STATUS_COLUMN, ""))
         except ValueError as exc:
-            problems.append(problem("bad_status", str(exc), row=row_number, column=STATUS_COLUMN))
+            problems.append(problem("bad_status", str(exc)[:500], row=row_number, column=STATUS_COLUMN))
             continue
         raw_value = fields[VALUE_COLUMN]
         value: Decimal | None = None
         if raw_value:
             try:
                 value = parse_number(raw_value)
-            except ValueError:
+            except ValueError as exc:
                 hint = "" if status.has_value else f" (status {status.value!r} cells stay empty)"
-                problems.append(problem("not_a_number", f"{raw_value!r} is not a number{hint}; a cell with no number "
+                problems.append(problem("not_a_number", f"{str(exc)[:300]}{hint}; a cell with no number "
                                         "must be empty and say why in the status column ('..' or '-')",
                                         row=row_number, column=VALUE_COLUMN))
                 continue
@@ -151,6 +263,8 @@ def parse_values(data: bytes, meta: TableMeta, *, name: str) -> Table:
         first_row[key] = row_number
     if problems:
         raise InvalidInput(problems)
+    if len(cells) > declared:  # cannot happen: every key is a declared one
+        raise AssertionError("more cells than declared")
     missing = [k for k in meta.cell_keys() if k not in cells]
     if missing:
         shown = "; ".join(meta.describe_key(k) for k in missing[:10])
@@ -165,10 +279,18 @@ def parse_values(data: bytes, meta: TableMeta, *, name: str) -> Table:
     return table
 
 
-def read_table(csv_path: Path, meta_path: Path) -> Table:
+def _csv_problem(exc: csv.Error, row: int, limits: Limits, problem: Callable[..., Problem]) -> Problem:
+    if "field larger than field limit" in str(exc):
+        return problem("limit_exceeded", f"a field is longer than {csv.field_size_limit():,} characters; "
+                       f"{limits.describe('field_chars')}", row=row)
+    return problem("bad_csv", f"not valid CSV: {str(exc)[:300]}", row=row)
+
+
+def read_table(csv_path: Path, meta_path: Path, limits: Limits | None = None) -> Table:
     """Read and check a table from its CSV values and YAML metadata."""
-    meta = read_meta(meta_path)
-    return parse_values(csv_path.read_bytes(), meta, name=csv_path.name)
+    limits = limits or input_limits.current()
+    meta = read_meta(meta_path, limits)
+    return read_values(csv_path, meta, limits)
 
 
 def write_values(table: Table) -> str:

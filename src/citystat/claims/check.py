@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from citystat.claims.extract import detect_language, extract, split_sentences
 from citystat.claims.model import Claim, Sentence, Status, Verdict
+from citystat.claims.nonclaims import why_not
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
-from citystat.claims.vocabulary import Vocabulary, fold
-from citystat.model import StoredTable, Text, normalise_language
+from citystat.claims.vocabulary import TABLE, VALUE, Vocabulary, fold
+from citystat.model import Role, StoredTable, Text, normalise_language
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Checker:
         self.vocabulary = Vocabulary(self.tables)
         self.resolver = Resolver(self.tables, self.vocabulary)
         self.notes = list(_notes(self.tables))
+        self.by_id = {t.meta.id: t for t in self.tables}
+        self.units = set(self.vocabulary.units_zh) | set(self.resolver.units_zh)
 
     def extract(self, text: str, lang: str = "auto") -> list[Claim]:
         lang = self.language(text, lang)
@@ -56,15 +60,70 @@ class Checker:
     def check(self, text: str, lang: str = "auto") -> Report:
         lang = self.language(text, lang)
         claims = extract(text, lang, units=self.vocabulary.units_zh)
-        resolutions = self.resolver.resolve(text, claims, lang)
         verdicts = []
+        kept = []
+        for claim in claims:
+            why = why_not(claim, text, self.units)
+            if why is None:
+                kept.append(claim)
+            else:
+                verdict = Verdict(claim, Status.NOT_A_CLAIM, why)
+                verdicts.append(self._from_a_note(verdict, text) or verdict)
+        resolutions = self.resolver.resolve(text, kept, lang)
+        sentences = split_sentences(text, lang)
         for resolution in resolutions:
             verdict = verify(resolution)
             if verdict.status is Status.UNVERIFIABLE and resolution.target is None:
                 verdict = self._from_a_note(verdict, text) or verdict
+            if verdict.status is Status.WRONG:
+                verdict = self._another_area(verdict, sentences) or self._another_table(verdict, sentences) or verdict
             verdicts.append(verdict)
         verdicts.sort(key=lambda v: (v.claim.start, v.claim.id))
-        return Report(text, lang, verdicts, split_sentences(text, lang))
+        return Report(text, lang, verdicts, sentences)
+
+    def _another_table(self, verdict: Verdict, sentences: list[Sentence]) -> Verdict | None:
+        """A claim is wrong only when its table is settled: a sentence that names tables by title or alias, none of
+        them the one the figure was read from, may mean a figure of its own (臺北酷課雲…每月平均瀏覽人次: CooC-Cloud's
+        page views a month, not the citizen platform's monthly average)."""
+        sentence = next((s for s in sentences if s.index == verdict.claim.sentence), None)
+        if sentence is None or verdict.table is None:
+            return None
+        hits = self.vocabulary.find(sentence.text, sentence.start)
+        # words that also name the figure's own table (家用電腦: a measure of it, an alias of another) name it
+        own = [h for h in hits if any(x.table == verdict.table for x in h.entries)]
+        named = {e.table for h in hits if not any(o.start <= h.start and h.end <= o.end for o in own)
+                 for e in h.of(TABLE)}
+        if not named or any(h.of(TABLE, verdict.table) for h in hits):
+            return None
+        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
+            f"the sentence names {', '.join(sorted(named))}, not {verdict.table}, whose figure it was read as "
+            f"(read so: {verdict.message})"))
+
+    def _another_area(self, verdict: Verdict, sentences: list[Sentence]) -> Verdict | None:
+        """A claim is wrong only when its area is settled: a sentence naming an area the table does not hold (台中市
+        for a table of Taipei's own figures) may be about that area, so the claim is unverifiable."""
+        if verdict.table is None or verdict.table not in self.by_id:
+            return None
+        sentence = next((s for s in sentences if s.index == verdict.claim.sentence), None)
+        if sentence is None:
+            return None
+        meta = self.by_id[verdict.table].meta
+        held = {(v.code, value.code) for v in meta.variables if v.role is Role.GEO for value in v.values}
+        own = {v.peers[0].code for v in meta.variables if v.role is Role.GEO and v.peers}
+        for hit in self.vocabulary.find(sentence.text, sentence.start):
+            for entry in hit.of(VALUE):
+                stored = self.by_id.get(entry.table)
+                if stored is None or entry.variable is None or entry.code is None:
+                    continue
+                variable = stored.meta.variable(entry.variable)
+                if variable.role is not Role.GEO or (variable.peers and entry.code == variable.peers[0].code):
+                    continue  # the city's own area is what a table without areas is about
+                if any(code == entry.code for _, code in held) or entry.code in own:
+                    break
+                return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
+                    f"the sentence names {hit.text}, which {meta.id} does not hold; the claim may be about it "
+                    f"(read as {meta.id}: {verdict.message})"))
+        return None
 
     def _from_a_note(self, verdict: Verdict, text: str) -> Verdict | None:
         """A number quoted from a note of a table (以平均每日共享 8 小時計算) is the source's own word."""

@@ -250,7 +250,7 @@ def _zh_numeral_value(text: str) -> int:
 
 def _zh_numbers(text: str, offset: int, taken: list[tuple[int, int]], units: tuple[str, ...]) -> list[NumberMention]:
     out = []
-    for m in _ZH_NUMERAL_RANK.finditer(text):  # 排名全球第四
+    for m in _ZH_NUMERAL_RANK.finditer(text):  # a rank written in Chinese numerals (fourth in the world)
         place = _zh_numeral_value(m["n"])
         if place:
             number = Number(m.group().strip(), Decimal(place), Decimal(1), Form.RANK, "名" if m.group().endswith(
@@ -441,8 +441,8 @@ def _en_bare(unit: str) -> bool:
     return unit.split()[0].lower() in {"and", "or"} if unit else True
 
 
-_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍", "約",
-                        "大約", "近", "逾", "超過", "超越", "不到", "未滿", "未達", "高達", "達", "為")
+_ZH_TRAILING_ADVERBS = ("分別", "均", "皆", "都", "共", "計", "合計", "總計", "了", "已", "僅", "亦", "也", "仍",
+                        *lx.ZH_APPROX, *lx.ZH_MORE_THAN, *lx.ZH_LESS_THAN, "高達", "達", "為")
 
 
 def _zh_tail(prefix: str) -> tuple[str, set[str]]:
@@ -699,8 +699,8 @@ def _sentence_claims(sentence: Sentence, lang: str, units: tuple[str, ...], buil
 
 
 def _with_flags(number: Number, adverbs: set[str]) -> Number:
-    bound = ">" if adverbs & {"逾", "超過", "超越"} else "<" if adverbs & {"不到", "未滿", "未達"} else number.bound
-    approx = bool(adverbs & {"約", "大約", "近"}) or number.approx
+    bound = ">" if adverbs & set(lx.ZH_MORE_THAN) else "<" if adverbs & set(lx.ZH_LESS_THAN) else number.bound
+    approx = bool(adverbs & set(lx.ZH_APPROX)) or number.approx
     return Number(number.text, number.value, number.precision, number.form, number.unit, bound, approx)
 
 
@@ -709,7 +709,7 @@ def _each(prefix: str, lang: str) -> bool:
         _, adverbs = _zh_tail(prefix)
         return bool(adverbs & set(lx.ZH_ALL_WORDS)) or bool(
             re.search(r"(?<!平)[均皆][^，。；]{0,8}$", _compact(prefix)))
-    return bool(re.search(r"\b(?:each|all|both)\b", prefix.lower()))
+    return bool(re.search(rf"\b(?:{lx.alternatives(lx.EN_ALL_WORDS)})\b", prefix.lower()))
 
 
 def _respectively(text: str, lang: str) -> bool:
@@ -737,7 +737,7 @@ def _cues(prefix: str, suffix: str, lang: str) -> frozenset[str]:
             found.add("average")
         if any(c in p for c in lx.ZH_FLOW_CUES):
             found.add("flow")
-        if any(c in p for c in ("累計", "年底", "期底")):
+        if any(c in p for c in lx.ZH_STOCK_CUES):
             found.add("stock")
         return frozenset(found)
     p = re.sub(r"\s+", " ", prefix.lower())[-40:]

@@ -80,32 +80,27 @@ ZH_SINCE_LEAD = _before(conv.WORDINGS["rose_every_period"].zh, "start")  # 自
 ZH_SINCE_TAIL = _after(conv.WORDINGS["rose_every_period"].zh, "start")[:1]  # 起
 ZH_RISE_EVERY = _after(conv.WORDINGS["rose_every_period"].zh, "start")[1:]  # 逐年上升
 ZH_FALL_EVERY = _after(conv.WORDINGS["fell_every_period"].zh, "start")[1:]  # 逐年下降
-ZH_RECORD_HIGH = conv.WORDINGS["record_high"].zh.lstrip("為")  # 歷年最高
-ZH_RECORD_LOW = conv.WORDINGS["record_low"].zh.lstrip("為")  # 歷年最低
 ZH_PEAK_TAIL = _after(conv.WORDINGS["peak"].zh, "n")  # 最高
-ZH_LARGEST_RISE = conv.WORDINGS["largest_rise"].zh.lstrip("為")  # 歷年最大增幅
-ZH_LARGEST_FALL = conv.WORDINGS["largest_fall"].zh.lstrip("為")  # 歷年最大降幅
-ZH_UNCHANGED = _after(conv.WORDINGS["unchanged"].zh, "base")  # 持平
 
-ZH_EVERY = {"年": "year", "月": "month", "日": "day"}  # 逐年 / 逐月 / 逐日
 ZH_RISE_WORDS = (ZH_RISE_EVERY[2:], "增加", "成長", "攀升", "遞增")  # after 逐年
 ZH_FALL_WORDS = (ZH_FALL_EVERY[2:], "減少", "遞減", "下滑")
 ZH_ALL_WORDS = ("均", "皆", "都", "全")  # 均居六都第 1: one figure for every item of a list
 ZH_RESPECTIVELY = "分別"
 ZH_FLOW_CUES = ("新增", "全年", "當年", "年內", "一年來", "年度內")
-ZH_STOCK_CUES = ("年底", "累計", "期底", "底")
+ZH_STOCK_CUES = ("累計", "年底", "期底")  # a stock: the level at the period end
 ZH_MONTHLY_CUES = ("每月平均", "平均每月", "月平均", "每月")
 ZH_DAILY_CUES = ("平均每日", "每日平均", "日平均", "每日", "每天")
-ZH_APPROX = ("約", "大約", "近")
-ZH_MORE_THAN = ("逾", "超過", "超越", "高於", "多於")
-ZH_LESS_THAN = ("不到", "未滿", "未達", "少於", "低於")
+ZH_APPROX = conv.QUALIFIERS["about"].zh
+ZH_MORE_THAN = conv.QUALIFIERS["more_than"].zh
+ZH_LESS_THAN = conv.QUALIFIERS["less_than"].zh
 ZH_PREVIOUS = ("上年", "去年", "前一年", "上一年", "前年同期", "上期", "前一期")
 ZH_LIST_SEPARATORS = ("、", "及", "和", "與", "以及", "跟")
 ZH_NUMERALS = {"一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 # units a number may carry in Chinese text besides those of the tables in the store
 ZH_UNITS = ("人次", "人", "門", "張", "元", "輛", "席", "件", "項", "次", "個", "名", "位", "間", "種", "小時", "分鐘",
-            "天", "戶", "家", "所", "座", "站", "部", "筆", "則", "份", "公里", "台", "臺", "支", "場", "堂")
+            "天", "戶", "家", "所", "座", "站", "部", "筆", "則", "份", "公里", "公尺", "台", "臺", "支", "場", "堂",
+            "處", "校")
 
 # -- en -------------------------------------------------------------------------------------------------------
 
@@ -120,28 +115,17 @@ EN_UP_WORDS = {_en_before("growth_rate_up", "n"), _en_before("points_up", "n")} 
 EN_DOWN_WORDS = {_en_before("growth_rate_down", "n"), _en_before("points_down", "n")} | {
     "fell", "fallen", "decreased", "declined", "dropped", "lower", "falling", "a decrease of", "a fall of",
     "a drop of", "decrease of", "fall of", "drop of"}
-EN_BASE_WORDS = {_after(conv.WORDINGS["growth_rate_up"].en, "n")} | {
-    "over", "than", "compared with", "compared to", "on", "vs", "versus", "against", "relative to"}  # from
 EN_TIMES = _after(conv.WORDINGS["ratio"].en, "r")  # times
 EN_RANKED = _en_before("rank", "n")  # ranked
 EN_RANK_WORDS = (EN_RANKED, "ranks", "rank", "placed", "came", "was placed", "finished", "ranking")
-EN_OF = _after(conv.WORDINGS["rank"].en, "n")  # of
 EN_STAYED = _en_before("stayed_above", "n")  # stayed above
 EN_STAYED_WORDS = (EN_STAYED, "remained above", "stayed over", "remained over", "kept above", "held above",
                    "stayed at or above", "remained at or above", "never fell below")
-EN_SINCE = _en_before("rose_every_period", "start").split()[-1]  # since
-EN_EVERY = {"year": "year", "month": "month", "day": "day"}
 EN_RISE_EVERY = ("risen", "rose", "increased", "grown", "grew", "climbed")
 EN_FALL_EVERY = ("fallen", "fell", "decreased", "declined", "dropped")
-EN_SHARE_FIRST = _after(conv.WORDINGS["share"].en, "leader")  # accounted for the largest share
 EN_SHARE_SECOND = _en_before("runner_up", "second")  # followed by
 EN_SHARE_CUES = ("share", "accounted for", "account for", "accounting for", "made up", "of all", "of the total")
-EN_RECORD_HIGH = conv.WORDINGS["record_high"].en  # the highest on record
-EN_RECORD_LOW = conv.WORDINGS["record_low"].en
 EN_PEAKED = _en_before("peak", "n")  # peaked at
-EN_LARGEST_RISE = conv.WORDINGS["largest_rise"].en  # the largest annual rise in the series
-EN_LARGEST_FALL = conv.WORDINGS["largest_fall"].en
-EN_UNCHANGED = _en_before("unchanged", "base")  # unchanged from
 EN_ALL_WORDS = ("each", "all", "every one", "both")
 EN_RESPECTIVELY = "respectively"
 EN_FLOW_CUES = ("during", "in the course of", "added", "new ", "over the year", "in the year", "that year")
@@ -149,9 +133,9 @@ EN_STOCK_CUES = ("end of", "cumulative", "in total so far", "as of")
 EN_MONTHLY_CUES = ("a month", "per month", "monthly", "each month")
 EN_DAILY_CUES = ("a day", "per day", "daily", "each day")
 EN_AVERAGE_CUES = ("average", "averaged")
-EN_APPROX = ("about", "around", "approximately", "roughly", "some", "nearly", "almost")
-EN_MORE_THAN = ("more than", "over", "above", "in excess of", "upwards of")
-EN_LESS_THAN = ("less than", "under", "below", "fewer than")
+EN_APPROX = conv.QUALIFIERS["about"].en
+EN_MORE_THAN = conv.QUALIFIERS["more_than"].en
+EN_LESS_THAN = conv.QUALIFIERS["less_than"].en
 EN_PREVIOUS = ("the previous year", "a year earlier", "the year before", "the prior year", "last year",
                "year on year", "year-on-year")
 EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

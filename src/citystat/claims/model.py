@@ -133,6 +133,7 @@ class Status(StrEnum):
     WRONG = "wrong"
     AMBIGUOUS = "ambiguous"
     UNVERIFIABLE = "unverifiable"
+    NOT_A_CLAIM = "not_a_claim"  # a number that is no statistic: a table reference, a date, an ordinal name
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,19 @@ class Verdict:
     readings: list[Reading] = field(default_factory=list)
     diagnosis: str | None = None  # ratio_as_growth, growth_as_ratio, percent_for_points, wrong_base ...
     estimated: bool = False
+    said: str | None = None  # the message in the text's language (citystat.language.verdicts)
+
+    @property
+    def in_language(self) -> str:
+        """The message in the language of the text the claim is from."""
+        if self.said:
+            return self.said
+        from citystat.language.verdicts import reason, say
+        if self.status is Status.NOT_A_CLAIM:
+            return say("not_a_claim", self.claim.lang, reason=self.message)
+        if self.status is Status.UNVERIFIABLE:
+            return say("unverifiable", self.claim.lang, reason=self.message)
+        return reason(self.message, self.claim.lang)
 
     def to_dict(self) -> dict[str, Any]:
         claim = self.claim
@@ -174,6 +188,7 @@ class Verdict:
             "sentence": claim.sentence,
             "verdict": self.status.value,
             "message": self.message,
+            "said": self.in_language,
             "stated": None,
             "period": _period_dict(claim.period),
             "base_period": _period_dict(claim.base),

@@ -14,8 +14,8 @@ from citystat.claims.check import Report
 from citystat.claims.model import Status, Verdict
 
 STYLES = {Status.CORRECT: "green", Status.WRONG: "bold red", Status.AMBIGUOUS: "yellow",
-          Status.UNVERIFIABLE: "dim"}
-SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0}
+          Status.UNVERIFIABLE: "dim", Status.NOT_A_CLAIM: "dim italic"}
+SEVERITY = {Status.WRONG: 3, Status.AMBIGUOUS: 2, Status.UNVERIFIABLE: 1, Status.CORRECT: 0, Status.NOT_A_CLAIM: -1}
 
 
 def _where(verdict: Verdict) -> str:
@@ -55,7 +55,7 @@ def as_table(report: Report, *, title: str | None = None) -> RichTable:
     grid.add_column("why", overflow="fold", ratio=4)
     for verdict in report.verdicts:
         claim = verdict.claim
-        why = verdict.message
+        why = verdict.in_language
         if verdict.status is not Status.CORRECT and verdict.wording and verdict.wording not in why:
             why += f" → {verdict.wording}"
         if verdict.table:
@@ -124,7 +124,7 @@ def _marks(report: Report) -> list[_Mark]:
 
 def _tip(verdict: Verdict) -> str:
     lines = [f"<b>{verdict.status.value}</b> · {html.escape(verdict.claim.kind.value)}",
-             html.escape(verdict.message)]
+             html.escape(verdict.in_language)]
     if verdict.wording and verdict.status is not Status.CORRECT:
         lines.append(f"right: {html.escape(verdict.wording)}")
     if verdict.formula:
@@ -143,7 +143,7 @@ def _tip(verdict: Verdict) -> str:
 
 
 def _plain(verdict: Verdict) -> str:
-    parts = [f"{verdict.status.value}: {verdict.message}"]
+    parts = [f"{verdict.status.value}: {verdict.in_language}"]
     if verdict.formula:
         parts.append(verdict.formula)
     return " | ".join(parts)
@@ -175,7 +175,7 @@ def as_html(report: Report, *, title: str = "citystat check") -> str:
         rows.append(
             f"<tr><td>{claim.id}</td><td class=\"{verdict.status.value}\">{verdict.status.value}</td>"
             f"<td>{html.escape(claim.text)}</td><td>{claim.kind.value}</td><td>{html.escape(_where(verdict))}</td>"
-            f"<td>{html.escape(_cells(verdict))}</td><td>{html.escape(verdict.message)}</td></tr>"
+            f"<td>{html.escape(_cells(verdict))}</td><td>{html.escape(verdict.in_language)}</td></tr>"
         )
     lang = "zh-Hant-TW" if report.lang == "zh-TW" else "en"
     return (

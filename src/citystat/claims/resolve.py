@@ -82,6 +82,7 @@ class Resolution:
     end: str | None = None
     reason: str = ""
     alternatives: list[Target] = field(default_factory=list)
+    in_view: list[str] = field(default_factory=list)  # the tables considered, when none fits
 
 
 @dataclass
@@ -223,8 +224,8 @@ class Resolver:
                 target.evidence.insert(0, why)
                 scored.append((target, self._periods(claim, target, context)))
         if not scored:
-            return Resolution(claim, None, reason="no figure in the tables in view fits this claim "
-                                                  f"({', '.join(sorted(bonus))})")
+            return Resolution(claim, None, in_view=sorted(bonus),
+                              reason=f"no figure in the tables in view fits this claim ({', '.join(sorted(bonus))})")
         scored.sort(key=lambda item: -item[0].score)
         top_score = scored[0][0].score
         # a period the best-named table lacks is a number the store does not hold; a table the text names less
@@ -354,9 +355,10 @@ class Resolver:
                              shared=len({e.code for e in entries}) > 1)
         if claim.kind is K.PEERS:
             for value in stored.meta.metric.values:
-                words = fold(value.label.en + " " + value.label.zh)
-                if "rank" in words or "評比" in words or "排名" in words:
-                    give(value.code, LOCAL, f"'{value.label.get(lang)}': the count of those ranked")
+                counted = value.measure.ranked_among if value.measure is not None else None
+                if counted is not None:  # the table declares which measure counts those ranked
+                    label = stored.meta.metric.value(counted).label.get(lang)
+                    give(counted, LOCAL, f"'{label}': the count of those ranked")
         for current in context.current:
             if current.table_id != table:
                 continue
@@ -420,7 +422,7 @@ class Resolver:
             nouns = _unit_words(lb.en_noun(value)) | _unit_words(value.label.en)
             return bool(words & _unit_words(lb.en_unit(value)) or head & nouns)
         unit = lb.zh_unit(value)
-        return number.unit == unit or (number.unit, unit) in (("人", "人次"),)
+        return number.unit == unit  # 250 人 (people) is not a count of 人次 (visits)
 
     def _peer_variable(self, claim: Claim, stored: StoredTable, context: _SentenceContext) -> str | None:
         meta = stored.meta

@@ -21,6 +21,7 @@ from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
 from citystat.language import narrative
 from citystat.language import numbers as nb
+from citystat.language.verdicts import reason, say
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
 
@@ -195,13 +196,19 @@ class _Check:
         if fits(indicator.value, number):
             return self.verdict(Status.CORRECT, f"{number.text} agrees with {formula_number(indicator.value)} "
                                                 f"({_when(self.target, period or '', self.lang)})", indicator,
-                                expected=written(indicator.value, number, self.lang), wording=right)
+                                expected=written(indicator.value, number, self.lang), wording=right,
+                                said=say("level_agrees", self.lang, stated=number.text,
+                                         value=formula_number(indicator.value),
+                                         when=_when(self.target, period or '', self.lang)))
         diagnosis, hint = self.other_level(number)
         message = f"the store gives {right} for {_when(self.target, period or '', self.lang)}, not {number.text}"
         if hint:
             message += f"; {hint}"
+        said = say("level_wrong", self.lang, right=right, when=_when(self.target, period or '', self.lang),
+                   stated=number.text) + (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else
+                                          f"; {hint}" if hint else "")
         return self.verdict(Status.WRONG, message, indicator, expected=written(indicator.value, number, self.lang),
-                            wording=right, diagnosis=diagnosis or "wrong_level")
+                            wording=right, diagnosis=diagnosis or "wrong_level", said=said)
 
     def other_level(self, number: Number) -> tuple[str | None, str]:
         """Where else the stated level is found: another period, another measure, another area or category."""
@@ -306,7 +313,8 @@ class _Check:
         who = self.who()
         if fits(indicator.value, number):
             return self.verdict(Status.CORRECT, f"{who}: {right} of the total", indicator,
-                                expected=written(indicator.value, number, self.lang), wording=right)
+                                expected=written(indicator.value, number, self.lang), wording=right,
+                                said=say("share_agrees", self.lang, who=who, right=right))
         hint = ""
         if variable is not None:
             for other in self.meta.variable(variable).peers:
@@ -319,7 +327,8 @@ class _Check:
                     hint = f"; {number.text} is the share of {other.label.get(self.lang)}"
         return self.verdict(Status.WRONG, f"{who} is {right} of the total, not {number.text}{hint}", indicator,
                             expected=written(indicator.value, number, self.lang), wording=right,
-                            diagnosis="wrong_share")
+                            diagnosis="wrong_share", said=say("share_wrong", self.lang, who=who, right=right,
+                                                              stated=number.text))
 
     def who(self) -> str:
         measure = self.target.measure
@@ -354,18 +363,20 @@ class _Check:
             right += f" ({indicator.peers})" if self.lang == EN else f"（共 {indicator.peers}）"
         if fits(indicator.value, number):
             return self.verdict(Status.CORRECT, f"{self.who()} ranks {right}", indicator,
+                                said=say("rank_agrees", self.lang, who=self.who(), right=right),
                                 expected=str(int(indicator.value)), wording=right)
         return self.verdict(Status.WRONG, f"{self.who()} ranks {right}, not {number.text}", indicator,
+                            said=say("rank_wrong", self.lang, who=self.who(), right=right, stated=number.text),
                             expected=str(int(indicator.value)), wording=right, diagnosis="wrong_rank")
 
     def peers(self) -> Verdict:
-        """4th of 118: the count of those ranked (a count measure that says so), or the peers a rank was among."""
+        """4th of 118: the count of those ranked (the measure a rank declares as ``ranked_among``), or the peers a
+        rank was among."""
         number = self.claim.number
         assert number is not None
         period = self.resolution.period
-        counted = next((v for v in self.meta.metric.values if v.measure is not None
-                        and v.measure.kind is MeasureKind.COUNT
-                        and any(w in (v.label.en + v.label.zh).lower() for w in ("rank", "評比", "排名"))), None)
+        counted = next((self.meta.metric.value(v.measure.ranked_among) for v in self.meta.metric.values
+                        if v.measure is not None and v.measure.ranked_among), None)  # declared by the table
         if counted is not None:
             indicator = ind.level(self.stored, self.at(period, **{self.meta.metric.code: counted.code}))
             value = indicator.value
@@ -455,13 +466,16 @@ class _Check:
                                 readings=readings, wording=right_words)
         if ok:
             return self.verdict(Status.CORRECT, f"{number.text}: {main.formula}", main, readings=readings,
-                                expected=expected, wording=right_words)
+                                expected=expected, wording=right_words,
+                                said=say("change_agrees", self.lang, stated=number.text, formula=main.formula))
         diagnosis, hint = self.diagnose(values, readings, computed)
         message = f"the store gives {right_words}, not {number.text}"
         if hint:
             message += f"; {hint}"
         return self.verdict(Status.WRONG, message, main, readings=readings, expected=expected, wording=right_words,
-                            diagnosis=diagnosis or "wrong_change")
+                            diagnosis=diagnosis or "wrong_change",
+                            said=say("change_wrong", self.lang, right=right_words, stated=number.text) +
+                            (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else f"; {hint}" if hint else ""))
 
     def readings(self, kind: ClaimKind, values: dict[str, Decimal], base: str, decimals: int) -> list[Reading]:
         number = self.claim.number
@@ -639,7 +653,8 @@ def verify(resolution: Resolution) -> Verdict:
     """The verdict on one resolved claim."""
     claim = resolution.claim
     if resolution.target is None:
-        return Verdict(claim, Status.UNVERIFIABLE, resolution.reason or "not resolved to the store")
+        why = resolution.reason or "not resolved to the store"
+        return Verdict(claim, Status.UNVERIFIABLE, why, said=say("unverifiable", claim.lang, reason=why))
     check = _Check(resolution)
     kind = claim.kind
     if kind is K.LEVEL:

@@ -110,6 +110,9 @@ def entries_for(meta: TableMeta) -> list[Entry]:
             if len(label.split()) > 1 and re.search(r"[A-Za-z]", brand) and (
                     "-" in brand or any(c.isupper() for c in brand[1:])):
                 out.append(Entry(brand, meta.id, MEASURE, metric.code, value.code))  # YouBike, U-EV, U-motor
+                rest = label[len(brand):].strip()
+                if _has_cjk(rest) and len(rest) >= 4:  # U-EV 共享電動汽車 is also written 共享電動汽車
+                    out.append(Entry(rest, meta.id, MEASURE, metric.code, value.code))
         unit = lb.en_unit(value).strip()
         if unit and unit[0].isalpha() and not unit.lower().startswith("percent"):
             out.append(Entry(unit, meta.id, MEASURE, metric.code, value.code, True))  # courses, page views
@@ -160,25 +163,39 @@ class Vocabulary:
     def find(self, text: str, offset: int = 0) -> list[Hit]:
         """The phrases in ``text``, longest first where they overlap; offsets are shifted by ``offset``."""
         folded = fold(text)
-        squeezed_chars = []
-        positions = []
-        for i, ch in enumerate(folded):
-            if not ch.isspace():
-                squeezed_chars.append(ch)
-                positions.append(i)
-        squeezed = "".join(squeezed_chars)
         found: list[Hit] = []
-        for key, entries in self._cjk.items():
-            start = squeezed.find(key)
-            while start >= 0:
-                end = start + len(key)
-                found.append(Hit(offset + positions[start], offset + positions[end - 1] + 1,
-                                 text[positions[start]:positions[end - 1] + 1], list(entries)))
-                start = squeezed.find(key, start + 1)
+        passes = [_squeeze(folded, False)]
+        if _OPTIONAL.search(folded):  # 停車（場）費 is 停車費: a short bracketed insertion is optional
+            passes.append(_squeeze(folded, True))
+        for squeezed, positions in passes:
+            for key, entries in self._cjk.items():
+                start = squeezed.find(key)
+                while start >= 0:
+                    end = start + len(key)
+                    found.append(Hit(offset + positions[start], offset + positions[end - 1] + 1,
+                                     text[positions[start]:positions[end - 1] + 1], list(entries)))
+                    start = squeezed.find(key, start + 1)
         for pattern, entries in self._ascii.values():
             for m in pattern.finditer(folded):
                 found.append(Hit(offset + m.start(), offset + m.end(), text[m.start():m.end()], list(entries)))
         return _longest(found)
+
+
+_OPTIONAL = re.compile(r"(?<=[\u3400-\u9fff])\([\u3400-\u9fff]{1,3}\)(?=[\u3400-\u9fff])")
+
+
+def _squeeze(folded: str, without_optional: bool) -> tuple[str, list[int]]:
+    """The folded text without spaces (and without short bracketed insertions), with each character's position."""
+    dropped: set[int] = set()
+    if without_optional:
+        for m in _OPTIONAL.finditer(folded):
+            dropped.update(range(m.start(), m.end()))
+    chars, positions = [], []
+    for i, ch in enumerate(folded):
+        if not ch.isspace() and i not in dropped:
+            chars.append(ch)
+            positions.append(i)
+    return "".join(chars), positions
 
 
 def _longest(found: list[Hit]) -> list[Hit]:

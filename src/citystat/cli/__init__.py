@@ -6,6 +6,7 @@ Each command module registers its commands on the shared app when imported.
 from citystat.cli import (  # noqa: F401  (each module registers its commands)
     check_commands,
     database_commands,
+    diff_commands,
     event_commands,
     ingest_commands,
     language_commands,

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from citystat.model import InvalidInput, normalise_language
+from citystat.paths import UnsafePath
 from citystat.store import TableNotFound, default_db_path
 
 app = typer.Typer(
@@ -55,9 +56,12 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InvalidInput as exc:
-            errors.print(f"[bold red]{len(exc.problems)} problem(s) found; nothing was loaded.[/]")
+            errors.print(f"[bold red]{exc.total:,} problem(s) found; nothing was loaded.[/]")
             for problem in exc.problems:
                 errors.print(f"  - {problem}", markup=False, highlight=False)
+            sys.exit(2)
+        except UnsafePath as exc:
+            errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
             sys.exit(2)
         # duckdb.IOException: another process holds the database, or the file is not one (DuckDB names the file)
         except (TableNotFound, FileNotFoundError, duckdb.IOException) as exc:

@@ -13,13 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
 from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table, subject
-from citystat.catalog.tablefile import write_values
+from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
 from citystat.formats import registry
 from citystat.formats.jsonstat import iso_utc, placement, to_jsonstat
 from citystat.query.catalog import summarise
-from citystat.store import LoadResult, Store
+from citystat.store import LoadResult, ReleaseInfo, Store
 
 
 class ShowFormat(str, Enum):
@@ -39,6 +39,16 @@ def _print_results(results: list[LoadResult]) -> None:
     console.print(grid)
 
 
+CATALOG_ORIGIN = "catalog"
+
+
+def _left_alone(store: Store, table_ids: list[str]) -> dict[str, ReleaseInfo]:
+    """The tables whose latest release did not come from the catalog: newer work that build must keep."""
+    known = set(store.table_ids())
+    latest = {table_id: store.release(table_id) for table_id in table_ids if table_id in known}
+    return {table_id: info for table_id, info in latest.items() if info.origin != CATALOG_ORIGIN}
+
+
 @app.command()
 @reports_errors
 def build(
@@ -46,37 +56,63 @@ def build(
     catalog: Annotated[Path | None, typer.Option(
         "--catalog", help="A catalog folder (city.yaml, subjects.yaml, tables/) [default: the bundled one]",
         metavar="DIR")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace tables whose latest release came from "
+                                                         "elsewhere ('citystat load', the admin API)")] = False,
 ) -> None:
     """Create or update the database from a catalog (the bundled one unless --catalog names another); each changed
-    table becomes a release, and the catalog's city (publication title, districts, services) is recorded."""
+    table becomes a release, and the catalog's city (publication title, districts, services) is recorded.
+
+    A table whose latest release came from elsewhere (your own 'citystat load', the admin API) is left
+    alone, and named: build never supersedes newer work unless told to with --force.
+    """
     path = db_path(db)
     folder = catalog or CATALOG_DIR
     city, tables = read_city(folder), catalog_tables(folder)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
-        done_before: dict[str, int] = {}
+    with Store(path) as store:
+        kept = {} if force else _left_alone(store, [t.id for t in tables])
+        tables = [t for t in tables if t.id not in kept]
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("loading cells", total=sum(len(t.cells) for t in tables))
+            done_before: dict[str, int] = {}
 
-        def advance(table_id: str, written: int, total: int) -> None:
-            progress.update(task, description=f"loading {table_id}", advance=written - done_before.get(table_id, 0))
-            done_before[table_id] = written
+            def advance(table_id: str, written: int, total: int) -> None:
+                progress.update(task, description=f"loading {table_id}",
+                                advance=written - done_before.get(table_id, 0))
+                done_before[table_id] = written
 
-        with Store(path) as store:
-            results = store.load_many(tables, origin="catalog", progress=advance)
+            results = store.load_many(tables, origin=CATALOG_ORIGIN, progress=advance)
             store.record_city(city)
     created = sum(r.created for r in results)
     _print_results(results)
     console.print(f"{path}: {len(results)} tables, {created} new release(s), {len(results) - created} unchanged.")
+    for table_id, info in sorted(kept.items()):
+        console.print(f"left alone: {escape(table_id)} (its latest release {info.release} came from "
+                      f"{escape(info.origin)}, {iso_utc(info.loaded_at)}, not from the catalog)", highlight=False)
+    if kept:
+        console.print(f"{len(kept)} table(s) left alone; 'citystat build --force' replaces them with the bundled "
+                      "tables.", highlight=False)
 
 
 @app.command()
 @reports_errors
 def load(
-    data: Annotated[Path, typer.Argument(help="Values in the catalog's CSV format (UTF-8 or Big5/CP950)")],
+    data: Annotated[Path, typer.Argument(help="Values in the catalog's CSV format (UTF-8 or Big5/CP950), or the "
+                                              "same columns in Parquet")],
     meta: Annotated[Path, typer.Option("--meta", help="The table's metadata in the catalog's YAML format")],
+    columnar: Annotated[bool, typer.Option(
+        "--columnar", help="Stream the values through DuckDB without holding them as Python objects (UTF-8 CSV; "
+                           "always for Parquet): for tables of millions of cells")] = False,
     db: DbOption = None,
 ) -> None:
     """Check and load a table of your own; any problem is reported and nothing is loaded."""
+    if columnar or data.suffix.lower() == ".parquet":
+        if not data.is_file():
+            raise FileNotFoundError(f"no file at {data}")
+        with Store(db_path(db)) as store:
+            result = store.load_columns(read_meta(meta), data, origin=f"load:{data.name}")
+        _print_results([result])
+        return
     table = read_table(data, meta)
     with Store(db_path(db)) as store:
         result = store.load(table, origin=f"load:{data.name}")

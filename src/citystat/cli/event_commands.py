@@ -151,6 +151,9 @@ def aggregate(
     table: Annotated[list[str] | None, typer.Option("--table", help="Only this table (repeatable)")] = None,
     threads: Annotated[int | None, typer.Option("--threads", help="DuckDB threads")] = None,
     memory_limit: Annotated[str | None, typer.Option("--memory-limit", help="DuckDB memory limit, e.g. 8GB")] = None,
+    partials: Annotated[Path | None, typer.Option(
+        "--partials", help="Keep per-file partial results in this DuckDB file and read only new or changed event "
+                           "files (incremental)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable report")] = False,
     db: DbOption = None,
 ) -> None:
@@ -172,7 +175,7 @@ def aggregate(
         with make_engine(engine.value, master=master, conf=_conf(conf), threads=threads,
                          memory_limit=memory_limit) as runner:
             result = aggregate_events(events_dir, engine=runner, metas=catalog_metas(), years=chosen, tables=table,
-                                      progress=advance)
+                                      progress=advance, partials=partials)
     scale = _manifest_scale(events_dir)
     loaded = store_tables(db_path(db), result, scale=scale)
     report = result.report
@@ -184,10 +187,10 @@ def aggregate(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     grid = RichTable(title=f"events read ({report.engine}, {report.seconds:.1f} s)", title_justify="left")
-    for column in ("stream", "files", "events", "excluded", "ids"):
+    for column in ("stream", "files", "read", "events", "excluded", "ids"):
         grid.add_column(column, justify="left" if column in ("stream", "ids") else "right")
     for s in report.streams:
-        grid.add_row(s.stream, f"{s.files:,}", f"{s.events:,}", f"{s.excluded:,}", s.ids)
+        grid.add_row(s.stream, f"{s.files:,}", f"{s.scanned:,}", f"{s.events:,}", f"{s.excluded:,}", s.ids)
     console.print(grid)
     for s in report.streams:
         for path, n in s.misfiled_files[:5]:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from citystat.catalog import bundled_city
 from citystat.cli.app import DbOption, app, console, db_path, errors, reports_errors
 from citystat.model import LANGUAGES, City, normalise_language
+from citystat.paths import UnsafePath, checked_ids
 from citystat.store import Store, StoredTable
 
 DEFAULT_REPORT_DIR = Path("out/publication")
@@ -103,28 +104,23 @@ def charts(
     db: DbOption = None,
 ) -> None:
     """Write each table's chart as SVG, PNG or PDF, with its Vega-Lite spec (ID.LANG.vl.json) beside it."""
-    from citystat.publish.charts import chart_spec, render_spec
+    from citystat.publish.writers import write_charts
 
     langs = _languages(lang)
     formats = [f.value for f in fmt] if fmt else ["svg"]
+    try:
+        checked_ids(table_ids or [])
+    except UnsafePath as exc:
+        errors.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        sys.exit(2)
     context = _read_tables(db)
     chosen = _read_tables(db, table_ids) if table_ids else context
-    out.mkdir(parents=True, exist_ok=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console,
                   transient=True) as progress:
         task = progress.add_task("charts", total=len(chosen) * len(langs))
-        for stored in chosen:
-            for language in langs:
-                progress.update(task, description=f"chart {stored.meta.id} ({language})")
-                spec = chart_spec(stored, language, context=context)
-                stem = out / f"{stored.meta.id}.{language}"
-                Path(f"{stem}.vl.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-                for chart_format in formats:
-                    rendered = render_spec(spec, chart_format, scale=scale)  # type: ignore[arg-type]
-                    path = Path(f"{stem}.{chart_format}")
-                    if isinstance(rendered, str):
-                        path.write_text(rendered, encoding="utf-8")
-                    else:
-                        path.write_bytes(rendered)
-                progress.update(task, advance=1)
+
+        def advance(table_id: str, language: str) -> None:
+            progress.update(task, description=f"chart {table_id} ({language})", advance=1)
+
+        write_charts(chosen, out, context=context, langs=langs, formats=formats, scale=scale, progress=advance)
     console.print(f"{len(chosen) * len(langs)} chart(s) in {out}")

@@ -1,5 +1,8 @@
 """XLSX answers: the PxWeb layout in a worksheet, numbers as numbers with their published decimals.
 
+Every text (title, headers, labels, notes) is a text cell, never a formula, whatever it begins with
+(OWASP's CSV-injection guidance); numbers are number cells, negative ones included.
+
 Written in openpyxl's write-only mode, row by row, so a large selection takes time and memory in
 proportion to its cells.
 """
@@ -45,6 +48,8 @@ def to_xlsx(
 
     def styled(value: object, **style: object) -> WriteOnlyCell:
         cell = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text stays text: openpyxl would store "=..." as a formula
         for name, setting in style.items():
             setattr(cell, name, setting)
         return cell
@@ -56,7 +61,8 @@ def to_xlsx(
     formats: dict[int, str] = {}
     right = Alignment(horizontal="right")
     for row, cells in zip(pivot.stub_rows, pivot.cells, strict=True):
-        line: list[object] = [pivot.value_text(var, val, labels) for var, val in zip(pivot.stub, row, strict=True)]
+        line: list[object] = [styled(pivot.value_text(var, val, labels))
+                              for var, val in zip(pivot.stub, row, strict=True)]
         for c in cells:
             value = c.cell.value
             if value is None:
@@ -70,7 +76,7 @@ def to_xlsx(
         sheet.append(line)
     sheet.append([])
     for note in pivot.footnotes():
-        sheet.append([note])
+        sheet.append([styled(note)])
     if sink is not None:
         workbook.save(sink)
         return b""

@@ -114,6 +114,29 @@ WORDINGS: dict[str, Wording] = {
 }
 
 
+@dataclass(frozen=True)
+class Qualifier:
+    """A word that qualifies a figure rather than states it: how the written figure relates to the true one."""
+
+    name: str
+    meaning: str
+    zh: tuple[str, ...]
+    en: tuple[str, ...]
+
+
+QUALIFIERS: dict[str, Qualifier] = {
+    q.name: q
+    for q in (
+        Qualifier("more_than", "the true figure is above the one written (逾 1,000 萬 = more than 10 million)",
+                  ("逾", "超過", "超越", "高於", "多於"), ("more than", "over", "above", "in excess of", "upwards of")),
+        Qualifier("less_than", "the true figure is below the one written", ("不到", "未滿", "未達", "少於", "低於"),
+                  ("less than", "under", "below", "fewer than")),
+        Qualifier("about", "the figure written is rounded: its trailing zeros are not precision",
+                  ("約", "大約", "近"), ("about", "around", "approximately", "roughly", "some", "nearly", "almost")),
+    )
+}
+
+
 def wording(name: str, lang: str, **fields: str) -> str:
     """A convention's template in a language (zh-TW or en), filled in (and spaced, in zh-TW)."""
     entry = WORDINGS[name]

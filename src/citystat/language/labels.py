@@ -78,7 +78,7 @@ def zh_number_noun(value: Value) -> str:
     if value.measure.kind.is_percentage:
         return noun if noun.endswith("率") else noun + ZH_RATE_WORD
     if value.measure.kind is MeasureKind.RANK:
-        return noun  # 排名 (第 4 名)
+        return noun  # the rank noun (第 4 名)
     noun = _strip_suffixes(noun, ZH_COUNT_SUFFIXES)
     unit = zh_unit(value)
     if unit and unit != "%":

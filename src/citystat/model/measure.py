@@ -77,6 +77,7 @@ class Measure:
 
     ``average_of``: for an average, the code of the flow it averages.
     ``share_of``: for a share, the code of the measure whose total it divides.
+    ``ranked_among``: for a rank, the code of the count measure that says how many were ranked (4th of 118).
     ``service_from``: the first month (``2011M08``) the service ran or the series covers;
     averages divide by the months or days in service from then.
     """
@@ -87,6 +88,7 @@ class Measure:
     average_of: str | None = None
     share_of: str | None = None
     service_from: Period | None = None
+    ranked_among: str | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.decimals <= 6:
@@ -95,6 +97,8 @@ class Measure:
             raise ValueError(f"average_of only applies to averages, not to a {self.kind.value}")
         if self.share_of is not None and self.kind is not MeasureKind.SHARE:
             raise ValueError(f"share_of only applies to shares, not to a {self.kind.value}")
+        if self.ranked_among is not None and self.kind is not MeasureKind.RANK:
+            raise ValueError(f"ranked_among only applies to ranks, not to a {self.kind.value}")
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:

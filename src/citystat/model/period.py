@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -16,9 +17,12 @@ from citystat.model.text import ZH, normalise_language
 
 ROC_OFFSET = 1911
 
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})M(\d{2})$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+ROC_FIRST_YEAR = 1912  # years before it have no ROC (民國) number: they are labelled in Gregorian, 西元
+
+# ASCII digits only: \d would take full-width ２０１２ and Arabic-Indic digits as another "2012"
+_YEAR = re.compile(r"^([0-9]{4})$")
+_MONTH = re.compile(r"^([0-9]{4})M([0-9]{2})$")
+_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
 
 _EN_MONTHS = [calendar.month_name[m] for m in range(13)]
 
@@ -51,8 +55,12 @@ class Period:
                 return cls(date(int(m[1]), int(m[2]), int(m[3])), Frequency.DAY)
             except ValueError as exc:
                 raise ValueError(f"period {code!r}: {exc}") from None
+        hint = ""
+        if any(ch.isdecimal() and not ch.isascii() for ch in code):
+            ascii_form = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in code)
+            hint = f" (it has digits other than ASCII 0-9: write {ascii_form!r})"
         raise ValueError(
-            f"period {code!r} is not a Gregorian period code: use 2021, 2021M06 or 2021-06-30"
+            f"period {code!r} is not a Gregorian period code: use 2021, 2021M06 or 2021-06-30{hint}"
         )
 
     @classmethod
@@ -92,6 +100,12 @@ class Period:
         """The label a reader sees: ``110 年`` / ``2021``; with end=True (stocks) ``110 年底`` / ``end of 2021``."""
         lang = normalise_language(lang)
         y, m, d = self.start.year, self.start.month, self.start.day
+        if lang == ZH and y < ROC_FIRST_YEAR:  # before the ROC calendar: a Gregorian year, said to be one
+            if self.frequency is Frequency.YEAR:
+                return f"西元 {y} 年底" if end else f"西元 {y} 年"
+            if self.frequency is Frequency.MONTH:
+                return f"西元 {y} 年 {m} 月底" if end else f"西元 {y} 年 {m} 月"
+            return f"西元 {y} 年 {m} 月 {d} 日"
         if lang == ZH:
             roc = self.roc_year
             if self.frequency is Frequency.YEAR:

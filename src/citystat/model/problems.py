@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+
+from citystat import limits as _limits
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,33 @@ class Problem:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
 
-class InvalidInput(Exception):
-    """Raised with every problem found, so a person can fix them all at once."""
+MORE_PROBLEMS = "more_problems"
+ALWAYS_SHOWN = frozenset({"stopped_reading"})  # says the count is partial: shown whatever the limit
 
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
+
+class InvalidInput(Exception):
+    """Raised with the problems found, so a person can fix them all at once.
+
+    Its size never grows with the input: the first ``problems_shown`` problems (a limit) are kept in full,
+    the rest only counted by kind, in one last problem (code ``more_problems``) that says how many of each.
+    ``total`` is the number found, shown or not; ``omitted`` the counts by kind of those not shown.
+    """
+
+    def __init__(self, problems: Iterable[Problem], *, shown: int | None = None):
+        shown = _limits.current().problems_shown if shown is None else shown
+        kept: list[Problem] = []
+        omitted: Counter[str] = Counter()
+        for problem in problems:
+            if len(kept) < shown or problem.code in ALWAYS_SHOWN:
+                kept.append(problem)
+            else:
+                omitted[problem.code] += 1
+        self.total = len(kept) + sum(omitted.values())
+        self.omitted = dict(omitted)
+        if omitted:
+            counts = ", ".join(f"{code} {count:,}" for code, count in omitted.most_common())
+            kept.append(Problem(MORE_PROBLEMS, f"{sum(omitted.values()):,} more problem(s) not shown ({counts}); "
+                                f"{_limits.current().describe('problems_shown')}"))
+        self.problems = kept
         lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) found, nothing was loaded:\n{lines}")
+        super().__init__(f"{self.total} problem(s) found, nothing was loaded:\n{lines}")

@@ -5,10 +5,14 @@ Parsing collects every problem with the path where it occurred, rather than stop
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
+from math import prod
 from typing import Any
 
+from citystat import limits as input_limits
+from citystat.limits import Limits
+from citystat.model.identifiers import RESERVED_COLUMNS, table_id_problem
 from citystat.model.measure import Measure, MeasureKind
 from citystat.model.period import Period
 from citystat.model.problems import InvalidInput, Problem
@@ -40,6 +44,8 @@ def _measure_to_dict(measure: Measure) -> dict[str, Any]:
         out["average_of"] = measure.average_of
     if measure.share_of:
         out["share_of"] = measure.share_of
+    if measure.ranked_among:
+        out["ranked_among"] = measure.ranked_among
     if measure.service_from:
         out["service_from"] = measure.service_from.code
     return out
@@ -56,6 +62,8 @@ def meta_to_dict(meta: TableMeta) -> dict[str, Any]:
                 item["notes"] = _notes_to_list(val.notes)
             if val.is_aggregate:
                 item["aggregate"] = True
+            if val.highlight:
+                item["highlight"] = True
             if val.measure:
                 item.update(_measure_to_dict(val.measure))
             values.append(item)
@@ -100,6 +108,58 @@ def meta_to_dict(meta: TableMeta) -> dict[str, Any]:
     return out
 
 
+def _string_problem(text: str, limits: Limits) -> str | None:
+    if len(text) > limits.field_chars:
+        return f"a text of {len(text):,} characters is longer than allowed; {limits.describe('field_chars')}"
+    if "\x00" in text:
+        return "a text holds the NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (f"a text holds {text[exc.start:exc.end]!r} at character {exc.start}, a lone surrogate that no "
+                "UTF-8 text can hold")
+    return None
+
+
+def tree_problems(raw: Any, limits: Limits, *, file: str | None = None) -> Iterator[Problem]:
+    """Bounds on a mapping before it is read as metadata: nesting depth, node count, every string.
+
+    Walks without recursion, counting a shared object each time it is reached (as an alias expands), and
+    stops at the first bound exceeded, so a hostile structure costs no more than the limits allow.
+    """
+    stack: list[tuple[Any, int, str]] = [(raw, 1, "")]
+    nodes = 0
+    bad_strings = 0
+    while stack:
+        item, depth, path = stack.pop()
+        nodes += 1
+        if nodes > limits.yaml_nodes:
+            yield Problem("limit_exceeded", f"the metadata has more than {limits.yaml_nodes:,} values; "
+                          f"{limits.describe('yaml_nodes')}", file=file)
+            return
+        if isinstance(item, str):
+            problem = _string_problem(item, limits)
+            if problem:
+                bad_strings += 1
+                yield Problem("bad_text", f"{path or 'metadata'}: {problem}", file=file)
+                if bad_strings >= limits.problems_shown:
+                    return
+            continue
+        if isinstance(item, (Mapping, list)):
+            if depth > limits.yaml_depth:
+                yield Problem("limit_exceeded", f"{path}: the metadata nests deeper than {limits.yaml_depth} levels; "
+                              f"{limits.describe('yaml_depth')}", file=file)
+                return
+            if isinstance(item, Mapping):
+                for key, value in item.items():
+                    key_path = f"{path}.{key}" if path else str(key)[:80]
+                    if isinstance(key, str):
+                        stack.append((key, depth + 1, key_path))
+                    stack.append((value, depth + 1, key_path))
+            else:
+                stack.extend((value, depth + 1, f"{path}[{i}]") for i, value in enumerate(item))
+
+
 class _Parser:
     def __init__(self, table_id: str | None, file: str | None):
         self.problems: list[Problem] = []
@@ -129,6 +189,20 @@ class _Parser:
         if isinstance(raw, Mapping) and not (text.zh and text.en):
             self.problem("missing_language", path, "bilingual text needs both 'zh-TW' and 'en'")
         return text
+
+    def code(self, raw: Any, path: str) -> str | None:
+        """A code: a string (or a number, as YAML reads 2021), non-empty, without spaces at its ends."""
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            self.problem("bad_code", path, f"a code must be a string, got {type(raw).__name__}")
+            return None
+        code = str(raw)
+        if not code or code != code.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in code):
+            self.problem("bad_code", path, f"the code {code[:80]!r} is empty, has spaces at its ends or holds "
+                         "control characters")
+            return None
+        return code
 
     def items(self, raw: Any, path: str, code: str) -> list[Any]:
         """A list of the metadata; anything else is a problem (a string would be read letter by letter)."""
@@ -182,6 +256,7 @@ class _Parser:
                 average_of=raw.get("average_of"),
                 share_of=raw.get("share_of"),
                 service_from=service_from,
+                ranked_among=raw.get("ranked_among"),
             )
         except ValueError as exc:
             self.problem("bad_measure", path, str(exc))
@@ -190,10 +265,9 @@ class _Parser:
     def value(self, raw: Any, path: str, role: Role | None) -> Value | None:
         if not isinstance(raw, Mapping):
             raw = {"code": raw}
-        code = self.field(raw, "code", path)
+        code = self.code(self.field(raw, "code", path), f"{path}.code")
         if code is None:
             return None
-        code = str(code)
         label = None
         if role is Role.TIME:
             try:
@@ -208,13 +282,24 @@ class _Parser:
         if label is None:
             return None
         notes = self.notes(raw.get("notes"), f"{path}.notes")
-        return Value(code, label, notes, measure, bool(raw.get("aggregate", False)))
+        flags = {}
+        for flag in ("aggregate", "highlight"):
+            given = raw.get(flag, False)
+            if not isinstance(given, bool):  # YAML's true/false; a string such as "no" would read as true
+                self.problem("bad_flag", f"{path}.{flag}", f"{flag} must be true or false, got {given!r}")
+            flags[flag] = given is True
+        return Value(code, label, notes, measure, flags["aggregate"], flags["highlight"])
 
     def variable(self, raw: Any, path: str) -> Variable | None:
         if not isinstance(raw, Mapping):
             self.problem("bad_variable", path, "a variable must be a mapping")
             return None
-        code = self.field(raw, "code", path)
+        code = self.code(self.field(raw, "code", path), f"{path}.code")
+        if code in RESERVED_COLUMNS:
+            self.problem("reserved_code", f"{path}.code", f"{code!r} is reserved: the table file's "
+                         f"{' and '.join(repr(c) for c in RESERVED_COLUMNS)} columns carry that name; "
+                         "give the variable another code")
+            code = None
         label = self.text(self.field(raw, "label", path), f"{path}.label")
         role = None
         role_raw = raw.get("role", "category")
@@ -233,6 +318,11 @@ class _Parser:
                     value = self.value(item, f"{path}.values[{i}]", role)
                     if value:
                         values.append(value)
+        if role is Role.TIME and values:
+            frequencies = {Period.parse(v.code).frequency.value for v in values}
+            if len(frequencies) > 1:
+                self.problem("mixed_frequencies", f"{path}.values", "the time values mix "
+                             f"{' and '.join(sorted(frequencies))} periods; a table has one frequency")
         seen: set[str] = set()
         for value in values:
             if value.code in seen:
@@ -271,27 +361,50 @@ class _Parser:
         return Derivation(tuple((str(k), str(v)) for k, v in source.items()), op, operand)
 
 
-def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
-    """Parse and check table metadata; raises InvalidInput listing every problem."""
+def meta_from_dict(raw: Any, *, file: str | None = None, limits: Limits | None = None) -> TableMeta:
+    """Parse and check table metadata; raises InvalidInput listing every problem.
+
+    The mapping is bounded first (``tree_problems``), then every field is checked: the table id's pattern,
+    text fields that are strings, codes, one frequency of time values, the cells declared.
+    """
+    limits = limits or input_limits.current()
     if not isinstance(raw, Mapping):
         raise InvalidInput([Problem("bad_metadata", "table metadata must be a mapping", file=file)])
+    bounded = list(tree_problems(raw, limits, file=file))
+    if bounded:
+        raise InvalidInput(bounded)
     table_id = raw.get("id")
-    parser = _Parser(str(table_id) if table_id is not None else None, file)
+    id_problem = table_id_problem(table_id) if table_id is not None else None
+    parser = _Parser(str(table_id) if table_id is not None and id_problem is None else None, file)
     table_id = parser.field(raw, "id", "")
+    if id_problem is not None:
+        parser.problem("bad_table_id", "id", id_problem)
     subject = parser.field(raw, "subject", "")
+    if subject is not None and not isinstance(subject, str):
+        parser.problem("bad_subject", "subject", f"the subject must be a code (a string), got "
+                       f"{type(subject).__name__}")
     title = parser.text(parser.field(raw, "title", ""), "title")
     description = parser.text(raw.get("description"), "description")
     sources = []
     for i, s in enumerate(parser.items(parser.field(raw, "sources", ""), "sources", "bad_sources")):
         name = parser.text(s.get("name") if isinstance(s, Mapping) else s, f"sources[{i}].name")
+        url = s.get("url") if isinstance(s, Mapping) else None
+        if url is not None and not isinstance(url, str):
+            parser.problem("bad_url", f"sources[{i}].url", f"a URL must be a string, got {type(url).__name__}")
+            url = None
         if name:
-            sources.append(Source(name, s.get("url") if isinstance(s, Mapping) else None))
+            sources.append(Source(name, url))
     variables = []
     variables_raw = parser.items(parser.field(raw, "variables", ""), "variables", "bad_variables")
     for i, item in enumerate(variables_raw):
         variable = parser.variable(item, f"variables[{i}]")
         if variable:
             variables.append(variable)
+    declared = prod(len(v.values) for v in variables) if variables else 0
+    if declared > limits.table_cells:
+        parser.problem("limit_exceeded", "variables", f"the variables declare {declared:,} cells (the product of "
+                       f"their values' counts); {limits.describe('table_cells')}")
+        raise InvalidInput(parser.problems)
     codes = [v.code for v in variables]
     for code in {c for c in codes if codes.count(c) > 1}:
         parser.problem("duplicate_variable", "variables", f"the variable code {code!r} appears twice")
@@ -302,13 +415,18 @@ def meta_from_dict(raw: Any, *, file: str | None = None) -> TableMeta:
     for var in variables:
         for value in var.values:
             if var.role is Role.METRIC and value.measure is not None:
-                for ref in (value.measure.average_of, value.measure.share_of):
+                for ref in (value.measure.average_of, value.measure.share_of, value.measure.ranked_among):
                     if ref is not None and ref not in var.codes:
                         parser.problem(
                             "unknown_measure_reference",
                             f"variables.{var.code}.{value.code}",
                             f"refers to measure {ref!r}, which the table does not have",
                         )
+                counted = value.measure.ranked_among
+                if counted in var.codes and (var.value(counted).measure is None
+                                             or var.value(counted).measure.kind is not MeasureKind.COUNT):  # type: ignore[union-attr]
+                    parser.problem("bad_measure_reference", f"variables.{var.code}.{value.code}.ranked_among",
+                                   f"ranked_among names {counted!r}, which is not a count measure")
     cell_notes = []
     by_code = {v.code: v for v in variables}
     for i, item in enumerate(parser.items(raw.get("cell_notes"), "cell_notes", "bad_cell_notes")):

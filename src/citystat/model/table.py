@@ -45,6 +45,7 @@ class Value:
     notes: tuple[Note, ...] = ()
     measure: Measure | None = None
     is_aggregate: bool = False  # a total or an average over others ("all", "national"): the base of shares, not a peer
+    highlight: bool = False  # the value a chart brings forward among its peers (the city among the six)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,25 @@ def normalise_language(lang: str) -> str:
         raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}") from None
 
 
+def _kind(raw: Any) -> str:
+    if isinstance(raw, Mapping):
+        return "a mapping"
+    if isinstance(raw, (list, tuple)):
+        return "a list"
+    return type(raw).__name__
+
+
+def _scalar_text(raw: Any, lang: str) -> str:
+    """A language's text: a string (a plain number is taken as written); never a mapping or a list's repr."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        return str(raw)
+    raise TypeError(f"the {lang!r} text must be a string, got {_kind(raw)}")
+
+
 @dataclass(frozen=True)
 class Text:
     """A label in both languages. A missing language falls back to the other one."""
@@ -60,9 +79,9 @@ class Text:
             return cls(raw, raw)
         if isinstance(raw, Mapping):
             # every key must be a language: a stray key is usually text cut at a comma in a YAML flow mapping
-            known = {normalise_language(str(k)): "" if v is None else str(v) for k, v in raw.items()}
+            known = {normalise_language(str(k)): _scalar_text(v, str(k)) for k, v in raw.items()}
             return cls(known.get(ZH, ""), known.get(EN, ""))
-        raise TypeError(f"expected text as a string or a {{zh-TW, en}} mapping, got {type(raw).__name__}")
+        raise TypeError(f"expected text as a string or a {{zh-TW, en}} mapping, got {_kind(raw)}")
 
     def __str__(self) -> str:
         return self.en or self.zh

@@ -47,6 +47,7 @@ FONT_STACK = f"{FONT}, Noto Sans TC, PingFang TC, Microsoft JhengHei, sans-serif
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype")
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#8C6D31", "#7F7F7F")
 AGGREGATE_COLOUR = "#222222"
+BACKGROUND_PEER_COLOUR = "#8A96A3"  # peers beside a highlighted one (3.0:1 on white, as graphics need)
 MUTED = "#555555"
 WIDTH = 620  # the whole chart in px: about the text width of an A4 page
 AXIS_ALLOWANCE = 78  # px an axis with its labels and title takes beside a panel
@@ -252,6 +253,14 @@ class _Builder:
         label = " / ".join(v.label.get(self.lang) for v in values)
         return code, label, any(v.is_aggregate for v in values)
 
+    def _peer_colour(self, coords: dict[str, str], series_code: str) -> str:
+        """A table that declares a highlighted value (the city among its peers) draws it in the first colour and
+        the other peers in one quiet colour; otherwise each series has its own colour."""
+        if not any(value.highlight for variable in self.peers for value in variable.values):
+            return self.colour(series_code)
+        highlighted = any(v.value(coords[v.code]).highlight for v in self.peers)
+        return PALETTE[0] if highlighted else BACKGROUND_PEER_COLOUR
+
     def rows(self, panel: Panel, scale: Scaling, *, periods: Sequence[str] | None = None) -> list[Row]:
         meta, lang = self.meta, self.lang
         kinds = [meta.measures[m].kind for m in panel.measures]
@@ -268,8 +277,10 @@ class _Builder:
             measure_label = self.metric.value(measure_code).label.get(lang)
             if self.peers:
                 series_code, series, aggregate = self._peer_label(coords)
+                colour = AGGREGATE_COLOUR if aggregate else self._peer_colour(coords, series_code)
             else:
                 series_code, series, aggregate = measure_code, measure_label, False
+                colour = self.colour(series_code)
             value = float(cell.value) if cell.value is not None else None
             rows.append(Row(
                 period_code=period_code,
@@ -287,7 +298,7 @@ class _Builder:
                 symbol=cell.status.value if not cell.status.has_value else "",
                 estimated=cell.status is Status.ESTIMATED,
                 aggregate=aggregate,
-                colour=AGGREGATE_COLOUR if aggregate else self.colour(series_code),
+                colour=colour,
             ))
         return rows
 
@@ -572,7 +583,8 @@ class _Builder:
             alt.Chart(data).mark_bar(strokeWidth=1.5).encode(
                 x=x, xOffset=offset, y=y,
                 fill=alt.condition("datum.estimated", alt.value("white"), alt.Fill("colour:N", scale=None)),
-                stroke=alt.Stroke("colour:N", scale=None),
+                # a white edge between observed bars keeps peers of one colour apart; an estimate keeps its outline
+                stroke=alt.condition("datum.estimated", alt.Stroke("colour:N", scale=None), alt.value("white")),
                 strokeDash=alt.condition("datum.estimated", alt.value(ESTIMATE_DASH), alt.value(SOLID)),
                 tooltip=self.tooltip(),
             ).transform_filter("datum.value != null"),

@@ -6,6 +6,7 @@ Both come from one Jinja2 template set (templates/publication.html.j2 and its st
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
@@ -15,7 +16,9 @@ from typing import Literal
 import jinja2
 
 from citystat.model import EN, LANGUAGES, ZH, City, StoredTable, normalise_language
+from citystat.paths import checked_ids, inside
 from citystat.publish.assets import SCRIPTS, copy_scripts
+from citystat.publish.charts import chart_spec, render_spec
 from citystat.publish.report import ChartProgress, Publication, build_publication
 from citystat.publish.words import word
 
@@ -100,4 +103,39 @@ def write_report(
             written.append(path)
             if on_written:
                 on_written(path)
+    return written
+
+
+def write_charts(
+    chosen: Sequence[StoredTable],
+    out_dir: Path,
+    *,
+    context: Sequence[StoredTable] = (),
+    langs: Sequence[str] = LANGUAGES,
+    formats: Sequence[str] = ("svg",),
+    scale: float = 2.0,
+    progress: Callable[[str, str], None] | None = None,
+) -> list[Path]:
+    """Each table's chart in each language and format, with its Vega-Lite spec (ID.LANG.vl.json) beside it; every
+    path is made from a checked id and kept inside ``out_dir``. Returns the files written."""
+    checked_ids([stored.meta.id for stored in chosen])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for stored in chosen:
+        for lang in dict.fromkeys(normalise_language(lang) for lang in langs):
+            if progress:
+                progress(stored.meta.id, lang)
+            spec = chart_spec(stored, lang, context=context or chosen)
+            stem = f"{stored.meta.id}.{lang}"
+            spec_path = inside(out_dir, f"{stem}.vl.json")
+            spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+            written.append(spec_path)
+            for chart_format in formats:
+                rendered = render_spec(spec, chart_format, scale=scale)  # type: ignore[arg-type]
+                path = inside(out_dir, f"{stem}.{chart_format}")
+                if isinstance(rendered, str):
+                    path.write_text(rendered, encoding="utf-8")
+                else:
+                    path.write_bytes(rendered)
+                written.append(path)
     return written

@@ -26,11 +26,21 @@ from pathlib import Path
 
 import duckdb
 
+from citystat import limits as input_limits
 from citystat.catalog import bundled_city
 from citystat.model import City, Table, TableMeta
+from citystat.query.selection import SelectionError, SelectionErrorKind
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 
-FileSignature = tuple[tuple[int, int], ...]
+FileSignature = tuple[tuple[int, int, int], ...]
+
+
+BYTES_PER_CELL = 330  # a cell read into memory: its key tuple, Cell, Decimal and dict slot (measured, 1 M cells)
+
+
+def estimated_bytes(stored: StoredTable) -> int:
+    """What a table read from the store holds in memory, about."""
+    return 4096 + stored.release.cell_count * BYTES_PER_CELL
 
 
 class StoreUnavailable(RuntimeError):
@@ -82,16 +92,17 @@ def _signature(path: Path) -> FileSignature:
         try:
             stat = os.stat(candidate)
         except FileNotFoundError:
-            out.append((-1, -1))
+            out.append((-1, -1, -1))
         else:
-            out.append((stat.st_mtime_ns, stat.st_size))
+            out.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))  # the inode: a file switched in its place
     return tuple(out)
 
 
 class StoreReader:
     """Cached reads of a citystat database for many threads, and the one write path of a server."""
 
-    def __init__(self, path: str | Path, *, table_cache_size: int = 256, recheck_seconds: float = 0.05):
+    def __init__(self, path: str | Path, *, table_cache_size: int = 256, recheck_seconds: float = 0.05,
+                 table_cache_bytes: int | None = None):
         self.recheck_seconds = recheck_seconds
         self.path = Path(path)
         if not self.path.exists():
@@ -100,6 +111,9 @@ class StoreReader:
         self._snapshot: Snapshot | None = None
         self._tables: OrderedDict[tuple[str, int, str], StoredTable] = OrderedDict()
         self._table_cache_size = table_cache_size
+        self._table_cache_bytes = (input_limits.current().cache_bytes if table_cache_bytes is None
+                                   else table_cache_bytes)
+        self._cached_bytes = 0
         self._checked_at = -1.0
         self.snapshot()
 
@@ -170,11 +184,17 @@ class StoreReader:
         info = entry.release(number)
         if info.release == entry.latest.release:
             return entry.meta
-        return self.table(table_id, info.release).meta
+        key = (table_id, info.release, info.content_hash)
+        cached = self._tables.get(key)
+        if cached is not None:
+            return cached.meta
+        with self._lock, self._open() as store:  # the metadata alone: an earlier release's cells stay unread
+            return store.meta(table_id, info.release)
 
     def table(self, table_id: str, number: int | None = None) -> StoredTable:
         """A table with its cells, as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, number)
+        self._check_release_size(info)
         key = (table_id, info.release, info.content_hash)
         with self._lock:
             cached = self._tables.get(key)
@@ -183,10 +203,40 @@ class StoreReader:
                 return cached
             with self._open() as store:
                 stored = store.read(table_id, info.release)
-            self._tables[key] = stored
-            while len(self._tables) > self._table_cache_size:
-                self._tables.popitem(last=False)
+            self._keep(key, stored)
             return stored
+
+    def _check_release_size(self, info: ReleaseInfo) -> None:
+        """An earlier release bigger than the limit release_cells is refused (403), not read: reading one
+        takes several hundred bytes a cell for a moment, and anyone may ask for any release."""
+        limits = input_limits.current()
+        snapshot = self._snapshot
+        entry = snapshot.entries.get(info.table_id) if snapshot is not None else None
+        if entry is not None and entry.latest.release != info.release and info.cell_count > limits.release_cells:
+            raise SelectionError(SelectionErrorKind.TOO_MANY_CELLS,
+                                 f"release {info.release} of {info.table_id!r} has {info.cell_count:,} cells, more "
+                                 f"than a server reads for an earlier release; the latest release is served in "
+                                 f"full; {limits.describe('release_cells')}")
+
+    def _keep(self, key: tuple[str, int, str], stored: StoredTable) -> None:
+        """Cache a table read, within the entry count and the byte budget (limit cache_bytes): earlier
+        releases go first, then the least recently used. A table bigger than the budget is not kept."""
+        size = estimated_bytes(stored)
+        if size > self._table_cache_bytes:
+            return
+        self._tables[key] = stored
+        self._cached_bytes += size
+        while len(self._tables) > self._table_cache_size or self._cached_bytes > self._table_cache_bytes:
+            victim = self._eviction_candidate()
+            self._cached_bytes -= estimated_bytes(self._tables.pop(victim))
+
+    def _eviction_candidate(self) -> tuple[str, int, str]:
+        snapshot = self._snapshot
+        for key in self._tables:  # least recently used first
+            entry = snapshot.entries.get(key[0]) if snapshot is not None else None
+            if entry is None or entry.latest.release != key[1]:
+                return key
+        return next(iter(self._tables))
 
     # -- writing ------------------------------------------------------------------------------------
 

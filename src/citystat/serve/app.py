@@ -23,6 +23,7 @@ from citystat.serve.context import ServeContext
 from citystat.serve.pxweb import API_PREFIX, ApiSettings, app_version
 from citystat.serve.rate_limit import RateLimiter, RateLimitMiddleware
 from citystat.serve.routers import admin, codelists, config, data, docs, savedqueries, tables
+from citystat.serve.security import SecurityMiddleware
 from citystat.store import default_db_path
 from citystat.store.saved_queries import SavedQueryStore, saved_queries_path
 
@@ -76,6 +77,7 @@ def create_app(
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
+    app.add_middleware(SecurityMiddleware, root=app)
     if settings.rate_limit:  # inside CORS, so that a browser can read a 429 and its Retry-After
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.max_calls_per_time_window,
                                                                     settings.time_window), prefix=API_PREFIX + "/")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from citystat.query import Snapshot, StoreReader
+from citystat.serve.admin_loads import LoadRunner
 from citystat.serve.http_cache import Answer, AnswerCache, etag_of, not_modified, not_modified_response, respond
 from citystat.serve.pxweb import API_PREFIX, ApiSettings
 
@@ -24,7 +25,14 @@ class ServeContext:
     settings: ApiSettings
     admin_token: str | None = None
     cache: AnswerCache = field(default_factory=AnswerCache)
+    loads: LoadRunner = field(init=False)
     _by_url: dict[Hashable, Hashable] = field(default_factory=dict)  # URL -> answer key
+
+    def __post_init__(self) -> None:
+        if self.admin_token is not None and not self.admin_token.strip():
+            raise ValueError("the admin token is empty or only whitespace: no request could match it; set "
+                             "CITYSTAT_ADMIN_TOKEN to a real secret, or leave it unset to disable administration")
+        self.loads = LoadRunner(self.reader.path)
 
     async def snapshot(self) -> Snapshot:
         """The catalog, read from the database in a worker thread only when the file changed."""

@@ -28,8 +28,12 @@ DATA_QUERY_PARAMETERS = {"lang", "outputformat", "outputformatparams", "heading"
 
 def language(raw: str | None) -> str:
     """zh-TW or en from what a client sent (zh, zh-tw, en-GB ...); the default when none."""
-    if raw is None or not raw.strip():
+    if raw is None:
         return DEFAULT_LANGUAGE
+    if not raw.strip():  # lang= given empty: a client's mistake, not a request for the default
+        raise ApiProblem(400, "unknown-language",
+                         f"lang is empty; use one of {', '.join(LANGUAGES)} (zh is accepted for zh-TW), "
+                         "or leave it out for the default")
     try:
         return normalise_language(raw)
     except ValueError:

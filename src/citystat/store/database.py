@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -36,12 +37,13 @@ from citystat.model import (
     meta_from_dict,
     meta_to_dict,
 )
+from citystat.store import deltas
+from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BATCH_ROWS = 50_000
-STORED_DECIMALS = 6  # the cells keep DECIMAL(38, 6): 6 decimal places and 32 digits before the point
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
 ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
@@ -58,25 +60,34 @@ CREATE TABLE IF NOT EXISTS releases (
     meta         JSON NOT NULL,
     PRIMARY KEY (table_id, release)
 );
-CREATE TABLE IF NOT EXISTS cells (
-    table_id    VARCHAR NOT NULL,
-    release     INTEGER NOT NULL,
-    ordinal     BIGINT NOT NULL,
-    coordinates VARCHAR[] NOT NULL,
-    value       DECIMAL(38, 6),
-    decimals    TINYINT,
-    status      VARCHAR NOT NULL,
-    PRIMARY KEY (table_id, release, ordinal)
-);
 CREATE TABLE IF NOT EXISTS catalog_city (
     recorded_at TIMESTAMPTZ NOT NULL,
     city        JSON NOT NULL
 );
 """
 
+# schema 2: a release stores the cells it changed (see citystat.store.deltas); schema 1 kept a full copy in `cells`
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS release_storage (
+    table_id     VARCHAR NOT NULL,
+    release      INTEGER NOT NULL,
+    base_release INTEGER NOT NULL,
+    stored_cells BIGINT NOT NULL,
+    PRIMARY KEY (table_id, release)
+);
+CREATE TABLE IF NOT EXISTS cell_changes (
+    table_id    VARCHAR NOT NULL,
+    release     INTEGER NOT NULL,
+    coordinates VARCHAR[] NOT NULL,
+    value       DECIMAL(38, 6),
+    decimals    TINYINT,
+    status      VARCHAR,
+    removed     BOOLEAN NOT NULL
+);
+"""
+
 _CELL_SCHEMA = pa.schema(
     [
-        ("ordinal", pa.int64()),
         ("coordinates", pa.list_(pa.string())),
         ("value", pa.string()),  # exact decimal text, cast by DuckDB (quicker than arrow's Decimal conversion)
         ("decimals", pa.int8()),
@@ -157,21 +168,37 @@ class Store:
             raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        if not read_only:
-            try:
-                self._migrate()
-            except BaseException:
-                self.connection.close()  # a refused database is not left open (and locked) by this process
-                raise
+        try:
+            self._migrate() if not read_only else self._check_version()
+        except BaseException:
+            self.connection.close()  # a refused database is not left open (and locked) by this process
+            raise
 
     def _migrate(self) -> None:
         with self._transaction() as con:
             con.execute(_SCHEMA)
             row = _first(con.execute("SELECT max(version) FROM citystat_schema"))
-            if row is None or row[0] is None:
+            version = None if row is None else row[0]
+            if version is not None and version > SCHEMA_VERSION:
+                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {version})")
+            con.execute(_SCHEMA_2)
+            if version is None:
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
-            elif row[0] > SCHEMA_VERSION:
-                raise RuntimeError(f"{self.path} was written by a newer citystat (schema {row[0]})")
+            elif version == 1:
+                # schema 1 kept every release whole: each becomes a release stored whole (its own base), exactly
+                # as it was; releases loaded from now on store only their changes
+                con.execute("INSERT INTO cell_changes SELECT table_id, release, coordinates, value, decimals, "
+                            "status, false FROM cells")
+                con.execute("INSERT INTO release_storage SELECT table_id, release, release, cell_count FROM releases")
+                con.execute("DROP TABLE cells")
+                con.execute("UPDATE citystat_schema SET version = ?", [SCHEMA_VERSION])
+
+    def _check_version(self) -> None:
+        row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
+        version = None if row is None else row[0]
+        if version is not None and version < SCHEMA_VERSION:
+            raise RuntimeError(f"{self.path} was written by an older citystat (schema {version}); open it once for "
+                               "writing (e.g. 'citystat build --db PATH') to upgrade it")
 
     def close(self) -> None:
         self.connection.close()
@@ -220,6 +247,78 @@ class Store:
                 results.append(self._write(con, table, origin, progress))
         return results
 
+    def load_columns(
+        self, meta: TableMeta, source: str | Path | pa.Table, *, origin: str = "load", name: str | None = None
+    ) -> LoadResult:
+        """Check and store a table whose cells are a CSV or Parquet file (long: a column per variable code, then
+        ``value`` and ``status``) or an Arrow table of the same columns, as DuckDB operations over the whole table:
+        the cells are never Python objects (``citystat.store.columnar``). The same problems as ``load`` (with the
+        file's rows), the same content hash, the same releases."""
+        from citystat.store import columnar
+
+        if self.read_only:
+            raise PermissionError(f"{self.path} is open read-only")
+        con = self.connection
+        if name is None and not isinstance(source, pa.Table):
+            name = Path(source).name
+        try:
+            columnar.stage(con, meta, source if isinstance(source, pa.Table) else Path(source), name=name)
+            try:
+                problems = columnar.check(con, meta, name=name)
+                digest = columnar.content_hash(con, meta)
+            except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
+                table, rows = self._incoming_table(meta)
+                problems = [dataclasses.replace(p, file=name, row=rows.get(p.cell or ""))
+                            for p in [*check_table(table), *_unstorable(table)]]
+                digest = content_hash(table)
+            if problems:
+                raise InvalidInput(problems)
+            total = 1
+            for variable in meta.variables:
+                total *= len(variable.codes)
+            with self._transaction() as con:
+                latest = self._latest(con, meta.id)
+                if latest is not None and latest.content_hash == digest:
+                    return LoadResult(latest, created=False)
+                number = 1 if latest is None else latest.release + 1
+                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
+                self._insert_release(con, info, meta, latest)
+                deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
+                                     columnar.INCOMING)
+            return LoadResult(info, created=True)
+        finally:
+            columnar.cleanup(con)
+
+    def _insert_release(self, con: duckdb.DuckDBPyConnection, info: ReleaseInfo, meta: TableMeta,
+                        latest: ReleaseInfo | None) -> None:
+        """The release's row; its metadata is JSON null when the same as the release before (a large table's
+        metadata can outweigh a release's changed cells)."""
+        meta_json = json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)
+        if latest is not None and self._meta_json(con, latest.table_id, latest.release) == meta_json:
+            meta_json = "null"
+        con.execute(
+            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
+        )
+
+    @staticmethod
+    def _meta_json(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> str:
+        row = _first(con.execute(
+            "SELECT CAST(meta AS VARCHAR) FROM releases WHERE table_id = ? AND release <= ? "
+            "AND CAST(meta AS VARCHAR) <> 'null' ORDER BY release DESC LIMIT 1", [table_id, release]))
+        assert row is not None, f"release {release} of {table_id!r} has no metadata"
+        return str(row[0])
+
+    def _incoming_table(self, meta: TableMeta) -> tuple[Table, dict[str, int]]:
+        """The incoming cells as a Table, and the file's row of each cell (by its description)."""
+        from citystat.store import columnar
+
+        rows = self.connection.execute(
+            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.INCOMING} ORDER BY ordinal"
+        ).fetchall()
+        table = Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s, _ in rows})
+        return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
+
     def _write(
         self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
     ) -> LoadResult:
@@ -230,23 +329,23 @@ class Store:
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
         info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), origin, total)
-        meta_json = json.dumps(meta_to_dict(table.meta), ensure_ascii=False, sort_keys=True)
-        con.execute(
-            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
-        )
-        written = 0
-        for batch in _cell_batches(table):
-            con.register("incoming_cells", batch)
-            con.execute(
-                "INSERT INTO cells SELECT ?, ?, ordinal, coordinates, CAST(value AS DECIMAL(38, 6)), decimals, status "
-                "FROM incoming_cells",
-                [info.table_id, info.release],
-            )
-            con.unregister("incoming_cells")
-            written += batch.num_rows
-            if progress:
-                progress(table.id, written, total)
+        self._insert_release(con, info, table.meta, latest)
+        con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
+                    "decimals TINYINT, status VARCHAR)")
+        try:
+            written = 0
+            for batch in _cell_batches(table):
+                con.register("incoming_cells", batch)
+                con.execute("INSERT INTO citystat_incoming SELECT coordinates, CAST(value AS DECIMAL(38, 6)), "
+                            "decimals, status FROM incoming_cells")
+                con.unregister("incoming_cells")
+                written += batch.num_rows
+                if progress:
+                    progress(table.id, written, total)
+            deltas.write_release(con, table.id, number, None if latest is None else latest.release,
+                                 "citystat_incoming")
+        finally:
+            con.execute("DROP TABLE IF EXISTS citystat_incoming")
         return LoadResult(info, created=True)
 
     def record_city(self, city: City) -> bool:
@@ -308,29 +407,21 @@ class Store:
                 return info
         raise TableNotFound(table_id, release)
 
+    def storage(self, table_id: str, release: int | None = None) -> deltas.Storage:
+        """How a release is stored: the release stored whole that it builds on, and the cell rows it added."""
+        return deltas.storage(self.connection, table_id, self.release(table_id, release).release)
+
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
         return self._meta(self.release(table_id, release))
 
     def _meta(self, info: ReleaseInfo) -> TableMeta:
-        row = _first(self.connection.execute(
-            "SELECT meta FROM releases WHERE table_id = ? AND release = ?", [info.table_id, info.release]
-        ))
-        assert row is not None
-        return meta_from_dict(json.loads(row[0]))
+        return meta_from_dict(json.loads(self._meta_json(self.connection, info.table_id, info.release)))
 
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
         meta = self._meta(info)
-        # the value as text with its published decimals: exact, and far quicker than arrow's Decimal objects
-        as_text = " ".join(f"WHEN {p} THEN CAST(value AS DECIMAL(38, {p}))::VARCHAR"
-                           for p in range(STORED_DECIMALS + 1))
-        columns = self.connection.sql(
-            f"SELECT CASE decimals {as_text} END AS value, status FROM cells "
-            "WHERE table_id = ? AND release = ? ORDER BY ordinal",
-            params=[table_id, info.release],
-        ).fetchnumpy()
-        values, statuses = columns["value"].tolist(), columns["status"].tolist()
+        values, statuses = deltas.read_ordered(self.connection, table_id, info.release, meta)
         if len(values) != info.cell_count:
             raise RuntimeError(f"{self.path}: release {info.release} of {table_id!r} has {len(values)} cells "
                                f"stored, not {info.cell_count}")
@@ -354,14 +445,13 @@ def _first(result: duckdb.DuckDBPyConnection) -> Any:
 
 def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
     columns: dict[str, list[Any]] = {name: [] for name in _CELL_SCHEMA.names}
-    for ordinal, (key, cell) in enumerate(table.ordered_cells()):
-        columns["ordinal"].append(ordinal)
+    for key, cell in table.ordered_cells():
         columns["coordinates"].append(list(key))
         columns["value"].append(None if cell.value is None else format(cell.value, "f"))
         columns["decimals"].append(None if cell.value is None else _published_decimals(cell.value))
         columns["status"].append(cell.status.value)
-        if len(columns["ordinal"]) >= BATCH_ROWS:
+        if len(columns["status"]) >= BATCH_ROWS:
             yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
             columns = {name: [] for name in _CELL_SCHEMA.names}
-    if columns["ordinal"]:
+    if columns["status"]:
         yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)

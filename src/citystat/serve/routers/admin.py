@@ -4,7 +4,11 @@ Every route needs ``Authorization: Bearer <token>`` with the token the server wa
 (CITYSTAT_ADMIN_TOKEN); a request without it, or with another, gets 401. A server started without a token
 has administration disabled: its admin routes answer 403. A load goes through Store.load_many, the same
 checked, transactional path as ``citystat load``: a table with any problem is not loaded, and the answer
-lists every problem.
+lists the problems (the first ``problems_shown`` in full, the rest counted by kind).
+
+A load runs in a child process (``citystat.serve.admin_loads``) within the time budget ``load_seconds``,
+so readers are never starved, and every request is answered: 2xx, 400 with the problems, 413 when the body
+or the work it needs is past a limit, 503 while another load holds its turn too long.
 """
 
 from __future__ import annotations
@@ -12,18 +16,17 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any
 
-import yaml
 from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from citystat.catalog.tablefile import parse_meta, parse_values
+from citystat import limits as input_limits
 from citystat.formats.jsonstat import iso_utc
-from citystat.model import ReleaseInfo, meta_from_dict
+from citystat.limits import Limits
+from citystat.model import ReleaseInfo
 from citystat.serve.context import ServeContext, context
-from citystat.serve.problems import ApiProblem
+from citystat.serve.problems import ApiProblem, problem_response
 from citystat.serve.pxweb import dumps
 from citystat.serve.schemas import (
     PROBLEM_RESPONSES,
@@ -112,31 +115,42 @@ def list_table_releases(id: str, ctx: Admin) -> Response:
     response_class=Response,
     responses={200: {"model": LoadResponse, "description": "Unchanged: the latest release already holds this"},
                201: {"model": LoadResponse, "description": "Loaded as a new release"},
-               400: PROBLEM_RESPONSES[400]},
+               400: PROBLEM_RESPONSES[400],
+               413: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "The body, or the work it needs, is past a limit (request_bytes, load_seconds, "
+                                    "memory); nothing was loaded"},
+               503: {"model": Problem, "content": {"application/problem+json": {}},
+                     "description": "Another load held its turn too long, or the database is busy; try again"}},
     openapi_extra={"requestBody": {"required": True, "content": {
         "application/json": {"schema": LoadRequest.model_json_schema()}}}},
 )
 async def load_table(request: Request, ctx: Admin) -> Response:
     # The body is read only after the token was checked, so a caller without one learns nothing but 401.
-    try:
-        body = LoadRequest.model_validate_json(await request.body())
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors())
-        raise ApiProblem(400, "invalid-request", f"the body must be JSON {{meta, values, origin?}}: {problems}") \
-            from None
+    limits = input_limits.current()
+    body = await _bounded_body(request, limits)
+    status, answer = await ctx.loads.run(body, limits)
+    del body
+    if status in (200, 201):
+        await run_in_threadpool(ctx.reader.snapshot)  # the next request sees the new release
+        return _no_store(dumps(answer), status)
+    code, detail = answer.pop("code"), answer.pop("detail")
+    headers = {"Retry-After": "5"} if status == 503 else None
+    return problem_response(status, code, detail, instance=request.url.path, headers=headers, **answer)
 
-    def load() -> Response:
-        if isinstance(body.meta, str):
-            meta = parse_meta(body.meta.encode("utf-8"), name="meta.yaml")
-        else:
-            meta = meta_from_dict(body.meta, file="meta")
-        table = parse_values(body.values.encode("utf-8"), meta, name="values.csv")
-        (result,) = ctx.reader.load([table], origin=body.origin or f"api:{meta.id}")
-        info = result.release
-        answer = {"table": info.table_id, **_release(info), "created": result.created}
-        return _no_store(dumps(answer), 201 if result.created else 200)
 
-    try:
-        return await run_in_threadpool(load)
-    except yaml.YAMLError as exc:  # parse_meta reports YAML errors itself; this is a safety net
-        raise ApiProblem(400, "invalid-table", f"the metadata is not valid YAML: {exc}") from None
+async def _bounded_body(request: Request, limits: Limits) -> bytes:
+    """The request body, refused (413) as soon as it passes the limit request_bytes."""
+    most = limits.request_bytes
+    too_large = ApiProblem(413, "too-large", f"the request body is larger than allowed; "
+                                             f"{limits.describe('request_bytes')}")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > most:
+        raise too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > most:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,465 @@
+"""The columnar load path: a table's cells checked, hashed and stored as DuckDB operations over the whole table.
+
+The cells come from a CSV or Parquet file (long: one column per variable code, then ``value`` and ``status``) or an
+Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells, and every check is
+a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the same codes,
+each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and the row of
+the file. The content hash equals ``content_hash`` of the same table read as objects, so both load paths agree on
+whether a load is a new release.
+
+Arithmetic is exact: values are scaled to whole numbers (DECIMAL(38, 6) times 10^6, as HUGEINT) and rounded half up
+in integers. A table whose numbers are too wide for that (from about 10^26) is checked as objects instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from citystat.model import InvalidInput, Problem, Status, TableMeta, meta_to_dict
+from citystat.model.measure import MeasureKind, round_half_up
+from citystat.model.period import Period, days_in_service, months_in_service
+from citystat.store.deltas import STORED_DECIMALS, value_text
+
+STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
+NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+INCOMING = "citystat_incoming"
+SOURCE = "citystat_source"
+_RECORD, _FIELD = "\x1e", "\x1f"
+_STATUSES = [s.value for s in Status]
+_WITH_VALUE = [s.value for s in Status if s.has_value]
+
+
+class TooWide(Exception):
+    """The numbers do not fit the exact integer arithmetic of the SQL checks."""
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _describe(meta: TableMeta, alias: str = "") -> str:
+    """SQL for the cell as ``describe_key`` writes it: ``year=2021, measure=total``."""
+    prefix = f"{alias}." if alias else ""
+    parts = [f"{_sql_string(v.code + '=')} || {prefix}coordinates[{i + 1}]" for i, v in enumerate(meta.variables)]
+    return " || ', ' || ".join(parts)
+
+
+def _problem(meta: TableMeta, name: str | None, row: Sequence[Any], code: str, message: str) -> Problem:
+    """A problem from a row of (cell, file row, expected, found)."""
+    cell, file_row, expected, found = row
+    return Problem(code, message, table=meta.id, file=name, row=None if file_row is None else int(file_row),
+                   cell=cell, expected=expected, found=found)
+
+
+def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None) -> None:
+    """Read the source into the incoming cells (one pass: codes to positions, numbers to decimals), checking its
+    columns, codes, numbers, statuses, duplicates, completeness and storability (the catalog reader's and the
+    store's problems); raises InvalidInput with every problem, before any consistency check."""
+    if isinstance(source, pa.Table):
+        con.register(SOURCE, source)
+        relation, header_rows = SOURCE, 0
+    elif Path(source).suffix.lower() == ".parquet":
+        relation, header_rows = f"read_parquet({_sql_string(str(source))}, file_row_number = true)", 0
+    else:
+        relation = (f"read_csv({_sql_string(str(source))}, header = true, all_varchar = true, delim = ',', "
+                    "quote = '\"', escape = '\"')")
+        header_rows = 1
+
+    def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: Any) -> Problem:
+        return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
+
+    try:
+        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
+        row_number = "file_row_number + 1" if "file_row_number" in header else f"row_number() OVER () + {header_rows}"
+        header = [h for h in header if h != "file_row_number"]
+    except duckdb.Error as exc:
+        raise InvalidInput([problem("unreadable_file", f"the file cannot be read: {str(exc).splitlines()[0]}")]) \
+            from None
+    codes = [v.code for v in meta.variables]
+    expected = [*codes, "value", "status"]
+    problems = [problem("missing_column", f"the column {c!r} is missing; the header must name {', '.join(expected)}",
+                        row=1) for c in expected if c not in header and c != "status"]
+    problems += [problem("unknown_column", f"the column {c!r} is not a variable of table {meta.id!r}", row=1,
+                         column=c) for c in header if c not in expected]
+    if problems:
+        raise InvalidInput(problems)
+
+    def text(column: str) -> str:
+        return f'trim(CAST("{column}" AS VARCHAR))'
+
+    cube = _Cube(meta)
+    n = len(codes)
+    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    status = f"coalesce({text('status')}, '')" if "status" in header else "''"
+    keys = ", ".join(f"coalesce({text(c)}, '') AS _k{i}" for i, c in enumerate(codes))
+    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
+                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
+                     for i in range(n))
+    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
+    storable = f"(m.is_number AND m.digits <= {STORED_INTEGER_DIGITS} AND m.places <= {STORED_DECIMALS})"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
+        # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
+        f"WITH src AS (SELECT CAST({row_number} AS BIGINT) AS _row, {keys}, "
+        f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}), "
+        f"n AS (SELECT *, replace(raw_value, ',', '') AS clean, "
+        f"regexp_full_match(raw_value, {_sql_string(NUMBER)}) AS is_number FROM src), "
+        "m AS (SELECT *, CASE WHEN contains(clean, '.') THEN length(split_part(clean, '.', 2)) ELSE 0 END "
+        "AS places, length(ltrim(split_part(ltrim(clean, '+-'), '.', 1), '0')) AS digits FROM n) "
+        f"SELECT m._row, {ordinal} AS ordinal, [{', '.join(f'm._k{i}' for i in range(n))}] AS coordinates, "
+        f"{', '.join(f'm._k{i}, p{i}.idx AS _idx{i}' for i in range(n))}, m.raw_value, m.status, m.is_number, "
+        f"m.raw_value = '' OR {storable} AS storable, "
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals, "
+        # the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
+        "regexp_replace(regexp_replace(m.clean, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2') AS text "
+        f"FROM m {joins}",
+        params,
+    )
+    if isinstance(source, pa.Table):
+        con.unregister(SOURCE)
+    unknown = " UNION ALL ".join(f"SELECT _row, {i} AS variable, _k{i} AS found FROM {INCOMING} WHERE _idx{i} IS NULL"
+                                 for i in range(n))
+    for row, i, found in con.execute(unknown + " ORDER BY _row, variable LIMIT 1000").fetchall():
+        variable = meta.variables[i]
+        problems.append(problem("unknown_value", f"{found!r} is not a value of variable {variable.code!r} "
+                                f"(known: {', '.join(sorted(variable.codes))})", row=row, column=variable.code))
+    for row, found in con.execute(f"SELECT _row, status FROM {INCOMING} WHERE NOT list_contains($statuses, status) "
+                                  "ORDER BY _row LIMIT 1000", {"statuses": _STATUSES}).fetchall():
+        problems.append(problem("bad_status", f"unknown status {found!r}; use one of "
+                                f"{', '.join(repr(s) for s in _STATUSES)}", row=row, column="status"))
+    for row, raw, state, is_number in con.execute(
+            f"SELECT _row, raw_value, status, is_number FROM {INCOMING} WHERE list_contains($statuses, status) AND ("
+            "(raw_value <> '' AND NOT is_number) OR (raw_value <> '' AND NOT list_contains($with_value, status)) "
+            "OR (raw_value = '' AND list_contains($with_value, status))) ORDER BY _row LIMIT 1000",
+            {"statuses": _STATUSES, "with_value": _WITH_VALUE}).fetchall():
+        if raw and not is_number:
+            hint = "" if state in _WITH_VALUE else f" (status {state!r} cells stay empty)"
+            problems.append(problem("not_a_number", f"{raw!r} is not a number{hint}; a cell with no number must be "
+                                    "empty and say why in the status column ('..' or '-')", row=row, column="value"))
+        elif raw:
+            problems.append(problem("value_with_missing_status", f"the cell has the number {raw} but its status "
+                                    f"{state!r} says it has none", row=row, column="status"))
+        else:
+            problems.append(problem("missing_value", "the cell is empty; give a number, or status '..' (not "
+                                    "available) or '-' (nil)", row=row, column="value"))
+    if problems:
+        raise InvalidInput(problems)
+    for row, first, cell in con.execute(
+            f"WITH repeated AS (SELECT ordinal FROM {INCOMING} GROUP BY ordinal HAVING count(*) > 1) "
+            "SELECT _row, first_row, cell FROM (SELECT i._row, min(i._row) OVER (PARTITION BY i.ordinal) "
+            f"AS first_row, {_describe(meta, 'i')} AS cell FROM {INCOMING} i "
+            "SEMI JOIN repeated r ON r.ordinal = i.ordinal) "
+            "WHERE _row > first_row ORDER BY _row LIMIT 1000").fetchall():
+        problems.append(problem("duplicate_cell", f"the cell [{cell}] was already given in row {first}", row=row))
+    if problems:
+        raise InvalidInput(problems)
+    total = cube.strides[0] * cube.sizes[0]
+    given = int(con.execute(f"SELECT count(*) FROM {INCOMING}").fetchall()[0][0])
+    if given < total:
+        missing = _missing(con, meta)
+        more = f" and {total - given - len(missing)} more" if total - given > len(missing) else ""
+        problems.append(problem("missing_cell", f"{total - given} cell(s) of the table have no row: "
+                                f"{'; '.join(missing)}{more}; give every cell, with status '..' or '-' where there "
+                                "is no number"))
+        raise InvalidInput(problems)
+    problems += _unstorable(con, meta, name)
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _missing(con: duckdb.DuckDBPyConnection, meta: TableMeta, limit: int = 10) -> list[str]:
+    """The first cells of the cube (in its order) that no row gives."""
+    cube = _Cube(meta)
+    found = con.execute(
+        f"SELECT o FROM range({cube.strides[0] * cube.sizes[0]}) r(o) ANTI JOIN {INCOMING} i ON i.ordinal = r.o "
+        f"ORDER BY o LIMIT {limit}"
+    ).fetchall()
+    return [meta.describe_key(tuple(v.codes[(int(o) // stride) % size] for v, stride, size in
+                                    zip(meta.variables, cube.strides, cube.sizes))) for (o,) in found]
+
+
+def _unstorable(con: duckdb.DuckDBPyConnection, meta: TableMeta, name: str | None) -> list[Problem]:
+    """Values the database cannot hold exactly."""
+    rows = con.execute(
+        f"SELECT _row, {_describe(meta)}, replace(raw_value, ',', '') FROM {INCOMING} WHERE NOT storable "
+        "ORDER BY ordinal LIMIT 1000").fetchall()
+    problems = []
+    for row, cell, raw in rows:
+        value = Decimal(raw)
+        if value.adjusted() >= STORED_INTEGER_DIGITS:
+            message = f"the database keeps at most {STORED_INTEGER_DIGITS} digits before the decimal point"
+            expected = f"less than 10^{STORED_INTEGER_DIGITS}"
+        else:
+            message = f"the database keeps at most {STORED_DECIMALS} decimal places"
+            expected = f"at most {STORED_DECIMALS} decimal places"
+        problems.append(Problem("value_not_storable", message, table=meta.id, file=name, row=int(row), cell=cell,
+                                expected=expected, found=format(value, "f")))
+    return problems
+
+
+# -- the consistency checks of citystat.model.checks, over the incoming cells ------------------------------------
+
+class _Cube:
+    """Positions in the cube's order: a cell's ordinal is the sum of its values' positions times their strides."""
+
+    def __init__(self, meta: TableMeta):
+        self.meta = meta
+        self.sizes = [len(v.codes) for v in meta.variables]
+        self.strides = [1] * len(self.sizes)
+        for i in reversed(range(len(self.sizes) - 1)):
+            self.strides[i] = self.strides[i + 1] * self.sizes[i + 1]
+        self.metric = meta.metric_position
+        self.metric_codes = list(meta.metric.codes)
+
+    def index(self, position: int, alias: str = "a") -> str:
+        """SQL for the position of a cell's value of the variable at ``position``."""
+        return f"(({alias}.ordinal // {self.strides[position]}) % {self.sizes[position]})"
+
+    def measure_is(self, code: str, alias: str = "a") -> str:
+        return f"{self.index(self.metric, alias)} = {self.metric_codes.index(code)}"
+
+    def shift_measure(self, source: str, target: str) -> int:
+        """What to add to an ordinal to go from a cell of measure ``source`` to the same cell of ``target``."""
+        return (self.metric_codes.index(target) - self.metric_codes.index(source)) * self.strides[self.metric]
+
+    def ordinal(self, key: Sequence[str]) -> int:
+        return sum(v.codes.index(code) * stride for v, code, stride in zip(self.meta.variables, key, self.strides))
+
+
+def _text(decimals: int, scaled: int) -> str:
+    """A whole number scaled by 10^decimals, written with its decimals (as round_half_up's result is)."""
+    return format(Decimal(scaled).scaleb(-decimals), "f")
+
+
+def _scaled(alias: str) -> str:
+    return f"CAST({alias}.value * 1000000 AS HUGEINT)"
+
+
+def _not_negative(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, name: str | None) -> list[Problem]:
+    kinds = meta.measures
+    counts = [c for c, m in kinds.items() if m.kind.is_count]
+    ranks = [c for c, m in kinds.items() if m.kind is MeasureKind.RANK]
+    percentages = [c for c, m in kinds.items() if m.kind.is_percentage]
+    metric = cube.index(cube.metric)
+
+    def among(codes: list[str]) -> str:
+        return f"list_contains({[cube.metric_codes.index(c) for c in codes] or [-1]}, {metric})"
+
+    rows = con.execute(
+        f"SELECT {_describe(meta, 'a')}, a._row, {value_text('a.')}, {metric}, "
+        f"{among(counts)} AND a.value < 0, {among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value)), "
+        f"{among(percentages)} AND NOT (a.value BETWEEN 0 AND 100) "
+        f"FROM {INCOMING} a WHERE a.value IS NOT NULL AND (({among(counts)} AND a.value < 0) OR "
+        f"({among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value))) OR "
+        f"({among(percentages)} AND NOT (a.value BETWEEN 0 AND 100))) ORDER BY a.ordinal LIMIT 1000"
+    ).fetchall()
+    problems = []
+    for cell, row, found, index, negative, bad_rank, out_of_range in rows:
+        kind = kinds[cube.metric_codes[int(index)]].kind
+        if negative:
+            problems.append(_problem(meta, name, (cell, row, ">= 0", found), "negative_count",
+                                     f"a {kind.value} cannot be negative"))
+        if bad_rank:
+            problems.append(_problem(meta, name, (cell, row, "1, 2, 3, ...", found), "bad_rank",
+                                     "a rank is a whole number from 1"))
+        if out_of_range:
+            problems.append(_problem(meta, name, (cell, row, "0-100", found), "percentage_out_of_range",
+                                     f"a {kind.value} is a percentage between 0 and 100"))
+    return problems
+
+
+def _averages(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, name: str | None) -> list[Problem]:
+    time = meta.position(meta.time.code)
+    problems = []
+    rows_by_ordinal: list[tuple[int, Problem]] = []
+    for code, measure in meta.measures.items():
+        if not (measure.kind.is_average and measure.average_of is not None):
+            continue
+        service_from = measure.service_from or meta.measures[measure.average_of].service_from
+        monthly = measure.kind is MeasureKind.MONTHLY_AVERAGE
+        what = "months" if monthly else "days"
+        divisors = [(months_in_service if monthly else days_in_service)(Period.parse(c), service_from)
+                    for c in meta.time.codes]
+        d = measure.decimals
+        rows = con.execute(
+            f"WITH divisors AS (SELECT unnest($divisors::BIGINT[]) AS divisor, "
+            f"generate_subscripts($divisors::BIGINT[], 1) - 1 AS t), "
+            f"joined AS (SELECT a.ordinal, a._row, {_describe(meta, 'a')} AS cell, {value_text('a.')} AS average, "
+            f"{value_text('t.')} AS total, a.value IS NULL AS no_average, t.value IS NULL AS no_total, d.divisor, "
+            f"{_scaled('a')} AS A, {_scaled('t')} AS T FROM {INCOMING} a "
+            f"JOIN {INCOMING} t ON t.ordinal = a.ordinal + {cube.shift_measure(code, measure.average_of)} "
+            f"JOIN divisors d ON d.t = {cube.index(time)} WHERE {cube.measure_is(code)}), "
+            "judged AS (SELECT *, CASE WHEN NOT no_average AND NOT no_total AND divisor > 0 THEN "
+            f"sign(T) * ((2 * abs(T) * {10 ** d} + divisor * 1000000) // (2 * divisor * 1000000)) END AS expected "
+            "FROM joined) "
+            "SELECT ordinal, cell, _row, average, total, no_average, no_total, divisor, expected FROM judged "
+            "WHERE no_average <> no_total OR (NOT no_average AND NOT no_total AND (divisor = 0 OR "
+            f"A <> expected * {10 ** (STORED_DECIMALS - d)})) ORDER BY ordinal LIMIT 1000",
+            {"divisors": divisors},
+        ).fetchall()
+        for ordinal, cell, row, average, total, no_average, no_total, divisor, expected in rows:
+            if no_average != no_total:
+                problem = _problem(meta, name, (cell, row, "both or neither",
+                                                f"average {average or 'no value'}, total {total or 'no value'}"),
+                                   "average_without_total", f"an average and its total {measure.average_of!r} "
+                                   "must both have a value or both have none")
+            elif divisor == 0:
+                problem = _problem(meta, name, (cell, row, "no value", average), "average_before_service",
+                                   f"the period is before the service began ({service_from})")
+            else:
+                problem = _problem(meta, name, (cell, row, _text(d, int(expected)), average), "average_mismatch",
+                                   f"{measure.kind.value} must equal {measure.average_of} {total} / {divisor} "
+                                   f"{what} in service, rounded half up")
+            rows_by_ordinal.append((int(ordinal), problem))
+    problems += [p for _, p in sorted(rows_by_ordinal, key=lambda item: item[0])]
+    return problems
+
+
+def _shares(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, name: str | None) -> list[Problem]:
+    category = next((v for v in meta.variables if v.aggregate is not None), None)
+    if category is None:
+        return []
+    assert category.aggregate is not None
+    q = meta.position(category.code)
+    total = category.codes.index(category.aggregate.code)
+    problems = []
+    for code, measure in meta.measures.items():
+        if measure.kind is not MeasureKind.SHARE:
+            continue
+        d = measure.decimals
+        found: list[tuple[int, Problem]] = []
+        for ordinal, cell, row, value in con.execute(
+                f"SELECT a.ordinal, {_describe(meta, 'a')}, a._row, {value_text('a.')} FROM {INCOMING} a "
+                f"WHERE {cube.measure_is(code)} AND {cube.index(q)} = {total} AND a.value IS NOT NULL "
+                "AND a.value <> 100 ORDER BY a.ordinal LIMIT 1000").fetchall():
+            found.append((int(ordinal), _problem(meta, name, (cell, row, "100", value), "share_total",
+                                                 "the total's share must be 100%")))
+        if measure.share_of is not None:
+            part_shift = cube.shift_measure(code, measure.share_of)
+            for ordinal, cell, row, value, part, whole, expected in con.execute(
+                    f"WITH joined AS (SELECT a.ordinal, {_describe(meta, 'a')} AS cell, a._row, "
+                    f"{value_text('a.')} AS share, {value_text('p.')} AS part, {value_text('w.')} AS whole, "
+                    f"{_scaled('a')} AS S, {_scaled('p')} AS P, {_scaled('w')} AS W FROM {INCOMING} a "
+                    f"JOIN {INCOMING} p ON p.ordinal = a.ordinal + {part_shift} "
+                    f"JOIN {INCOMING} w ON w.ordinal = a.ordinal + {part_shift} + "
+                    f"({total} - {cube.index(q)}) * {cube.strides[q]} "
+                    f"WHERE {cube.measure_is(code)} AND {cube.index(q)} <> {total} AND a.value IS NOT NULL "
+                    "AND p.value IS NOT NULL AND w.value IS NOT NULL AND w.value <> 0), "
+                    "judged AS (SELECT *, sign(P) * sign(W) * ((2 * abs(P) * 100 * "
+                    f"{10 ** d} + abs(W)) // (2 * abs(W))) AS expected FROM joined) "
+                    "SELECT ordinal, cell, _row, share, part, whole, expected FROM judged "
+                    f"WHERE S <> expected * {10 ** (STORED_DECIMALS - d)} ORDER BY ordinal LIMIT 1000").fetchall():
+                found.append((int(ordinal), _problem(
+                    meta, name, (cell, row, _text(d, int(expected)), value), "share_mismatch",
+                    f"share must equal {measure.share_of} {part} / {whole} × 100, rounded half up")))
+        problems += [p for _, p in sorted(found, key=lambda item: item[0])]
+        slack = Decimal("0.5") * Decimal(1).scaleb(-d)
+        for cell, row, cells, added, places in con.execute(
+                f"SELECT first({_describe(meta, 'a')} ORDER BY a.ordinal), first(a._row ORDER BY a.ordinal), "
+                f"string_agg({_describe(meta, 'a')}, ', ' ORDER BY a.ordinal), sum(a.value)::VARCHAR, "
+                f"max(a.decimals) FROM {INCOMING} a "
+                f"WHERE {cube.measure_is(code)} AND {cube.index(q)} <> {total} AND a.value IS NOT NULL "
+                f"GROUP BY a.ordinal - {cube.index(q)} * {cube.strides[q]} "
+                f"HAVING sum(a.value) > 100 + {slack} * count(*) ORDER BY min(a.ordinal) LIMIT 1000").fetchall():
+            shown = format(Decimal(added).quantize(Decimal(1).scaleb(-int(places))), "f")
+            problems.append(_problem(meta, name, (cell, row, "at most 100", shown), "shares_over_100",
+                                     f"the shares of {cells} add up to more than 100%"))
+    return problems
+
+
+def _derivations(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, name: str | None) -> list[Problem]:
+    """The cells with a recorded derivation (few: one per cell note) are judged here in Python, as the model's
+    check does; estimates without a note are found over the whole table."""
+    notes = [n for n in meta.cell_notes if n.derivation is not None]
+    wanted = {cube.ordinal(n.key) for n in notes} | {
+        cube.ordinal(n.derivation.source_key(meta, n.key)) for n in notes if n.derivation is not None}
+    cells = {int(o): (None if v is None else Decimal(v), Status.parse(s), r) for o, v, s, r in con.execute(
+        f"SELECT ordinal, {value_text()}, status, _row FROM {INCOMING} WHERE list_contains($wanted, ordinal)",
+        {"wanted": sorted(wanted)}).fetchall()}
+    problems = []
+    for note in notes:
+        assert note.derivation is not None
+        value, status, row = cells[cube.ordinal(note.key)]
+        cell = meta.describe_key(note.key)
+        if status is not Status.ESTIMATED:
+            problems.append(_problem(meta, name, (cell, row, "e", status.value or "observed"), "derived_not_estimated",
+                                     "a derived value must have status 'e'"))
+        if value is None:
+            continue
+        source_key = note.derivation.source_key(meta, note.key)
+        source = cells[cube.ordinal(source_key)][0]
+        if source is None:
+            problems.append(_problem(meta, name, (cell, row, "a number", "no value"), "derivation_input_missing",
+                                     f"the derivation's input cell [{meta.describe_key(source_key)}] has no value"))
+            continue
+        d = note.derivation
+        expected = round_half_up(d.op.apply(source, d.operand), meta.measure_of(note.key).decimals)
+        if expected != value:
+            problems.append(_problem(meta, name, (cell, row, format(expected, "f"), format(value, "f")),
+                                     "derivation_mismatch",
+                                     f"derived as {format(source, 'f')} {d.op.symbol} {d.operand}, rounded half up"))
+    noted = sorted({cube.ordinal(n.key) for n in meta.cell_notes})
+    for cell, row in con.execute(
+            f"SELECT {_describe(meta)}, _row FROM {INCOMING} WHERE status = 'e' AND NOT list_contains($noted, ordinal) "
+            "ORDER BY ordinal LIMIT 1000", {"noted": noted or [-1]}).fetchall():
+        problems.append(_problem(meta, name, (cell, row, "a cell note", "none"), "estimate_without_note",
+                                 "an estimated value needs a note saying how it was derived"))
+    return problems
+
+
+def check(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, name: str | None = None) -> list[Problem]:
+    """The consistency checks over the staged cells (``stage`` first). Raises TooWide when a number is too wide
+    for exact integer arithmetic."""
+    missing = [Problem("missing_measure", f"metric value {v.code!r} has no unit, decimals and kind", table=meta.id)
+               for v in meta.metric.values if v.measure is None]
+    if missing:
+        return missing
+    cube = _Cube(meta)
+    try:
+        return [*_not_negative(con, meta, cube, name), *_averages(con, meta, cube, name),
+                *_shares(con, meta, cube, name), *_derivations(con, meta, cube, name)]
+    except duckdb.OutOfRangeException as exc:
+        raise TooWide(str(exc)) from exc
+
+
+def content_hash(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
+    """``citystat.store.content_hash`` of the staged cells, from DuckDB's text of each cell in the cube's order:
+    the digest takes Arrow's string buffers as they are, with no Python string per cell."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps(meta_to_dict(meta), sort_keys=True, ensure_ascii=False).encode())
+    reader = con.sql(
+        "SELECT chr(30) || chr(31) || array_to_string(coordinates, chr(31)) || chr(31) || text || chr(31) || status "
+        f"AS record FROM {INCOMING} ORDER BY ordinal"
+    ).to_arrow_reader(1 << 16)
+    for batch in reader:
+        for chunk in _strings(batch.column(0)):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _strings(array: pa.Array) -> Iterator[memoryview]:
+    """The bytes of every string of an Arrow array, concatenated in order (its data buffer, sliced)."""
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.large_string())
+    if array.null_count:
+        raise ValueError("a cell's record is null")
+    _, offsets, data = array.buffers()
+    assert offsets is not None
+    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind, count=len(array) + 1, offset=array.offset * np.dtype(kind).itemsize)
+    if data is not None:
+        yield memoryview(data)[int(bounds[0]):int(bounds[-1])]
+
+
+def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"DROP TABLE IF EXISTS {INCOMING}")

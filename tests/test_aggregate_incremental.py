@@ -1,0 +1,167 @@
+"""Incremental aggregation: partial results per event file; adding a day, or replacing a damaged one, reads only
+that file and gives the same tables as a full recompute, cell for cell (the scan on DuckDB and on Spark)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import pytest
+
+from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, load_definitions
+from citystat.aggregate.runner import AggregationResult, catalog_metas
+from citystat.model import Table
+
+METAS = catalog_metas()
+YEARS = [2021]
+LAST_DAY = datetime(2021, 12, 30, 16, tzinfo=UTC)  # 31 December 2021, 00:00 in Taipei
+
+
+@pytest.fixture(scope="module")
+def by_day(simulated_events: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    """The simulated events, with each stream's 31 December 2021 taken out of its month's file into a file of its
+    own (``day-31.parquet``), kept aside: the day that arrives late."""
+    root = tmp_path_factory.mktemp("incremental") / "events"
+    shutil.copytree(simulated_events, root)
+    aside = root.parent / "aside"
+    days = []
+    for month_file in sorted(root.glob("service=*/stream=*/year=2021/month=12/*.parquet")):
+        events = pq.read_table(month_file)
+        late = pc.greater_equal(events["ts"], LAST_DAY)
+        pq.write_table(events.filter(pc.invert(late)), month_file)
+        day = aside / month_file.relative_to(root).with_name("day-31.parquet")
+        day.parent.mkdir(parents=True)
+        pq.write_table(events.filter(late), day)
+        days.append(day)
+    assert len(days) >= 9
+    return root, days
+
+
+def _cells(result: AggregationResult) -> dict[str, dict]:
+    def exact(table: Table) -> dict:
+        return {key: (cell.value, cell.status) for key, cell in table.ordered_cells()}
+
+    return {t.id: (t.meta, exact(t)) for t in result.tables}
+
+
+def _full(events: Path) -> AggregationResult:
+    with DuckDBEngine() as engine:
+        return aggregate_events(events, engine=engine, metas=METAS, years=YEARS)
+
+
+def _add_days(root: Path, aside: Path, days: list[Path]) -> None:
+    for day in days:
+        shutil.copy2(day, root / day.relative_to(aside))
+
+
+def _run(events: Path, partials: Path) -> AggregationResult:
+    with DuckDBEngine() as engine:
+        return aggregate_events(events, engine=engine, metas=METAS, years=YEARS, partials=partials)
+
+
+def _scanned(result: AggregationResult) -> dict[str, int]:
+    return {s.stream: s.scanned for s in result.report.streams}
+
+
+def test_adding_or_replacing_a_day_reads_only_that_day_and_equals_a_full_recompute(by_day, tmp_path: Path) -> None:
+    source, days = by_day
+    events = tmp_path / "events"
+    shutil.copytree(source, events)
+    partials = tmp_path / "partials.duckdb"
+
+    before = _run(events, partials)
+    assert _cells(before) == _cells(_full(events))
+    assert all(n > 0 for n in _scanned(before).values())
+
+    _add_days(events, source.parent / "aside", days)  # the late day arrives: only its files are read
+    added = _run(events, partials)
+    full = _full(events)
+    assert _cells(added) == _cells(full)
+    assert _cells(added) != _cells(before)  # the day changed the December figures
+    assert sorted(n for n in _scanned(added).values() if n) == [1] * len(days)
+    assert [s.to_dict() | {"scanned": 0} for s in added.report.streams] == [
+        s.to_dict() | {"scanned": 0} for s in full.report.streams]
+
+    # the day is found damaged and delivered again, with fewer events: again only that file is read
+    wifi = next(d for d in days if "stream=sessions" in str(d))
+    replaced = events / wifi.relative_to(source.parent / "aside")
+    table = pq.read_table(replaced)
+    pq.write_table(table.slice(0, table.num_rows // 2), replaced)
+    again = _run(events, partials)
+    assert sum(_scanned(again).values()) == 1
+    assert _cells(again) == _cells(_full(events)) != _cells(added)
+
+    # nothing new: nothing read, the same tables
+    assert sum(_scanned(_run(events, partials)).values()) == 0
+
+
+@pytest.mark.parametrize("engine_name", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_edge_cases_and_distinct_counts_from_partial_results_equal_a_full_recompute(
+        engine_name: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Distinct counts (exact sets per day), the local calendar, excluded events, stocks and cumulative counts."""
+    from .test_aggregate_edges import EDGE_DEFINITIONS, EDGE_METAS, TABLES, build_edge_events, local, write
+
+    root = tmp_path / "events"
+    written = build_edge_events(root)
+    spark = request.getfixturevalue("spark") if engine_name == "spark" else None
+    options = {"metas": {**METAS, **EDGE_METAS}, "years": [2011, 2018, 2019, 2020, 2021],
+               "definitions": [*load_definitions(), *EDGE_DEFINITIONS], "tables": TABLES}
+
+    def run(partials: Path | None) -> AggregationResult:
+        engine = DuckDBEngine() if engine_name == "duckdb" or partials is None else SparkEngine(spark)
+        with engine:
+            return aggregate_events(root, engine=engine, partials=partials, **options)
+
+    partials = tmp_path / "partials.duckdb"
+    assert _cells(run(partials)) == _cells(run(None))
+    # a day arrives with a device seen before and a new one: the year's distinct devices grow by one
+    write(root, "wifi.sessions", 2021, 5, [{"ts": local(2021, 5, 3, 9), "device_id": 100},
+                                           {"ts": local(2021, 5, 3, 10), "device_id": 300}], name="day-03.parquet")
+    added = run(partials)
+    assert _cells(added) == _cells(run(None))
+    devices = next(t for t in added.tables if t.id == "edge_wifi_devices__events")
+    assert devices.cell(year="2021", measure="devices").value == len(written["devices"][2021]) + 1
+    assert sum(s.scanned for s in added.report.streams) == 1
+
+
+def test_the_aggregate_command_keeps_partial_results_and_reads_only_what_changed(by_day, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from citystat.cli import app
+
+    source, _ = by_day
+    db, partials = str(tmp_path / "citystat.duckdb"), str(tmp_path / "partials.duckdb")
+
+    def aggregate() -> dict:
+        result = CliRunner().invoke(app, ["aggregate", str(source), "--years", "2021", "--table", "taipei_free_usage",
+                                          "--partials", partials, "--db", db, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    first, second = aggregate(), aggregate()
+    assert [s["scanned"] for s in first["streams"]] == [s["files"] for s in first["streams"]] != [0]
+    assert [s["scanned"] for s in second["streams"]] == [0]
+    assert [r["created"] for r in first["releases"]] == [True] and [r["created"] for r in second["releases"]] == [False]
+
+
+def test_a_day_delivered_twice_is_still_refused_with_partial_results(tmp_path: Path) -> None:
+    """The ids of a new file are proven distinct from every other file's, as in a full run."""
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import wifi_year
+
+    wifi_year(tmp_path)
+    partials = tmp_path / "partials.duckdb"
+    with DuckDBEngine() as engine:
+        aggregate_events(tmp_path, engine=engine, metas=METAS, tables=["taipei_free_usage"], partials=partials)
+    original = next(tmp_path.glob("service=wifi/stream=sessions/year=2021/month=9/*.parquet"))
+    shutil.copy(original, original.with_name("day-again.parquet"))
+    with DuckDBEngine() as engine, pytest.raises(InvalidInput) as caught:
+        aggregate_events(tmp_path, engine=engine, metas=METAS, tables=["taipei_free_usage"], partials=partials)
+    assert caught.value.problems[0].code == "duplicate_event_ids"
+    assert "day-again.parquet" in caught.value.problems[0].message

@@ -1,0 +1,92 @@
+"""`citystat serve --workers 2`: two processes answer, and a new database file switched in atomically (as a node
+of several does when a new release is published) is served by every worker, with no failed request meanwhile."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+import urllib.error
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from citystat.catalog import bundled_tables
+from citystat.model import Cell, Table
+from citystat.store import Store
+
+from .conftest import start_server
+
+pytestmark = pytest.mark.slow
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            answer.read()
+            return int(answer.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_workers_serve_a_database_switched_in_atomically(built_db: Path, tmp_path: Path) -> None:
+    served = tmp_path / "citystat.duckdb"
+    shutil.copy(built_db, served)
+    server = start_server(served, "--workers", "2")
+    try:
+        assert len(_children(server.process.pid)) >= 2
+        first = server.api + "/tables/cooc_cloud/data?lang=en"
+        second = server.api + "/tables/cooc_cloud/data?lang=en&release=2"
+        assert _status(second) == 404
+        failures: list[tuple[str, int]] = []
+        stop = threading.Event()
+
+        def keep_reading() -> None:
+            while not stop.is_set():
+                code = _status(first)
+                if code != 200:
+                    failures.append((first, code))
+
+        readers = [threading.Thread(target=keep_reading) for _ in range(3)]
+        for reader in readers:
+            reader.start()
+        # publish: copy the served file, load the new release into the copy, then switch it in at once
+        staged = tmp_path / "citystat.duckdb.new"
+        shutil.copy(served, staged)
+        table = next(t for t in bundled_tables() if t.id == "cooc_cloud")
+        cells = dict(table.cells)
+        key = table.meta.key({"year": "2021", "measure": "courses"})
+        cells[key] = Cell(Decimal("178204"), cells[key].status)
+        with Store(staged) as store:
+            assert store.load(Table(table.meta, cells)).release.release == 2
+        time.sleep(0.5)
+        os.replace(staged, served)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _status(second) != 200:
+            time.sleep(0.05)
+        seen = [_status(second) for _ in range(20)]  # requests spread over both workers: each has switched
+        time.sleep(0.3)
+        stop.set()
+        for reader in readers:
+            reader.join()
+        assert seen == [200] * 20
+        assert failures == []
+    finally:
+        server.stop()
+    assert _children(server.process.pid) == []
