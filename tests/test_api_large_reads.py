@@ -24,6 +24,8 @@ from citystat.store import Store
 from .conftest import RunningServer
 from .large_tables import TABLE_ID, write_large_table
 
+pytestmark = pytest.mark.slow  # a 64,000-cell table, a server, every format: about 10 s
+
 STATIONS, DAYS = 128, 250  # x 2 measures = 64,000 cells
 CELLS = STATIONS * DAYS * 2
 EVERY_CELL = {"valueCodes[station]": "*", "valueCodes[day]": "*", "valueCodes[measure]": "*"}

@@ -66,6 +66,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Table:
     return read_table(data, meta)
 
 
+@pytest.mark.slow  # 36,000 cells in five formats and two layouts: about 5 s
 def test_a_generated_table_streams_in_many_chunks_with_the_whole_answers_bytes(generated: Table) -> None:
     assert len(generated.cells) == 36_000
     for layout, rendering in renderings(generated):
