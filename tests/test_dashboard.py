@@ -669,3 +669,75 @@ def test_every_dashboard_word_is_used_and_bilingual() -> None:
     for key, text in WORDS.items():
         assert f"'{key}'" in sources or f'"{key}"' in sources, key
         assert text.zh and text.en and (text.zh != text.en or key == "api"), key
+
+
+# -- a large table's page (issue 14): the data table is paged, the page stays small ------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, StoredTable]]:
+    from citystat.catalog.tablefile import read_table
+
+    from .large_tables import write_large_table
+
+    folder = tmp_path_factory.mktemp("large_page")
+    data, meta = write_large_table(folder, stations=60, days=199)  # 11,940 rows of 2 measures
+    path = folder / "citystat.duckdb"
+    with Store(path) as store:
+        store.load(read_table(data, meta), origin="generated")
+        stored = store.read("generated_station_days")
+    with TestClient(create_site(path)) as client:
+        yield client, stored
+
+
+def _pager(root: Element) -> dict[str, str]:
+    navs = find_all(root, "nav", "data-pager")
+    return {a.get("rel") or "": a.get("href") or "" for a in navs[0].iter(f"{XHTML}a")} if navs else {}
+
+
+def test_a_large_tables_page_shows_one_page_of_rows_with_links_to_the_others(
+    large_site: tuple[TestClient, StoredTable],
+) -> None:
+    from citystat.dashboard.pages import DATA_PAGE_ROWS
+    from citystat.publish.report import table_view
+
+    site, stored = large_site
+    whole = table_view(stored, EN, 1)  # every row, laid out at once
+    assert len(whole.rows) == 11_940
+    html = site.get("/tables/generated_station_days", params={"lang": EN})
+    assert len(html.content) < 400_000  # no chart of 23,880 cells, 100 rows
+    root, twin = get_page(site, "/tables/generated_station_days", EN)
+    pager = twin["data"]["page"]
+    assert pager == {"number": 1, "pages": 120, "size": DATA_PAGE_ROWS, "rows": 11_940, "first_row": 1,
+                     "last_row": 100, "first": None, "previous": None,
+                     "next": "/tables/generated_station_days?lang=en&page=2",
+                     "last": "/tables/generated_station_days?lang=en&page=120"}
+    assert _pager(root) == {"next": pager["next"], "last": pager["last"]}
+    assert twin["chart"] is None and find_all(root, "p", "chart-omitted")
+    seen = 1
+    for href, first in ((pager["next"], 100), (pager["last"], 11_900)):
+        page_root = parse(site.get(href).text)
+        page_twin = site.get(href.replace("?", ".json?")).json()
+        rows = list(find(find(page_root, "table", "data-table"), "tbody").iter(f"{XHTML}tr"))
+        expected = whole.rows[first:first + DATA_PAGE_ROWS]
+        assert [clean(text_of(find(tr, "th"), skip=("sup",))) for tr in rows] == [r.label for r in expected]
+        assert [r["label"] for r in page_twin["data"]["rows"]] == [r.label for r in expected]
+        assert [[c["text"] for c in r["cells"]] for r in page_twin["data"]["rows"]] == [
+            [c.text for c in r.cells] for r in expected]
+        assert [_row_cells(tr) for tr in rows] == [[{"text": c.text, "status": c.status} for c in r.cells]
+                                                   for r in expected]
+        links = _pager(page_root)
+        assert links["prev"] == page_twin["data"]["page"]["previous"] and "first" in links
+        assert page_twin["links"]["self"] == href and page_twin["narrative"] == twin["narrative"]
+        seen += 1
+    assert len(expected) == 40 and "next" not in links  # the last page: 11,940 - 119 x 100 rows
+    assert seen == 3
+    assert site.get("/tables/generated_station_days", params={"page": "121"}).status_code == 404
+    for bad in ("0", "x", "-1", "1.5"):
+        assert site.get("/tables/generated_station_days.json", params={"page": bad}).status_code == 400
+
+
+def test_a_small_tables_page_has_no_pager(site: TestClient) -> None:
+    root, twin = get_page(site, "/tables/digital_access_national", EN)
+    assert twin["data"]["page"]["pages"] == 1 and len(twin["data"]["rows"]) == twin["data"]["page"]["rows"] == 42
+    assert not find_all(root, "nav", "data-pager") and twin["chart"] is not None

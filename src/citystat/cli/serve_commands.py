@@ -20,7 +20,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="Port to listen on")] = 8000,
     db: DbOption = None,
     max_data_cells: Annotated[
-        int | None, typer.Option("--max-data-cells", help="Most cells one data query may fetch [default: 100000]")
+        int | None, typer.Option("--max-data-cells", help="Most cells one data query may fetch [default: 1000000]")
     ] = None,
     access_log: Annotated[bool, typer.Option("--access-log/--no-access-log", help="Log every request")] = True,
     workers: Annotated[int | None, typer.Option(

@@ -12,6 +12,7 @@ chart from ``publish.charts.chart_spec``.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
@@ -22,7 +23,7 @@ from citystat.model import LANGUAGES, City, ReleaseInfo, Role, Status, StoredTab
 from citystat.publish.charts import chart_spec, periods_covered
 from citystat.publish.findings import table_narrative
 from citystat.publish.maps import map_specs
-from citystat.publish.report import moment_words, ordered_tables, table_view
+from citystat.publish.report import TableView, moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
 
@@ -32,11 +33,13 @@ from .words import word
 API_PREFIX = "/api/v2"
 DOWNLOAD_FORMATS = tuple(  # (outputFormat, what a person calls it, file suffix), from the writer registry
     (w.name, w.label, w.suffix) for w in registry.WRITERS.values() if w.name != "html")
+DATA_PAGE_ROWS = 100  # rows of a table page's data table; a larger table is paged (?page=N)
+CHART_MAX_CELLS = 10_000  # a table with more cells is not drawn on its page (its spec would hold every cell)
 SAVED_PERIODS = (2, 5, 10)  # the "latest N periods" a saved selection offers
 
 
 class PageNotFound(LookupError):
-    """No such page: an unknown service code."""
+    """No such page: an unknown service code, a page of a data table past its last."""
 
 
 # -- links ---------------------------------------------------------------------------------------------------
@@ -219,13 +222,71 @@ def _release_entry(info: ReleaseInfo, lang: str, city: City, *, current: bool, l
     }
 
 
+def _data_pages(table_id: str, lang: str, release: int | None, page: int, rows: int) -> dict[str, Any]:
+    """Where this page of the data table is among all: its rows, and the links to the pages around it."""
+    pages = max(1, math.ceil(rows / DATA_PAGE_ROWS))
+    if page > pages:
+        raise PageNotFound(f"table {table_id!r} has {pages} page(s) of data, not {page}")
+
+    def url(number: int) -> str:
+        return page_url(f"/tables/{table_id}", lang, release=release, page=None if number == 1 else number)
+
+    first = (page - 1) * DATA_PAGE_ROWS
+    return {
+        "number": page,
+        "pages": pages,
+        "size": DATA_PAGE_ROWS,
+        "rows": rows,
+        "first_row": first + 1 if rows else 0,
+        "last_row": min(first + DATA_PAGE_ROWS, rows),
+        "first": url(1) if page > 1 else None,
+        "previous": url(page - 1) if page > 1 else None,
+        "next": url(page + 1) if page < pages else None,
+        "last": url(pages) if page < pages else None,
+    }
+
+
+def _rows(view: TableView, lang: str) -> list[dict[str, Any]]:
+    statuses = {s.value: s.description.get(lang) for s in Status}
+    return [{
+        "label": row.label,
+        "notes": row.notes,
+        "cells": [{"text": c.text, "status": c.status, "status_label": statuses[c.status] if c.status else "",
+                   "notes": c.notes} for c in row.cells],
+    } for row in view.rows]
+
+
+def table_data_page(reader: StoreReader, first: dict[str, Any], page: int) -> dict[str, Any]:
+    """Another page of a table page's data table: ``first`` (the table's page 1) with that page's rows, symbols
+    and links; the chart, narrative and notes, which are about the whole table, are page 1's."""
+    if page == 1:
+        return first
+    lang, table_id = first["lang"], first["id"]
+    release = first["release"]["number"]
+    shown_release = None if first["release"]["latest"] else release
+    stored = reader.table(table_id, release)
+    start = (page - 1) * DATA_PAGE_ROWS
+    view = table_view(stored, lang, 1, range(start, start + DATA_PAGE_ROWS))
+    return {
+        **first,
+        "data": {**first["data"], "rows": _rows(view, lang),
+                 "page": _data_pages(table_id, lang, shown_release, page, view.row_count)},
+        "symbols": [{"symbol": s, "meaning": m} for s, m in view.symbols],
+        "links": _links(f"/tables/{table_id}", lang, release=shown_release, page=page),
+    }
+
+
 def table_page(
-    reader: StoreReader, table_id: str, lang: str, release: int | None = None, *, api_base: str = API_PREFIX
+    reader: StoreReader, table_id: str, lang: str, release: int | None = None, *, api_base: str = API_PREFIX,
+    page: int = 1,
 ) -> dict[str, Any]:
     """One table: chart, data table, narrative, notes and source, its release and the others, downloads.
 
-    ``release`` views an earlier release (the latest when None); ``api_base`` is the API root links point to.
+    ``release`` views an earlier release (the latest when None); ``api_base`` is the API root links point to;
+    ``page`` is the page of the data table shown (DATA_PAGE_ROWS rows each), so a large table's page stays small.
     """
+    if page != 1:
+        return table_data_page(reader, table_page(reader, table_id, lang, release, api_base=api_base), page)
     lang = normalise_language(lang)
     snapshot = reader.snapshot()
     entry, city = snapshot.entry(table_id), snapshot.city
@@ -234,19 +295,16 @@ def table_page(
     is_latest = info.release == entry.latest.release
     context = [stored if s.meta.id == table_id else s for s in latest_tables(reader)]
     meta = stored.meta
-    view = table_view(stored, lang, 1)
+    view = table_view(stored, lang, 1, range(DATA_PAGE_ROWS))
     shown_release = None if is_latest else info.release
-    statuses = {s.value: s.description.get(lang) for s in Status}
-    rows = []
-    for row in view.rows:
-        rows.append({
-            "label": row.label,
-            "notes": row.notes,
-            "cells": [{"text": c.text, "status": c.status, "status_label": statuses[c.status] if c.status else "",
-                       "notes": c.notes} for c in row.cells],
-        })
+    pages = _data_pages(meta.id, lang, shown_release, 1, view.row_count)
+    rows = _rows(view, lang)
     time_variable = meta.time
-    spec = chart_spec(stored, lang, context=context, standalone=False)  # it names its kind and describes itself
+    charted = len(stored.table.cells) <= CHART_MAX_CELLS
+    chart = None
+    if charted:
+        spec = chart_spec(stored, lang, context=context, standalone=False)  # it names its kind, describes itself
+        chart = {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec}
     return {
         "page": "table",
         "lang": lang,
@@ -260,10 +318,10 @@ def table_page(
         "releases": [_release_entry(r, lang, city, current=r.release == info.release,
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
         "narrative": table_narrative(stored, lang, context=context),
-        "chart": {"kind": spec["usermeta"]["citystat"]["chart"], "description": spec["description"], "spec": spec},
+        "chart": chart,  # None for a table too large to draw whole: its data table is paged, its data downloaded
         "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m,
                   "measure": meta.metric.value(m["usermeta"]["citystat"]["measure"]).label.get(lang)}
-                 for m in map_specs(stored, lang)],
+                 for m in (map_specs(stored, lang) if charted else ())],
         "data": {
             "caption": view.title,
             "subtitle": view.subtitle,
@@ -272,6 +330,7 @@ def table_page(
             "time_variable": time_variable.label.get(lang),
             "columns": [{"label": c.label, "unit": c.unit, "notes": c.notes} for c in view.columns],
             "rows": rows,
+            "page": pages,
         },
         "symbols": [{"symbol": s, "meaning": m} for s, m in view.symbols],
         "notes": [{"number": n.number, "where": n.where, "text": n.text, "mandatory": n.mandatory}

@@ -37,7 +37,17 @@ from citystat.serve.routers.savedqueries import save_query, saved_queries
 from citystat.serve.schemas import SavedQuery, VariableSelection, VariablesSelection
 from citystat.store import TableNotFound
 
-from .pages import PageNotFound, api_page, home_page, latest_tables, page_url, publication_url, service_page, table_page
+from .pages import (
+    PageNotFound,
+    api_page,
+    home_page,
+    latest_tables,
+    page_url,
+    publication_url,
+    service_page,
+    table_data_page,
+    table_page,
+)
 from .render import MEDIA_TYPES, TEMPLATES, render_page, static_files, static_version
 from .words import word
 
@@ -200,6 +210,9 @@ async def table(request: Request, table_id: str) -> Response:
         release = params.release(request.query_params.get("release"))
     except ApiProblem as problem:
         return _error(request, 400, problem.detail, as_json)
+    page = _page_number(request.query_params.get("page"))
+    if page is None:
+        return _error(request, 400, "page must be a whole number from 1", as_json)
     base = api_base(request)
     saved_id = request.query_params.get("saved") or None
     saved = None
@@ -213,10 +226,26 @@ async def table(request: Request, table_id: str) -> Response:
                      lang=found.document["language"], saved=found.id))}
 
     def build(reader: StoreReader, lang: str) -> dict[str, Any]:
-        page = table_page(reader, table_id, lang, release, api_base=base)
-        return {**page, "saved": saved} if saved else page
+        if page == 1:
+            built = table_page(reader, table_id, lang, release, api_base=base)
+            return {**built, "saved": saved} if saved else built
+        # another page of the data table: page 1's data (chart, narrative) as built once, with this page's rows
+        first_key = ("dashboard", _code_version(), "table", table_id, release, None, 1, lang,
+                     reader.snapshot().version, base)
+        first = _state(request).pages.get(
+            first_key, lambda: table_page(reader, table_id, lang, release, api_base=base))
+        return table_data_page(reader, first, page)
 
-    return await _page(request, ("table", table_id, release, saved_id), build, as_json, base)
+    return await _page(request, ("table", table_id, release, saved_id, page), build, as_json, base)
+
+
+def _page_number(text: str | None) -> int | None:
+    """The data table's page asked for (1 when not given); None when it is not a page number."""
+    if text is None or text == "":
+        return 1
+    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        return None
+    return int(text)
 
 
 SAVE_FORM_BYTES = 4096

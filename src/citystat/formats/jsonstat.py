@@ -8,7 +8,8 @@ in the shapes PxWeb API 2.0 uses (``noteMandatory`` {index: true}, ``categoryNot
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import product
@@ -140,81 +141,153 @@ def to_jsonstat(
     the table's order. ``dimension_extension`` adds members to a dimension's ``extension`` (elimination,
     codelists); ``extension`` adds members to the dataset's (a ``px`` mapping is merged into ``extension.px``).
     """
-    lang = normalise_language(lang)
-    meta = table.meta
-    chosen = {v.code: list(selection[v.code]) if selection and v.code in selection else list(v.codes)
-              for v in meta.variables}
-    head, side = placement(meta, heading, stub)
-    ids = [v.code for v in meta.variables] if heading is None and stub is None else [*side, *head]
-    roles: dict[str, list[str]] = {}
-    for v in meta.variables:
-        if v.role is not Role.CATEGORY:
-            roles.setdefault(v.role.value, []).append(v.code)
+    parts = _Parts(table, lang, updated, release, selection, extension, heading, stub, dimension_extension)
+    values = list(parts.values()) if include_values else []
+    return {**parts.head(), "value": values, **parts.tail()}
 
-    values: list[int | float | None] = []
-    status: dict[str, str] = {}
-    cell_notes: dict[str, list[str]] = {}
-    if include_values:
+
+def jsonstat_chunks(
+    table: Table,
+    *,
+    lang: str,
+    updated: datetime,
+    release: int | None = None,
+    selection: Mapping[str, Sequence[str]] | None = None,
+    extension: Mapping[str, Any] | None = None,
+    heading: Sequence[str] | None = None,
+    stub: Sequence[str] | None = None,
+    dimension_extension: Mapping[str, Mapping[str, Any]] | None = None,
+    cells_per_chunk: int = 65_536,
+) -> Iterator[bytes]:
+    """The compact JSON text of ``to_jsonstat``'s dataset, byte for byte, as a stream of UTF-8 chunks.
+
+    The dimensions go first, then the values a chunk at a time; status, cell notes and the extension, which
+    depend on every cell, close the document.
+    """
+    parts = _Parts(table, lang, updated, release, selection, extension, heading, stub, dimension_extension)
+    yield ("{" + _members(parts.head()) + ',"value":[').encode()
+    chunk: list[int | float | None] = []
+    first = True
+    for value in parts.values():
+        chunk.append(value)
+        if len(chunk) == cells_per_chunk:
+            yield (("" if first else ",") + _dumps(chunk)[1:-1]).encode()
+            chunk, first = [], False
+    if chunk:
+        yield (("" if first else ",") + _dumps(chunk)[1:-1]).encode()
+    yield ("]," + _members(parts.tail()) + "}").encode()
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _members(members: Mapping[str, Any]) -> str:
+    """The members of a JSON object without its braces, as json.dumps writes them."""
+    return ",".join(_dumps(name) + ":" + _dumps(member) for name, member in members.items())
+
+
+class _Parts:
+    """A dataset in the order it is written: the members before ``value``, the values, the members after."""
+
+    def __init__(
+        self,
+        table: Table,
+        lang: str,
+        updated: datetime,
+        release: int | None,
+        selection: Mapping[str, Sequence[str]] | None,
+        extension: Mapping[str, Any] | None,
+        heading: Sequence[str] | None,
+        stub: Sequence[str] | None,
+        dimension_extension: Mapping[str, Mapping[str, Any]] | None,
+    ):
+        self.table = table
+        self.lang = lang = normalise_language(lang)
+        self.meta = meta = table.meta
+        self.updated, self.release, self.extension = updated, release, extension
+        self.dimension_extension = dimension_extension
+        self.chosen = {v.code: list(selection[v.code]) if selection and v.code in selection else list(v.codes)
+                       for v in meta.variables}
+        self.head_codes, self.side_codes = placement(meta, heading, stub)
+        self.ids = [v.code for v in meta.variables] if heading is None and stub is None else [
+            *self.side_codes, *self.head_codes]
+        self.status: dict[str, str] = {}
+        self.cell_notes: dict[str, list[str]] = {}
+
+    def head(self) -> dict[str, Any]:
+        meta, lang, chosen, ids = self.meta, self.lang, self.chosen, self.ids
+        roles: dict[str, list[str]] = {}
+        for v in meta.variables:
+            if v.role is not Role.CATEGORY:
+                roles.setdefault(v.role.value, []).append(v.code)
+        dimensions = {c: _dimension(meta, c, lang, chosen[c]) for c in ids}
+        for code, members in (self.dimension_extension or {}).items():
+            if code in dimensions and members:
+                dimensions[code].setdefault("extension", {}).update(members)
+        return {
+            "version": JSONSTAT_VERSION,
+            "class": "dataset",
+            "label": meta.title.get(lang),
+            "source": "; ".join(s.name.get(lang) for s in meta.sources),
+            "updated": iso_utc(self.updated),
+            "id": ids,
+            "size": [len(chosen[c]) for c in ids],
+            "role": roles,
+            "dimension": dimensions,
+        }
+
+    def values(self) -> Iterator[int | float | None]:
+        """Every value in the dataset's order; the statuses and cell notes met are kept for ``tail``."""
+        meta, ids, status, cell_notes = self.meta, self.ids, self.status, self.cell_notes
         positions = [ids.index(v.code) for v in meta.variables]
         in_table_order = positions == list(range(len(positions)))
         notes_by_key: dict[tuple[str, ...], list[str]] = {}
         for note in meta.cell_notes:
-            notes_by_key.setdefault(note.key, []).append(note.text.get(lang))
-        cells = table.cells
-        for index, combo in enumerate(product(*(chosen[c] for c in ids))):
+            notes_by_key.setdefault(note.key, []).append(note.text.get(self.lang))
+        cells = self.table.cells
+        not_available = Status.NOT_AVAILABLE.value
+        for index, combo in enumerate(product(*(self.chosen[c] for c in ids))):
             key = combo if in_table_order else tuple(combo[p] for p in positions)
             cell = cells.get(key)
             if cell is None:
-                values.append(None)
-                status[str(index)] = Status.NOT_AVAILABLE.value
+                status[str(index)] = not_available
+                yield None
                 continue
-            values.append(json_number(cell.value))
             if cell.status.value:
                 status[str(index)] = cell.status.value
             if key in notes_by_key:
                 cell_notes[str(index)] = notes_by_key[key]
+            yield json_number(cell.value)
 
-    dimensions = {c: _dimension(meta, c, lang, chosen[c]) for c in ids}
-    for code, members in (dimension_extension or {}).items():
-        if code in dimensions and members:
-            dimensions[code].setdefault("extension", {}).update(members)
-    dataset: dict[str, Any] = {
-        "version": JSONSTAT_VERSION,
-        "class": "dataset",
-        "label": meta.title.get(lang),
-        "source": "; ".join(s.name.get(lang) for s in meta.sources),
-        "updated": iso_utc(updated),
-        "id": ids,
-        "size": [len(chosen[c]) for c in ids],
-        "role": roles,
-        "dimension": dimensions,
-        "value": values,
-    }
-    if status:
-        dataset["status"] = status
-    if meta.notes:
-        dataset["note"] = _notes(meta.notes, lang)
-    ext: dict[str, Any] = {
-        "table": meta.id,
-        "subject": meta.subject,
-        "language": lang,
-    }
-    if release is not None:
-        ext["release"] = release
-    if meta.description:
-        ext["description"] = meta.description.get(lang)
-    if meta.notes and _mandatory(meta.notes):
-        ext["noteMandatory"] = _mandatory(meta.notes)
-    if cell_notes:
-        ext["cellNote"] = cell_notes
-    if status:
-        ext["statusLabel"] = status_legend(sorted(set(status.values())), lang)
-    ext["discontinued"] = meta.discontinued
-    ext["px"] = px_extension(meta, lang, head, side)
-    for name, member in (extension or {}).items():
-        if name == "px" and isinstance(member, Mapping):
-            ext["px"].update(member)
-        else:
-            ext[name] = member
-    dataset["extension"] = ext
-    return dataset
+    def tail(self) -> dict[str, Any]:
+        meta, lang, status, cell_notes = self.meta, self.lang, self.status, self.cell_notes
+        members: dict[str, Any] = {}
+        if status:
+            members["status"] = status
+        if meta.notes:
+            members["note"] = _notes(meta.notes, lang)
+        ext: dict[str, Any] = {
+            "table": meta.id,
+            "subject": meta.subject,
+            "language": lang,
+        }
+        if self.release is not None:
+            ext["release"] = self.release
+        if meta.description:
+            ext["description"] = meta.description.get(lang)
+        if meta.notes and _mandatory(meta.notes):
+            ext["noteMandatory"] = _mandatory(meta.notes)
+        if cell_notes:
+            ext["cellNote"] = cell_notes
+        if status:
+            ext["statusLabel"] = status_legend(sorted(set(status.values())), lang)
+        ext["discontinued"] = meta.discontinued
+        ext["px"] = px_extension(meta, lang, self.head_codes, self.side_codes)
+        for name, member in (self.extension or {}).items():
+            if name == "px" and isinstance(member, Mapping):
+                ext["px"].update(member)
+            else:
+                ext[name] = member
+        members["extension"] = ext
+        return members

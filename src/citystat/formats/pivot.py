@@ -6,9 +6,10 @@ CSV, XLSX and HTML answers are all written from this one layout, so they agree c
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import overload
 
 from citystat.formats.display import value_label
 from citystat.model import Cell, Measure, Note, Status, Table, TableMeta, Value, Variable, normalise_language
@@ -38,7 +39,7 @@ class Pivot:
     heading: tuple[Variable, ...]
     stub_rows: tuple[tuple[Value, ...], ...]  # one tuple of stub values per row
     heading_columns: tuple[tuple[Value, ...], ...]  # one tuple of heading values per data column
-    cells: tuple[tuple[PivotCell, ...], ...]  # [row][column]
+    cells: Sequence[tuple[PivotCell, ...]]  # [row][column], each row made when it is read (see _Grid)
     labels: dict[tuple[str, str], str] = field(default_factory=dict)  # (variable, value) -> label, precomputed
 
     @property
@@ -181,17 +182,46 @@ def pivot(
     position = {v.code: i for i, v in enumerate(meta.variables)}
     order = [position[v.code] for v in (*stub_vars, *head_vars)]
     measures = meta.measures
-    metric_at = position[meta.metric.code]
-    grid = []
-    for row in rows:
-        line = []
-        for column in columns:
-            key_list = [""] * len(meta.variables)
-            for slot, value in zip(order, (*row, *column), strict=False):
-                key_list[slot] = value.code
-            key = tuple(key_list)
-            line.append(PivotCell(table.get(key), measures[key[metric_at]], key))
-        grid.append(tuple(line))
+    grid = _Grid(table, rows, columns, tuple(order), len(meta.variables), measures, position[meta.metric.code])
     labels = {(var.code, value.code): value_label(meta, var, value, lang)
               for var in (*stub_vars, *head_vars) for value in values(var)}
-    return Pivot(table, lang, stub_vars, head_vars, rows, columns, tuple(grid), labels)
+    return Pivot(table, lang, stub_vars, head_vars, rows, columns, grid, labels)
+
+
+class _Grid(Sequence[tuple[PivotCell, ...]]):
+    """The rows of a pivot's cells, each made when it is read: a selection of a million cells is written row
+    by row without holding a million PivotCells at once. A slice is a grid of those rows."""
+
+    def __init__(self, table: Table, rows: Sequence[tuple[Value, ...]], columns: Sequence[tuple[Value, ...]],
+                 order: tuple[int, ...], width: int, measures: Mapping[str, Measure], metric_at: int):
+        self._table, self._rows, self._columns = table, rows, columns
+        self._order, self._width, self._measures, self._metric_at = order, width, measures, metric_at
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[PivotCell, ...]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> _Grid: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[PivotCell, ...] | _Grid:
+        if isinstance(index, slice):
+            return _Grid(self._table, self._rows[index], self._columns, self._order, self._width, self._measures,
+                         self._metric_at)
+        return self._row(self._rows[index])
+
+    def __iter__(self) -> Iterator[tuple[PivotCell, ...]]:
+        return (self._row(row) for row in self._rows)
+
+    def _row(self, row: tuple[Value, ...]) -> tuple[PivotCell, ...]:
+        line = []
+        get, measures, metric_at = self._table.get, self._measures, self._metric_at
+        for column in self._columns:
+            key_list = [""] * self._width
+            for slot, value in zip(self._order, (*row, *column), strict=False):
+                key_list[slot] = value.code
+            key = tuple(key_list)
+            line.append(PivotCell(get(key), measures[key[metric_at]], key))
+        return tuple(line)

@@ -19,7 +19,7 @@ PX strings cannot hold a double quote (it becomes ’) and break lines with ``#`
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from citystat.formats.display import value_label
@@ -104,6 +104,22 @@ def to_px(
     subject_name: Text | None = None,
 ) -> str:
     """A PX file of a selection {variable: [codes]} of a table, in ``lang`` and the other language."""
+    return "".join(px_chunks(table, selection, heading=heading, stub=stub, lang=lang, updated=updated,
+                             subject_name=subject_name))
+
+
+def px_chunks(
+    table: Table,
+    selection: Mapping[str, Sequence[str]] | None = None,
+    *,
+    heading: Sequence[str],
+    stub: Sequence[str],
+    lang: str,
+    updated: datetime,
+    subject_name: Text | None = None,
+    rows_per_chunk: int = 4096,
+) -> Iterator[str]:
+    """``to_px``'s text as a stream: the keywords, then the DATA lines a chunk of rows at a time."""
     lang = normalise_language(lang)
     meta = table.meta
     languages = [lang, *(other for other in LANGUAGES if other != lang)]
@@ -205,25 +221,38 @@ def to_px(
     order = [positions[v.code] for v in layout]
     rows = list(itertools.product(*(chosen[v.code] for v in stub_vars)))
     columns = list(itertools.product(*(chosen[v.code] for v in head_vars)))
-    data_lines = []
-    for row in rows:
-        fields = []
+    width = len(meta.variables)
+
+    def keys(row: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
         for column in columns:
-            key_list = [""] * len(meta.variables)
+            key_list = [""] * width
             for slot, code in zip(order, (*row, *column), strict=True):
                 key_list[slot] = code
-            key = tuple(key_list)
+            yield tuple(key_list)
+
+    # The symbols of estimated, provisional and revised values are keywords before DATA: a first pass finds them.
+    for row in rows:
+        for key in keys(row):
+            found = table.get(key)
+            if found.value is not None and found.status.value:
+                w.translated("DATANOTECELL", same(px_string(found.status.value)), cell(key))
+    yield "\n".join([*w.lines, "DATA="]) + "\n"
+    chunk: list[str] = []
+    last = len(rows) - 1
+    for number, row in enumerate(rows):
+        fields = []
+        for key in keys(row):
             found = table.get(key)
             if found.value is None:
                 fields.append(f'"{found.status.value or Status.NOT_AVAILABLE.value}"')
-                continue
-            fields.append(format(found.value, "f"))
-            if found.status.value:
-                w.translated("DATANOTECELL", same(px_string(found.status.value)), cell(key))
-        data_lines.append(" ".join(fields) + " ")
-    lines = [*w.lines, "DATA=", *data_lines]
-    lines[-1] = lines[-1].rstrip() + ";"
-    return "\n".join(lines) + "\n"
+            else:
+                fields.append(format(found.value, "f"))
+        chunk.append(" ".join(fields) + ";\n" if number == last else " ".join(fields) + " \n")
+        if len(chunk) == rows_per_chunk:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)
 
 
 def _notes(w: _Writer, keyword: str, notes: Sequence[Note], sub: Mapping[str, Sequence[str]] | None = None) -> None:

@@ -2,12 +2,16 @@
 
 The API's ``outputFormat``, /config's ``dataFormats``, ``citystat show --format`` and the dashboard's downloads
 all list formats from here, so a format added here is offered everywhere at once. A writer takes one
-``Rendering`` (a selection of a table, how to lay it out and label it) and returns the file's bytes.
+``Rendering`` (a selection of a table, how to lay it out and label it) and returns the file's bytes; ``stream``
+gives the same bytes as a stream of chunks, so a large answer is sent as it is written and never held whole
+(JSON-stat, CSV and PX a block of cells at a time, Parquet a row group at a time, XLSX through a temporary file).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import dataclasses
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,6 +52,13 @@ class Writer:
     suffix: str
     write: Callable[[Rendering], bytes]
     download: bool = True  # answered as an attachment (a file to save) rather than shown inline
+    streamed: Callable[[Rendering], Iterator[bytes]] | None = None  # the same bytes in chunks, where written so
+
+    def stream(self, rendering: Rendering) -> Iterator[bytes]:
+        """The answer's bytes as a stream of chunks: the writer's own stream, or its bytes in one chunk."""
+        if self.streamed is not None:
+            return self.streamed(rendering)
+        return iter((self.write(rendering),))
 
 
 def _jsonstat(r: Rendering) -> bytes:
@@ -59,6 +70,62 @@ def _jsonstat(r: Rendering) -> bytes:
                           heading=r.heading, stub=r.stub, dimension_extension=r.jsonstat_dimension_extension or None,
                           extension=r.jsonstat_extension or None)
     return json.dumps(dataset, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _jsonstat_stream(r: Rendering) -> Iterator[bytes]:
+    from citystat.formats.jsonstat import jsonstat_chunks
+
+    return jsonstat_chunks(r.table, lang=r.lang, updated=r.updated, release=r.release, selection=r.selection,
+                           heading=r.heading, stub=r.stub,
+                           dimension_extension=r.jsonstat_dimension_extension or None,
+                           extension=r.jsonstat_extension or None)
+
+
+ROWS_PER_CHUNK = 4096  # rows of a pivoted answer (CSV) written per chunk
+
+
+def _csv_stream(r: Rendering) -> Iterator[bytes]:
+    """CSV a block of rows at a time: each block is written by to_csv itself, less the header it repeats."""
+    from citystat.formats.delimited import to_csv
+
+    laid_out = r.pivot()
+    options: dict[str, Any] = {"separator": r.separator, "labels": r.labels, "include_title": r.include_title}
+    header = to_csv(dataclasses.replace(laid_out, stub_rows=(), cells=()), **options)
+    yield header.encode()
+    for start in range(0, len(laid_out.stub_rows), ROWS_PER_CHUNK):
+        block = dataclasses.replace(laid_out, stub_rows=laid_out.stub_rows[start:start + ROWS_PER_CHUNK],
+                                    cells=laid_out.cells[start:start + ROWS_PER_CHUNK])
+        text = to_csv(block, **options)
+        assert text.startswith(header)
+        yield text[len(header):].encode()
+
+
+def _px_stream(r: Rendering) -> Iterator[bytes]:
+    from citystat.formats.px import px_chunks
+
+    for text in px_chunks(r.table, r.selection, heading=r.heading, stub=r.stub, lang=r.lang, updated=r.updated,
+                          subject_name=r.subject_name):
+        yield text.encode()
+
+
+FILE_CHUNK = 1 << 20
+
+
+def _xlsx_stream(r: Rendering) -> Iterator[bytes]:
+    """The workbook saved to a temporary file (openpyxl zips it at the end), then read out a chunk at a time."""
+    from citystat.formats.xlsx import to_xlsx
+
+    with tempfile.TemporaryFile() as spool:
+        to_xlsx(r.pivot(), labels=r.labels, include_title=r.include_title, sink=spool)
+        spool.seek(0)
+        while chunk := spool.read(FILE_CHUNK):
+            yield chunk
+
+
+def _parquet_stream(r: Rendering) -> Iterator[bytes]:
+    from citystat.formats.parquet import parquet_chunks
+
+    return parquet_chunks(r)
 
 
 def _csv(r: Rendering) -> bytes:
@@ -101,15 +168,17 @@ def _parquet(r: Rendering) -> bytes:
 WRITERS: dict[str, Writer] = {
     w.name: w
     for w in (
-        Writer("json-stat2", "JSON-stat 2.0", "application/json; charset=utf-8", "json", _jsonstat, download=False),
-        Writer("csv", "CSV", "text/csv; charset=utf-8", "csv", _csv, download=False),
+        Writer("json-stat2", "JSON-stat 2.0", "application/json; charset=utf-8", "json", _jsonstat, download=False,
+               streamed=_jsonstat_stream),
+        Writer("csv", "CSV", "text/csv; charset=utf-8", "csv", _csv, download=False, streamed=_csv_stream),
         Writer("xlsx", "XLSX (Excel)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx",
-               _xlsx),
-        Writer("px", "PX (PC-Axis)", "application/octet-stream", "px", _px),
+               _xlsx, streamed=_xlsx_stream),
+        Writer("px", "PX (PC-Axis)", "application/octet-stream", "px", _px, streamed=_px_stream),
         Writer("html", "HTML", "text/html; charset=utf-8", "html", _html, download=False),
         Writer("json-px", "JSON-PX (PxWeb 1 JSON)", "application/json; charset=utf-8", "json", _json_px,
                download=False),
-        Writer("parquet", "Parquet", "application/vnd.apache.parquet", "parquet", _parquet),
+        Writer("parquet", "Parquet", "application/vnd.apache.parquet", "parquet", _parquet,
+               streamed=_parquet_stream),
     )
 }
 
@@ -128,3 +197,7 @@ def writer(name: str) -> Writer:
 
 def write(name: str, rendering: Rendering) -> bytes:
     return writer(name).write(rendering)
+
+
+def stream(name: str, rendering: Rendering) -> Iterator[bytes]:
+    return writer(name).stream(rendering)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,8 +28,13 @@ def _number_format(decimals: int) -> str:
     return "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
 
 
-def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title: bool = False) -> bytes:
-    """The workbook's bytes: optional title row, a header row, one row per stub combination, then notes."""
+def to_xlsx(
+    pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title: bool = False, sink: BinaryIO | None = None
+) -> bytes:
+    """The workbook's bytes: optional title row, a header row, one row per stub combination, then notes.
+
+    With a ``sink`` (a file) the workbook is saved there instead, and the bytes returned are empty.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_SHEET_NAME_FORBIDDEN.sub("_", pivot.meta.id)[:31] or "table")
     stub_width = len(pivot.stub)
@@ -71,6 +77,9 @@ def to_xlsx(pivot: Pivot, *, labels: LabelMode = LabelMode.TEXTS, include_title:
     sheet.append([])
     for note in pivot.footnotes():
         sheet.append([styled(note)])
+    if sink is not None:
+        workbook.save(sink)
+        return b""
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

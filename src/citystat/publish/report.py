@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -28,6 +29,7 @@ from citystat.model import (
     Role,
     Status,
     StoredTable,
+    Value,
     normalise_language,
     round_half_up,
 )
@@ -102,6 +104,7 @@ class TableView:
     narrative: list[str]
     chart_svg: str = ""
     chart_spec: dict[str, Any] = field(default_factory=dict)
+    row_count: int = 0  # every row of the table, when ``rows`` holds one page of them
     chart_alt: str = ""
     chart_kind: str = ""
     maps: list[MapView] = field(default_factory=list)
@@ -216,10 +219,11 @@ def _cell_text(value: Decimal | None, status: Status, decimals_of: Any) -> str:
     return format_number(value, shown_decimals(value, decimals_of))
 
 
-def table_view(stored: StoredTable, lang: str, number: int) -> TableView:
+def table_view(stored: StoredTable, lang: str, number: int, rows_shown: range | None = None) -> TableView:
     """A table laid out for print: one row per combination of the non-metric variables, one column per measure.
 
-    Variables with a single value (one year, one area) move into the subtitle.
+    Variables with a single value (one year, one area) move into the subtitle. ``rows_shown`` lays out only
+    those rows (a page of a large table); ``row_count`` still counts them all.
     """
     meta = stored.meta
     table = stored.table
@@ -237,7 +241,11 @@ def table_view(stored: StoredTable, lang: str, number: int) -> TableView:
                               notes_on_value(notes, metric.code, value.code)))
     statuses: set[Status] = set()
     rows = []
-    for combo in itertools.product(*(v.values for v in varying)):
+    row_count = math.prod(len(v.values) for v in varying)
+    combos: Iterator[tuple[Value, ...]] = itertools.product(*(v.values for v in varying))
+    if rows_shown is not None:
+        combos = itertools.islice(combos, rows_shown.start, rows_shown.stop)
+    for combo in combos:
         label = " / ".join(value_label(meta, var, val, lang) for var, val in zip(varying, combo))
         row_notes = [n for var, val in zip(varying, combo) for n in notes_on_value(notes, var.code, val.code)]
         chosen = {**fixed, **{var.code: val.code for var, val in zip(varying, combo)}}
@@ -268,6 +276,7 @@ def table_view(stored: StoredTable, lang: str, number: int) -> TableView:
         sources=[s.name.get(lang) for s in meta.sources],
         release=stored.release,
         narrative=[],
+        row_count=row_count,
     )
 
 

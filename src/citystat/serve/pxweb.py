@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -59,13 +59,16 @@ SUFFIXES = {w.name: w.suffix for w in registry.WRITERS.values()}
 
 RATE_LIMIT_ENV = "CITYSTAT_RATE_LIMIT"  # "CALLS/SECONDS" (e.g. 1000/10), or "off"
 SAVED_QUERIES_ENV = "CITYSTAT_SAVED_QUERIES"  # "COUNT,BYTES,DAYS" (e.g. 10000,16384,365)
+STREAM_FROM_CELLS_ENV = "CITYSTAT_STREAM_FROM_CELLS"  # data answers of this many cells or more are streamed
 
 
 @dataclass(frozen=True)
 class ApiSettings:
     """What /config announces, and the limits the API keeps."""
 
-    max_data_cells: int = 100_000
+    max_data_cells: int = 1_000_000
+    # A data answer of this many cells or more is streamed as it is written (not cached, not gzipped).
+    stream_from_cells: int = 50_000
     # The rate limit /config announces, kept per client address (citystat.serve.rate_limit) unless turned off.
     max_calls_per_time_window: int = 1_000
     time_window: int = 10
@@ -75,7 +78,8 @@ class ApiSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> ApiSettings:
-        """The settings with CITYSTAT_RATE_LIMIT and CITYSTAT_SAVED_QUERIES applied; ValueError says what is wrong."""
+        """The settings with CITYSTAT_RATE_LIMIT, CITYSTAT_SAVED_QUERIES and CITYSTAT_STREAM_FROM_CELLS applied;
+        ValueError says what is wrong."""
         settings = cls()
         rate = environ.get(RATE_LIMIT_ENV, "").strip().lower()
         if rate in ("off", "0", "no", "false"):
@@ -97,6 +101,11 @@ class ApiSettings:
                 raise ValueError(f"{SAVED_QUERIES_ENV}={saved!r}: write COUNT,BYTES,DAYS "
                                  "(e.g. 10000,16384,365)") from None
             settings = dataclasses.replace(settings, saved_queries=SavedQueryLimits(count, size, days))
+        stream = environ.get(STREAM_FROM_CELLS_ENV, "").strip()
+        if stream:
+            if not stream.isdigit() or int(stream) < 1:
+                raise ValueError(f"{STREAM_FROM_CELLS_ENV}={stream!r}: write a number of cells, 1 or more")
+            settings = dataclasses.replace(settings, stream_from_cells=int(stream))
         return settings
 
 
@@ -420,25 +429,40 @@ def data_dataset(data: DataSelection, *, lang: str = DEFAULT_LANGUAGE, base: str
     )
 
 
-def render_data(
-    data: DataSelection, output: OutputFormat, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX
-) -> tuple[bytes, str, dict[str, str]]:
-    """(body, media type, extra headers) of a data answer in an output format (any of the writer registry's)."""
+def _rendering(data: DataSelection, output: OutputFormat, lang: str, base: str) -> registry.Rendering:
     table = data.stored.table
     selection = data.selection
-    writer = registry.writer(output.name)
-    rendering = registry.Rendering(
+    return registry.Rendering(
         table, selection.by_variable, tuple(selection.heading), tuple(selection.stub), lang,
         data.release.loaded_at, data.release.release, labels=output.labels, include_title=output.include_title,
         separator=output.separator, subject_name=data.city.subject(table.meta.subject).name,
         jsonstat_extension={"px": _px_members(table.meta, lang, data.city)},
         jsonstat_dimension_extension=dimension_extensions(table.meta, lang, base),
     )
-    body = writer.write(rendering)
+
+
+def _data_headers(writer: registry.Writer, table_id: str) -> dict[str, str]:
     disposition = "attachment" if writer.download else "inline"
-    headers = {} if writer.name in ("json-stat2", "html") else {
-        "Content-Disposition": f'{disposition}; filename="{table.id}.{writer.suffix}"'}
-    return body, writer.media_type, headers
+    return {} if writer.name in ("json-stat2", "html") else {
+        "Content-Disposition": f'{disposition}; filename="{table_id}.{writer.suffix}"'}
+
+
+def render_data(
+    data: DataSelection, output: OutputFormat, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX
+) -> tuple[bytes, str, dict[str, str]]:
+    """(body, media type, extra headers) of a data answer in an output format (any of the writer registry's)."""
+    writer = registry.writer(output.name)
+    body = writer.write(_rendering(data, output, lang, base))
+    return body, writer.media_type, _data_headers(writer, data.stored.table.id)
+
+
+def stream_data(
+    data: DataSelection, output: OutputFormat, *, lang: str = DEFAULT_LANGUAGE, base: str = API_PREFIX
+) -> tuple[Iterator[bytes], str, dict[str, str]]:
+    """As ``render_data``, with the body as a stream of chunks: the same bytes, never held whole."""
+    writer = registry.writer(output.name)
+    chunks = writer.stream(_rendering(data, output, lang, base))
+    return chunks, writer.media_type, _data_headers(writer, data.stored.table.id)
 
 
 # -- saved queries -----------------------------------------------------------------------------------------

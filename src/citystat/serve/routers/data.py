@@ -2,7 +2,9 @@
 
 The GET route is the API's hot path. It reads its parameters straight from the query string, resolves the
 selection against the cached catalog, and answers from the per-release answer cache (or with 304) without
-touching the database or leaving the event loop; only a new answer is built in a worker thread.
+touching the database or leaving the event loop; only a new answer is built in a worker thread. A large
+selection (``stream_from_cells`` or more) is streamed as the writer writes it, chunk by chunk, with the same
+validators (ETag, Last-Modified) but neither cached nor gzipped, so no answer is ever held whole in memory.
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from citystat.query import SelectionRequest, VariableRequest, resolve
 from citystat.serve import params
 from citystat.serve.context import ServeContext, api_base, context
-from citystat.serve.http_cache import respond
-from citystat.serve.pxweb import MEDIA_TYPES, DataSelection, render_data
+from citystat.serve.http_cache import Answer, etag_of, respond
+from citystat.serve.pxweb import MEDIA_TYPES, DataSelection, render_data, stream_data
 from citystat.serve.schemas import PROBLEM_RESPONSES, VariablesSelection
 
 router = APIRouter(tags=["Tables"])
@@ -94,9 +96,16 @@ async def _answer(
     if unchanged is not None:
         return unchanged
 
+    def selected() -> DataSelection:
+        return DataSelection(ctx.reader.table(table_id, info.release), selection, ctx.reader.snapshot().city)
+
+    if selection.cell_count >= ctx.settings.stream_from_cells:
+        chunks, media_type, headers = stream_data(await run_in_threadpool(selected), output, lang=lang, base=base)
+        validators = Answer(b"", media_type, etag_of(key), info.loaded_at, immutable).validators()
+        return StreamingResponse(chunks, media_type=media_type, headers={**validators, **headers})
+
     def build() -> tuple[bytes, str, dict[str, str]]:
-        data = DataSelection(ctx.reader.table(table_id, info.release), selection, ctx.reader.snapshot().city)
-        return render_data(data, output, lang=lang, base=base)
+        return render_data(selected(), output, lang=lang, base=base)
 
     answer = await ctx.get_answer(key, build, last_modified=info.loaded_at, immutable=immutable)
     if url_key is not None:
