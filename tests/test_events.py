@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from citystat.catalog import bundled_tables
 from citystat.cli import app
-from citystat.events import STREAMS, TAIPEI, stream
+from citystat.events import STREAMS, fixed_calendar, stream
 from citystat.events.calendar import LocalCalendar
 from citystat.model import round_half_up
 from citystat.simulate import MANIFEST, hotspots_from_rows, simulate, stations_from_rows
@@ -227,8 +227,10 @@ def test_a_daylight_saving_zone_is_refused() -> None:
     # a change that lasts only weeks: Morocco left UTC+1 for Ramadan, 11 April to 16 May 2021
     with pytest.raises(ValueError, match="UTC\\+0 on 2021-04-11"):
         LocalCalendar("Africa/Casablanca", 1).check_fixed([2021])
-    assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T15:59:00+00:00")) == date(2020, 12, 31)
-    assert TAIPEI.local_date(datetime.fromisoformat("2020-12-31T16:00:00+00:00")) == date(2021, 1, 1)
+    taipei = fixed_calendar("Asia/Taipei")
+    assert taipei.utc_offset_hours == 8
+    assert taipei.local_date(datetime.fromisoformat("2020-12-31T15:59:00+00:00")) == date(2020, 12, 31)
+    assert taipei.local_date(datetime.fromisoformat("2020-12-31T16:00:00+00:00")) == date(2021, 1, 1)
 
 
 def test_simulate_command(tmp_path: Path) -> None:

@@ -59,7 +59,11 @@ class LocalCalendar:
         return date_to_day(day) * US_PER_DAY - self.offset_us
 
 
-TAIPEI = LocalCalendar("Asia/Taipei", 8)
+def fixed_calendar(time_zone: str, year: int = 2021) -> LocalCalendar:
+    """The calendar of a time zone at its UTC offset of ``year`` (``check_fixed`` tells whether it stays so)."""
+    offset = datetime(year, 1, 1, 12, tzinfo=ZoneInfo(time_zone)).utcoffset()
+    assert offset is not None
+    return LocalCalendar(time_zone, int(offset.total_seconds() // 3600))
 
 
 def to_epoch_us(instant: datetime) -> int:

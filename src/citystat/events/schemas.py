@@ -43,7 +43,8 @@ def _id() -> Column:
 
 
 def _ts(what: str) -> Column:
-    return Column(TIME_COLUMN, TIMESTAMP_TYPE, f"{what} (UTC instant; the Asia/Taipei local date decides the period)")
+    return Column(TIME_COLUMN, TIMESTAMP_TYPE,
+                  f"{what} (UTC instant; the local date in the city's time zone decides the period)")
 
 
 def _pseudonym(name: str, whom: str) -> Column:
@@ -106,7 +107,7 @@ CARD_TYPES = (
 )
 
 STREAMS: tuple[Stream, ...] = (
-    Stream("wifi", "sessions", "Taipei Free Wi-Fi sessions, one row per session, at its start", (
+    Stream("wifi", "sessions", "public Wi-Fi sessions, one row per session, at its start", (
         _id(), _ts("session start"), _pseudonym("device_id", "device"),
         Column("hotspot_id", pa.int32(), "hotspot (see the hotspot reference table)"),
         _category("district", "district of the hotspot", DISTRICT_CODES),
@@ -148,11 +149,11 @@ STREAMS: tuple[Stream, ...] = (
         Column("asset_id", pa.int32(), "vehicle or parking space"),
         Column("station_id", pa.int32(), "station, zone or parking site of the asset"),
     )),
-    Stream("taipeipass", "downloads", "TaipeiPASS app downloads", (
+    Stream("taipeipass", "downloads", "city app downloads", (
         _id(), _ts("download"), _pseudonym("device_id", "device"),
         _category("platform", "app store", ("ios", "android")),
     ), history=True),
-    Stream("taipeipass", "cards", "TaipeiPASS card services: activations and deactivations (cards removed)", (
+    Stream("taipeipass", "cards", "city app card services: activations and deactivations (cards removed)", (
         _id(), _ts("activation or deactivation"), _pseudonym("user_id", "user"),
         _category("card_type", "card", CARD_TYPES),
         _category("event_type", "what happened", ("activation", "deactivation")),

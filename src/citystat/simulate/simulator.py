@@ -30,7 +30,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from citystat.events.calendar import TAIPEI, US_PER_DAY, US_PER_HOUR, US_PER_SECOND, date_to_day, month_days
+from citystat.catalog import bundled_city
+from citystat.events.calendar import (
+    US_PER_DAY,
+    US_PER_HOUR,
+    US_PER_SECOND,
+    date_to_day,
+    fixed_calendar,
+    month_days,
+)
 from citystat.events.schemas import (
     CARD_TYPES,
     DISTRICT_CODES,
@@ -57,6 +65,8 @@ from citystat.simulate.reference import DISTRICTS, GeneratedHotspots, GeneratedS
 from citystat.simulate.shapes import distribute, profile
 
 MANIFEST = "_citystat_events.json"
+# the simulator is calibrated on the bundled catalog, whose city's local time decides days, months and years
+CALENDAR = fixed_calendar(bundled_city().time_zone)
 FORMAT = "citystat-events/1"
 MAX_ROWS_PER_FILE = 8_000_000
 ROW_GROUP_ROWS = 1 << 20
@@ -431,7 +441,7 @@ def _run_fleet(task: FleetTask) -> int:
     strm = stream("shared_transport.fleet")
     rng = _rng(ctx.seed, STREAM_NUMBER[strm.key], task.year, task.month, 0, 7)
     last_day = date(task.year, task.month, month_days(task.year, task.month))
-    instant = TAIPEI.day_start_us(last_day) + US_PER_DAY - US_PER_SECOND  # 23:59:59 local on the last day
+    instant = CALENDAR.day_start_us(last_day) + US_PER_DAY - US_PER_SECOND  # 23:59:59 local on the last day
     modes, assets, stations = [], [], []
     for mode in FLEET_MODES:
         count = task.assets.get(mode, 0)
@@ -456,7 +466,7 @@ def _run_fleet(task: FleetTask) -> int:
 def _ledger_timestamps(rng: np.random.Generator, stream_key: str, stratum: str, count: int, year: int,
                        start: date) -> np.ndarray:
     counts = distribute(rng, count, profile(f"{stream_key}/{stratum}"), year, start if start.year == year else None)
-    first = TAIPEI.day_start_us(date(year, 1, 1))
+    first = CALENDAR.day_start_us(date(year, 1, 1))
     slot_start = first + np.arange(counts.size, dtype=np.int64) * US_PER_HOUR
     return _timestamps(rng, slot_start, counts.reshape(-1), US_PER_HOUR)
 
@@ -523,7 +533,7 @@ def _card_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
         removed = cal.deactivations[year]
         added = target - stock + removed
         if added < 0:
-            raise ValueError(f"TaipeiPASS {year}: the stock cannot fall by more than its deactivations")
+            raise ValueError(f"city app cards {year}: the stock cannot fall by more than its deactivations")
         act_ts = _ledger_timestamps(rng, task.stream, "activation", added, year, start)
         act_ts_all.append(act_ts)
         act_user_all.append(_people(rng, added, population))
@@ -533,7 +543,7 @@ def _card_ledger(ctx: Context, task: LedgerTask) -> dict[str, np.ndarray]:
         for t in de_ts:
             available = int(np.searchsorted(known_ts, t))
             if available - len(taken) <= 0:
-                raise ValueError(f"TaipeiPASS {year}: no active card to remove at {t}")
+                raise ValueError(f"city app cards {year}: no active card to remove at {t}")
             while True:
                 pick = int(rng.integers(0, available))
                 if pick not in taken:
@@ -561,7 +571,7 @@ def _run_ledger(task: LedgerTask) -> int:
     strm = stream(task.stream)
     data = _card_ledger(ctx, task) if task.stream == "taipeipass.cards" else _item_ledger(ctx, task)
     ts = data[TIME_COLUMN]
-    local_day = (ts + TAIPEI.offset_us) // US_PER_DAY
+    local_day = (ts + CALENDAR.offset_us) // US_PER_DAY
     written = 0
     for year, month in task.months:
         first, last = _month_day_range(year, month)
@@ -626,7 +636,7 @@ def _plan_rate(cal: Calibration, root: Path, stream_key: str, years: list[int], 
             prof = profile(f"{stream_key}/{stratum}" if stratum else stream_key)
             by_stratum[stratum] = distribute(rng, total, prof, year, start if start.year == year else None,
                                              _trend(series, year)).reshape(-1)
-        year_start = TAIPEI.day_start_us(date(year, 1, 1))
+        year_start = CALENDAR.day_start_us(date(year, 1, 1))
         year_tasks: list[RateTask] = []
         for month in _months_from(cal.start(stream_key), year):
             first_day = (date(year, month, 1) - date(year, 1, 1)).days
@@ -824,7 +834,7 @@ def _manifest(out: Path, cal: Calibration, years: Sequence[int], seed: int, refe
         }
     return {
         "format": FORMAT, "seed": seed, "scale": str(cal.scale), "years": sorted(set(years)),
-        "time_zone": TAIPEI.time_zone, "streams": streams, "reference": reference,
+        "time_zone": CALENDAR.time_zone, "streams": streams, "reference": reference,
         "targets": [n.to_dict() for n in cal.notes],
         "starts": {k: v.isoformat() for k, v in sorted(cal.starts.items())},
         "note": "Simulated events calibrated on citystat's catalog tables. Targets with basis 'estimate' rest on "
