@@ -45,8 +45,10 @@ SLOW_FIXTURES = frozenset({"spark", "browser", "simulated_events"})
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.slow)
+        callspec = getattr(item, "callspec", None)
+        on_spark = callspec is not None and any(isinstance(v, str) and v == "spark" for v in callspec.params.values())
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())) or on_spark:
+            item.add_marker(pytest.mark.slow)  # a fixture parametrised over engines starts Spark for "spark"
 
 
 # -- raw events (issue 7): simulated streams at scale 0.001 and a Spark session, each made once per session --

@@ -113,6 +113,7 @@ def test_tables_in_chinese(cli_db: Path) -> None:
     assert "臺北公眾區免費無線上網使用人次" in done.stdout and "100 年 – 110 年" in done.stdout
 
 
+@pytest.mark.slow  # several commands in their own processes: over 3 s
 def test_earlier_release_via_cli(tmp_path: Path, cli_db: Path) -> None:
     db = tmp_path / "db.duckdb"
     db.write_bytes(cli_db.read_bytes())
@@ -128,6 +129,7 @@ def test_earlier_release_via_cli(tmp_path: Path, cli_db: Path) -> None:
     assert "catalog" in releases and "load:cooc.csv" in releases
 
 
+@pytest.mark.slow  # several commands in their own processes: over 3 s
 def test_labels_with_brackets_are_shown_as_written(tmp_path: Path, cli_db: Path) -> None:
     db = tmp_path / "db.duckdb"
     db.write_bytes(cli_db.read_bytes())
@@ -145,6 +147,7 @@ def test_labels_with_brackets_are_shown_as_written(tmp_path: Path, cli_db: Path)
     assert "load:cooc[1].csv" in citystat("releases", "cooc_cloud", db=db).stdout
 
 
+@pytest.mark.slow  # several commands in their own processes: over 3 s
 def test_errors_are_messages_not_tracebacks(cli_db: Path, tmp_path: Path) -> None:
     done = citystat("show", "no_such_table", db=cli_db)
     assert done.returncode == 1

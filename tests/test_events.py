@@ -45,6 +45,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow  # simulates three times
 def test_same_seed_same_bytes_whatever_the_workers_and_another_seed_differs(tmp_path: Path) -> None:
     kwargs = {"scale": "0.0005", "years": [2020, 2021]}
     simulate(bundled_tables(), tmp_path / "a", seed=11, workers=1, **kwargs)

@@ -35,6 +35,9 @@ from citystat.store import Store
 
 from .conftest import REPO, RunningServer
 
+# about a hundred commands under memory caps and real servers under attack: a minute and more, out of the fast lane
+pytestmark = pytest.mark.slow
+
 TOKEN = "hostile-input-token"
 CLI_ADDRESS_SPACE = 3 << 30  # DuckDB alone reserves ~1 GB of address space; resident memory is checked apart
 SERVER_ADDRESS_SPACE = 8 << 30

@@ -61,6 +61,7 @@ def test_tables_and_narratives_speak_of_the_city(second_db: Path) -> None:
     assert not any(word in done.stdout for word in TAIPEI_WORDS)
 
 
+@pytest.mark.slow  # renders the publication
 def test_the_publication_is_the_citys(second_db: Path, tmp_path: Path) -> None:
     done = citystat("report", "--format", "html", "--out", str(tmp_path), "--db", str(second_db))
     assert done.returncode == 0, done.stderr
@@ -71,6 +72,7 @@ def test_the_publication_is_the_citys(second_db: Path, tmp_path: Path) -> None:
         assert not any(word in html for word in TAIPEI_WORDS)
 
 
+@pytest.mark.slow  # starts a server
 def test_the_dashboard_and_api_are_the_citys(second_db: Path, serve_database) -> None:
     server: RunningServer = serve_database(second_db)
     for path, expected in (("/", "湖濱市數位服務統計"), ("/?lang=en", "Lakeford City Council agencies"),
