@@ -374,9 +374,10 @@ def test_the_admin_api_refuses(case: Case, admin: httpx.Client, hostile_server: 
     assert len(answer.content) <= OUTPUT_BYTES
     assert seconds <= 10
     assert not probe.failures
-    # readers are never starved: most answers within 100 ms, none held up (the probe shares 2 busy cores)
+    # readers are never starved: the 90th percentile (nearest rank below: with few samples not the maximum) within
+    # 100 ms, none held up (the probe shares 2 busy cores)
     ordered = sorted(probe.seconds)
-    assert ordered[int(len(ordered) * 0.9)] * 1000 <= CONFIG_MS, ordered[-5:]
+    assert ordered[int((len(ordered) - 1) * 0.9)] * 1000 <= CONFIG_MS, ordered[-5:]
     assert ordered[-1] * 1000 <= STALL_MS, ordered[-5:]
     assert config_ms(hostile_server.api) <= CONFIG_MS
     assert release_counts(admin) == before
