@@ -11,6 +11,7 @@ saying why there is none. One load runs at a time; the next waits its turn withi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -78,11 +79,14 @@ def run_load(db: Path, body: bytes, limits: Limits) -> Outcome:
                 time.sleep(0.05)
         try:
             (result,) = store.load_many([table], origin=origin)
-        finally:
+        except BaseException:
+            store.close()
+            raise
+        with contextlib.suppress(duckdb.Error):  # committed: a checkpoint failing on close leaves the log to replay
             store.close()
     except InvalidInput as exc:
         return _problem(400, "invalid-table", str(exc), problems=[p.to_dict() for p in exc.problems])
-    except MemoryError:
+    except (MemoryError, duckdb.OutOfMemoryException):  # Python's or DuckDB's allocation refused under the cap
         return _problem(413, "too-large", "the load needs more memory than this server allows; nothing was "
                         f"loaded; {limits.describe('load_memory_bytes')}")
     info = result.release
@@ -124,13 +128,15 @@ def _cap_memory(limits: Limits) -> None:
 
 
 def _child(connection: Connection, db: str, limits: Limits) -> None:
+    import duckdb
+
     _die_with_parent()
     _cap_memory(limits)
     body = connection.recv_bytes()
     threading.Thread(target=_exit_when_server_gone, args=(connection,), daemon=True).start()
     try:
         outcome = run_load(Path(db), body, limits)
-    except MemoryError:
+    except (MemoryError, duckdb.OutOfMemoryException):
         outcome = _problem(413, "too-large", "the load needs more memory than this server allows; nothing was "
                            f"loaded; {limits.describe('load_memory_bytes')}")
     except Exception as exc:  # noqa: BLE001 - the server must answer; this says what broke
