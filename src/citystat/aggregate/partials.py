@@ -12,24 +12,33 @@ one, and only that file is read again. A month in one file is recomputed whole w
 
 A file is known by its path, size, modification time and row count; any change makes its partial result stale.
 The partial results of one set of definitions are kept apart from another's (a signature of what the scan keeps),
-so running other definitions never mixes them.
+so running other definitions never mixes them. What each good file's footer said (rows, columns that may hold
+nulls) is kept too, so a run opens only the footers of new or changed files.
+
+An incremental run's cost is meant not to grow with the events already counted: one query finds the stale files,
+the new partial results of every stream are saved in one transaction, and each stream's merged cube is one query
+over the stored partial results (small: rows per file, day and dimensions, not per event).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from citystat.aggregate.compiler import StreamPlan, distinct_columns, partial_columns
+from citystat.aggregate.compiler import CALENDAR, StreamPlan, distinct_columns, partial_columns
 from citystat.aggregate.sources import EventFile
 
-FORMAT = 1
+FORMAT = 2
 CATALOG = "citystat_partials"
+KEYS = "citystat_partial_keys"
 
 
 def signature(plan: StreamPlan, offset_us: int, distinct: Sequence[str]) -> str:
@@ -40,12 +49,34 @@ def signature(plan: StreamPlan, offset_us: int, distinct: Sequence[str]) -> str:
 
 
 def fingerprint(file: EventFile) -> str:
+    if file.size or file.mtime_ns:
+        return f"{file.size}:{file.mtime_ns}:{file.rows}"
     stat = file.path.stat()
     return f"{stat.st_size}:{stat.st_mtime_ns}:{file.rows}"
 
 
-def _path(file: EventFile) -> str:
-    return str(file.path.resolve())
+@functools.lru_cache(maxsize=4096)
+def _real_dir(directory: str) -> str:
+    return os.path.realpath(directory)
+
+
+def _path(file: EventFile | Path) -> str:
+    """A file's path with every link resolved (its directory resolved once per run, not once per file)."""
+    path = file.path if isinstance(file, EventFile) else file
+    return os.path.join(_real_dir(os.path.dirname(os.path.abspath(path))), path.name)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """New partial results of one stream's stale files: the grouped scan and each distinct set, rows named by
+    ``_path``."""
+
+    sig: str
+    plan: StreamPlan
+    distinct: tuple[str, ...]
+    files: tuple[EventFile, ...]
+    cube: pa.Table
+    sets: Mapping[str, pa.Table]
 
 
 class PartialStore:
@@ -59,63 +90,115 @@ class PartialStore:
         connection.execute(f"ATTACH '{quoted}' AS {CATALOG}")
         connection.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.partial_files "
                            "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
+        connection.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.footers (_path VARCHAR NOT NULL, size BIGINT, "
+                           "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[])")
+        self._known: dict[tuple[str, str], str] | None = None
+        self._footers: dict[str, tuple[int, int, int, frozenset[str]]] | None = None
+        self._tables = {name for (name,) in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [CATALOG]).fetchall()}
 
     def close(self) -> None:
         self.connection.execute(f"DETACH {CATALOG}")
 
+    def footer(self, path: Path, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
+        """What the footer of a good file said when it was last read, if the file has not changed since."""
+        if self._footers is None:
+            self._footers = {p: (s, m, r, frozenset(n or ())) for p, s, m, r, n in self.connection.execute(
+                f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {CATALOG}.footers").fetchall()}
+        seen = self._footers.get(_path(path))
+        return (seen[2], seen[3]) if seen is not None and seen[:2] == (size, mtime_ns) else None
+
+    def _registry(self) -> dict[tuple[str, str], str]:
+        """(signature, path) -> fingerprint of every stored partial result, read once."""
+        if self._known is None:
+            self._known = {(s, p): f for s, p, f in self.connection.execute(
+                f"SELECT signature, _path, fingerprint FROM {CATALOG}.partial_files").fetchall()}
+        return self._known
+
     def stale(self, sig: str, files: Sequence[EventFile]) -> list[EventFile]:
         """The files whose partial result is missing or older than the file."""
-        known = dict(self.connection.execute(
-            f"SELECT _path, fingerprint FROM {CATALOG}.partial_files WHERE signature = ?", [sig]).fetchall())
-        return [f for f in files if known.get(_path(f)) != fingerprint(f)]
+        known = self._registry()
+        return [f for f in files if known.get((sig, _path(f))) != fingerprint(f)]
 
-    def _tables(self, sig: str, plan: StreamPlan, distinct: Sequence[str]) -> dict[str, str]:
-        names = {"": f"{CATALOG}.cube_{sig}"} | {c: f"{CATALOG}.distinct_{sig}_{c}" for c in distinct}
-        return names
+    def _names(self, sig: str, distinct: Sequence[str]) -> dict[str, str]:
+        return {"": f"cube_{sig}"} | {c: f"distinct_{sig}_{c}" for c in distinct}
 
-    def save(self, sig: str, plan: StreamPlan, distinct: Sequence[str], files: Sequence[EventFile],
-             cube: pa.Table, sets: Mapping[str, pa.Table]) -> None:
-        """Replace the partial results of ``files`` (rows named by ``_path``), in one transaction."""
+    def save(self, batches: Sequence[Batch]) -> None:
+        """Replace the partial results of every batch's files (and remember their footers), in one transaction."""
+        if not batches:
+            return
         con = self.connection
-        paths = pa.table({"_path": [_path(f) for f in files], "fingerprint": [fingerprint(f) for f in files]})
+        known_paths = {p for _, p in self._registry()}
+        files = [(b.sig, f) for b in batches for f in b.files]
+        registry = pa.table({"signature": [s for s, _ in files], "_path": [_path(f) for _, f in files],
+                             "fingerprint": [fingerprint(f) for _, f in files]})
+        footers = pa.table({
+            "_path": [_path(f) for _, f in files], "size": pa.array([f.size for _, f in files], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for _, f in files], pa.int64()),
+            "num_rows": pa.array([f.rows for _, f in files], pa.int64()),
+            "nullable": pa.array([sorted(f.nullable) for _, f in files], pa.list_(pa.string()))})
+        replacing = bool(known_paths & set(registry["_path"].to_pylist()))
         con.execute("BEGIN TRANSACTION")
         try:
-            con.register("citystat_saved_paths", paths)
-            for column, table in self._tables(sig, plan, distinct).items():
-                incoming = cube if column == "" else sets[column]
-                con.register("citystat_incoming_partial", incoming)
-                con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM citystat_incoming_partial LIMIT 0")
-                con.execute(f"DELETE FROM {table} WHERE _path IN (SELECT _path FROM citystat_saved_paths)")
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM citystat_incoming_partial")
-                con.unregister("citystat_incoming_partial")
-            con.execute(f"DELETE FROM {CATALOG}.partial_files WHERE signature = ? "
-                        "AND _path IN (SELECT _path FROM citystat_saved_paths)", [sig])
-            con.execute(f"INSERT INTO {CATALOG}.partial_files SELECT ?, _path, fingerprint FROM citystat_saved_paths",
-                        [sig])
-            con.unregister("citystat_saved_paths")
+            con.register("citystat_saved_files", registry)
+            con.register("citystat_saved_footers", footers)
+            for batch in batches:
+                for column, name in self._names(batch.sig, batch.distinct).items():
+                    incoming = batch.cube if column == "" else batch.sets[column]
+                    con.register("citystat_incoming_partial", incoming)
+                    table = f"{CATALOG}.{name}"
+                    if name not in self._tables:
+                        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS "
+                                    "SELECT * FROM citystat_incoming_partial LIMIT 0")
+                        self._tables.add(name)
+                    elif replacing:
+                        con.execute(f"DELETE FROM {table} WHERE _path IN "
+                                    "(SELECT _path FROM citystat_saved_files WHERE signature = ?)", [batch.sig])
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM citystat_incoming_partial")
+                    con.unregister("citystat_incoming_partial")
+            if replacing:
+                con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
+                            "WHERE p.signature = s.signature AND p._path = s._path")
+                con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
+            con.execute(f"INSERT INTO {CATALOG}.partial_files SELECT * FROM citystat_saved_files")
+            con.execute(f"INSERT INTO {CATALOG}.footers SELECT DISTINCT * FROM citystat_saved_footers")
+            con.unregister("citystat_saved_files")
+            con.unregister("citystat_saved_footers")
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+        self._known = None
+        self._footers = None
 
-    def materialise(self, sig: str, plan: StreamPlan, distinct: Sequence[str], files: Sequence[EventFile],
-                    cube: str, sets: Mapping[str, str]) -> None:
-        """Temporary tables of the partial results of ``files``, each row with its file's position (_file_key):
-        the grouped scan as ``cube`` and each distinct set as ``sets[column]``."""
-        con = self.connection
-        keys = pa.table({"_path": [_path(f) for f in files], "_file_key": pa.array(range(len(files)), pa.int64())})
-        con.register("citystat_file_keys", keys)
-        tables = self._tables(sig, plan, distinct)
-        try:
-            columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {cube} AS SELECT k._file_key, {columns} "
-                        f"FROM {tables['']} c JOIN citystat_file_keys k ON k._path = c._path")
-            for column, name in sets.items():
-                kept = ", ".join(f"d.{c}" for c in distinct_columns(plan, column))
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT k._file_key, d._local_day, {kept} "
-                            f"FROM {tables[column]} d JOIN citystat_file_keys k ON k._path = d._path")
-        finally:
-            con.unregister("citystat_file_keys")
+    def register_keys(self, files: Mapping[int, Sequence[EventFile]]) -> None:
+        """One table naming every file of every stream (by the stream plan's index) by its position
+        (_file_key) and partition."""
+        rows = [(index, _path(f), key, f.year, f.month) for index, fs in files.items() for key, f in enumerate(fs)]
+        self.connection.register(KEYS, pa.table({
+            "stream_no": pa.array([r[0] for r in rows], pa.int32()), "_path": [r[1] for r in rows],
+            "_file_key": pa.array([r[2] for r in rows], pa.int64()),
+            "_part_year": pa.array([r[3] for r in rows], pa.int32()),
+            "_part_month": pa.array([r[4] for r in rows], pa.int32())}))
+
+    def files_sql(self, plan: StreamPlan) -> str:
+        """The stream's files (_file_key, _part_year, _part_month), from the keys."""
+        return f"SELECT _file_key, _part_year, _part_month FROM {KEYS} WHERE stream_no = {plan.index}"
+
+    def cube_sql(self, sig: str, plan: StreamPlan) -> str:
+        """The stream's cube, merged from the stored partial results of its files (see ``register_keys``): the
+        same columns as a full scan's cube."""
+        columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
+        return (f"SELECT k._file_key, {columns}, k._part_year, k._part_month, cal._year, cal._month "
+                f"FROM {CATALOG}.{self._names(sig, ())['']} c "
+                f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = c._path "
+                f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
+
+    def distinct_sql(self, sig: str, plan: StreamPlan, column: str) -> str:
+        """The stream's distinct set of ``column`` per file and day, from the stored partial results."""
+        kept = ", ".join(f"d.{c}" for c in distinct_columns(plan, column))
+        return (f"SELECT k._file_key, d._local_day, {kept} FROM {CATALOG}.{self._names(sig, [column])[column]} d "
+                f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = d._path")
 
 
 def paths_table(files: Sequence[EventFile], keyed_by_name: bool) -> pa.Table:

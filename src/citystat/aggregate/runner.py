@@ -29,7 +29,6 @@ from citystat.aggregate.compiler import (
     CALENDAR,
     StreamPlan,
     aggregate_sql,
-    cube_from_grouped_sql,
     cube_sql,
     distinct_columns,
     distinct_partial_sql,
@@ -49,7 +48,7 @@ from citystat.aggregate.compiler import (
 from citystat.aggregate.definitions import Definition, Kind, check_against, load_definitions
 from citystat.aggregate.engines import DuckDBEngine, Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
-from citystat.aggregate.partials import PartialStore, paths_table, signature
+from citystat.aggregate.partials import Batch, PartialStore, paths_table, signature
 from citystat.aggregate.sources import Discovery, EventFile, discover
 from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
 from citystat.events.schemas import stream as plan_stream
@@ -266,7 +265,8 @@ def aggregate_events(
     results of every file (see ``citystat.aggregate.partials``): the same tables as a full recompute."""
     if partials is None:
         return _aggregate(events_dir, engine, None, metas, years, definitions, tables, progress)
-    merge = DuckDBEngine()  # the partial results are small: the driver merges them in DuckDB
+    # the partial results are small: the driver merges them in DuckDB (the scanning engine's own when it is DuckDB)
+    merge = engine if isinstance(engine, DuckDBEngine) else DuckDBEngine()
     try:
         store = PartialStore(merge.connection, partials)
         try:
@@ -274,7 +274,8 @@ def aggregate_events(
         finally:
             store.close()
     finally:
-        merge.close()
+        if merge is not engine:
+            merge.close()
 
 
 def _aggregate(
@@ -301,7 +302,8 @@ def _aggregate(
     if problems:
         raise InvalidInput(problems)
     plans = plan_streams(chosen)
-    discovery: Discovery = discover(Path(events_dir), plans)
+    discovery: Discovery = discover(Path(events_dir), plans,
+                                    footers=incremental[1].footer if incremental else None)
     years = sorted(set(years)) if years else _default_years(discovery, plans)
     if not years:
         raise InvalidInput([Problem("no_events", f"no event files under {events_dir}")])
@@ -327,7 +329,7 @@ def _aggregate(
     frequencies = sorted({d.calendar.period for d in chosen}, key=lambda f: f.value)
     all_periods = [p for f in frequencies for p in _periods(years, f)]
     calendar = _calendar_table([f for fs in selected.values() for f in fs], all_periods)
-    for user in [engine, *([incremental[0]] if incremental else [])]:
+    for user in {id(e): e for e in [engine, *([incremental[0]] if incremental else [])]}.values():
         user.register_table(CALENDAR, calendar)
     for frequency in frequencies:
         engine.register_table(periods_view(frequency.value), _periods_table(_periods(years, frequency)))
@@ -338,38 +340,45 @@ def _aggregate(
              for key, p in plans.items()}
     stream_reports = {key: StreamReport(key, scanned=len(selected[key])) for key in plans}
     raw_views: dict[str, Callable[[], None]] = {}
+    sigs = {key: signature(plan, local.offset_us, distinct[key]) for key, plan in plans.items()} if incremental else {}
+    if incremental is not None:  # bring the partial results up to date: scan the stale files, save in one go
+        scanner, store = incremental
+        batches = []
+        for key, plan in plans.items():
+            step(f"scanning {key}")
+            stale = store.stale(sigs[key], selected[key])
+            stream_reports[key].scanned = len(stale)
+            if stale:
+                batches.append(_scan_partials(scanner, sigs[key], plan, key, stale, distinct[key], local.offset_us,
+                                              plan_stream(key).directory(discovery.root)))
+        store.save(batches)
+        store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
     for key, plan in plans.items():
-        step(f"scanning {key}")
         strm = plan_stream(key)
         files = selected[key]
         register_raw = functools.partial(engine.register_stream, plan.raw, key, [f.path for f in files], plan.columns,
                                          strm.directory(discovery.root))
-        if incremental is None:
-            register_raw()
-        else:
-            raw_views[key] = register_raw
+        if incremental is not None:  # the tables from the partial results, merged in the driver's DuckDB
+            store = incremental[1]
+            raw_views[key] = register_raw  # read only if the ids must be counted
+            engine.define_view(plan.files, store.files_sql(plan))
+            engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))
+            for column in distinct[key]:
+                engine.materialise(distinct_table(plan, column), store.distinct_sql(sigs[key], plan, column))
+            engine.define_view(plan.valid, valid_sql(plan))
+            continue
+        step(f"scanning {key}")
+        register_raw()
         if not engine.dialect.partitions_in_scan:
             engine.register_table(plan.files, pa.table({
                 "_file_key": pa.array(range(len(files)), pa.int64()),
                 "_part_year": pa.array([f.year for f in files], pa.int32()),
                 "_part_month": pa.array([f.month for f in files], pa.int32()),
             }))
-        if incremental is None:
-            try:
-                engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
-            except EngineError as exc:
-                raise _damaged_files(key, files, plan.columns, exc) from exc
-        else:
-            scanner, store = incremental
-            sig = signature(plan, local.offset_us, distinct[key])
-            stale = store.stale(sig, files)
-            stream_reports[key].scanned = len(stale)
-            if stale:
-                _scan_partials(scanner, store, sig, plan, key, stale, distinct[key], local.offset_us,
-                               strm.directory(discovery.root))
-            store.materialise(sig, plan, distinct[key], files, f"{plan.cube}_grouped",
-                              {c: distinct_table(plan, c) for c in distinct[key]})
-            engine.materialise(plan.cube, cube_from_grouped_sql(plan, f"SELECT * FROM {plan.cube}_grouped", False))
+        try:
+            engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
+        except EngineError as exc:
+            raise _damaged_files(key, files, plan.columns, exc) from exc
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")
     _file_checks(engine, plans, selected, stream_reports, raw_views)
@@ -423,34 +432,38 @@ def _aggregate(
     return AggregationResult(derived, report)
 
 
-def _scan_partials(scanner: Engine, store: PartialStore, sig: str, plan: StreamPlan, key: str,
-                   files: Sequence[EventFile], distinct: Sequence[str], offset_us: int, base: Path) -> None:
-    """Scan ``files`` on the scanning engine and keep their partial results."""
-    scanner.register_stream(plan.raw, key, [f.path for f in files], plan.columns, base)
+SCAN_INDEX = 1000  # the scan of stale files names its views apart from the merge's (they may share an engine)
+
+
+def _scan_partials(scanner: Engine, sig: str, plan: StreamPlan, key: str, files: Sequence[EventFile],
+                   distinct: Sequence[str], offset_us: int, base: Path) -> Batch:
+    """Scan ``files`` on the scanning engine: their partial results, to be saved."""
+    scan = replace(plan, index=plan.index + SCAN_INDEX)
+    scanner.register_stream(scan.raw, key, [f.path for f in files], scan.columns, base)
     keyed_by_name = scanner.dialect.partitions_in_scan
     if not keyed_by_name:
-        scanner.register_table(plan.files, pa.table({
+        scanner.register_table(scan.files, pa.table({
             "_file_key": pa.array(range(len(files)), pa.int64()),
             "_part_year": pa.array([f.year for f in files], pa.int32()),
             "_part_month": pa.array([f.month for f in files], pa.int32()),
         }))
-    paths = f"citystat_paths_{plan.index}"
+    paths = f"citystat_paths_{scan.index}"
     scanner.register_table(paths, paths_table(files, keyed_by_name))
     join = (f"JOIN {paths} k ON k._file_key = c._file_key AND k._part_year = c._part_year "
             "AND k._part_month = c._part_month")
     try:
-        scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
-        columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
-        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}")
+        scanner.materialise(scan.cube, cube_sql(scan, scanner.dialect, offset_us))
+        columns = ", ".join(f"c.{c}" for c in partial_columns(scan))
+        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({partial_sql(scan, scanner.dialect)}) c {join}")
         sets = {}
         for column in distinct:
-            kept = ", ".join(f"c.{c}" for c in distinct_columns(plan, column))
+            kept = ", ".join(f"c.{c}" for c in distinct_columns(scan, column))
             sets[column] = scanner.fetch_arrow(
                 f"SELECT k._path, c._local_day, {kept} "
-                f"FROM ({distinct_partial_sql(plan, column, scanner.dialect, offset_us)}) c {join}")
+                f"FROM ({distinct_partial_sql(scan, column, scanner.dialect, offset_us)}) c {join}")
     except EngineError as exc:
         raise _damaged_files(key, files, plan.columns, exc) from exc
-    store.save(sig, plan, distinct, files, cube, sets)
+    return Batch(sig, plan, tuple(distinct), tuple(files), cube, sets)
 
 
 def catalog_metas() -> dict[str, TableMeta]:

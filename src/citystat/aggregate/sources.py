@@ -7,7 +7,7 @@ all is reported with its name before a long scan starts. Every problem is collec
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,9 @@ from citystat.model import InvalidInput, Problem
 
 _PARTITION = re.compile(r"^(year|month)=(\d+)$")
 
+# what a footer said of a file seen before, looked up by path, size and modification time: (rows, nullable)
+KnownFooters = Callable[[Path, int, int], tuple[int, frozenset[str]] | None]
+
 
 @dataclass(frozen=True)
 class EventFile:
@@ -27,6 +30,8 @@ class EventFile:
     month: int
     rows: int
     nullable: frozenset[str] = frozenset()  # columns that may hold nulls (neither REQUIRED nor shown null-free)
+    size: int = 0  # bytes and modification time when it was found: with the rows, how a changed file is told
+    mtime_ns: int = 0
 
 
 @dataclass
@@ -113,8 +118,11 @@ def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[
     return rows, problems, _nullable(parquet)
 
 
-def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
-    """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked."""
+def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFooters | None = None) -> Discovery:
+    """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked.
+
+    ``footers`` answers for files whose footer was read and found good before (same path, size and modification
+    time), so an incremental run opens only new or changed files."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"no events directory at {root}")
@@ -157,10 +165,15 @@ def discover(root: Path, streams: Iterable[str] | None = None) -> Discovery:
                 if not 1 <= month <= 12:
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
+                stat = path.stat()
+                seen = footers(path, stat.st_size, stat.st_mtime_ns) if footers is not None else None
+                if seen is not None:
+                    files.files.append(EventFile(path, year, month, seen[0], seen[1], stat.st_size, stat.st_mtime_ns))
+                    continue
                 rows, file_problems, nullable = check_file(path, strm)
                 problems += file_problems
                 if not file_problems:
-                    files.files.append(EventFile(path, year, month, rows, nullable))
+                    files.files.append(EventFile(path, year, month, rows, nullable, stat.st_size, stat.st_mtime_ns))
     if problems:
         raise InvalidInput(problems)
     return Discovery(root, found, ignored)
