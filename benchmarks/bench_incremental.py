@@ -33,13 +33,23 @@ METAS = catalog_metas()
 
 
 def split_last_day(root: Path, aside: Path) -> int:
+    """Take 31 December out of every December file into a file of its own, set aside (a day file left in place
+    by an earlier run is set aside again); the events of the day."""
     events = 0
     for month_file in sorted(root.glob("service=*/stream=*/year=2021/month=12/*.parquet")):
+        if month_file.name.startswith("day-31"):
+            target = aside / month_file.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            events += pq.ParquetFile(month_file).metadata.num_rows
+            shutil.move(month_file, target)
+            continue
         table = pq.read_table(month_file)
         late = pc.greater_equal(table["ts"], LAST_DAY)
         day = table.filter(late)
+        if not day.num_rows:
+            continue
         pq.write_table(table.filter(pc.invert(late)), month_file)
-        target = aside / month_file.relative_to(root).with_name("day-31.parquet")
+        target = aside / month_file.relative_to(root).with_name(f"day-31-{month_file.stem}.parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
         pq.write_table(day, target)
         events += day.num_rows

@@ -133,10 +133,16 @@ def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
     keys = ["_file_key", *partitions, f"{dialect.local_day(TIME_COLUMN, offset_us)} AS _local_day"]
     if plan.instants:
         keys.append(f"{dialect.epoch_us(TIME_COLUMN)} AS _instant")
-    keys.append(f"({_complete(plan)}) AS _complete")
+    complete = _complete(plan)
+    constants = []  # when the files' metadata rule out nulls every event is complete: not a key to group on
+    if complete == "TRUE":
+        constants.append("TRUE AS _complete")
+    else:
+        keys.append(f"({complete}) AS _complete")
     keys += list(plan.dims)
     ids_nullable = plan.nullable is None or ID_COLUMN in plan.nullable
     measures = [
+        *constants,
         "count(*) AS _events", f"count({ID_COLUMN}) AS _with_id" if ids_nullable else "count(*) AS _with_id",
         f"min({ID_COLUMN} - _row) AS _id_offset_min", f"max({ID_COLUMN} - _row) AS _id_offset_max",
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
