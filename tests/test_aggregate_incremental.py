@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -165,3 +166,52 @@ def test_a_day_delivered_twice_is_still_refused_with_partial_results(tmp_path: P
         aggregate_events(tmp_path, engine=engine, metas=METAS, tables=["taipei_free_usage"], partials=partials)
     assert caught.value.problems[0].code == "duplicate_event_ids"
     assert "day-again.parquet" in caught.value.problems[0].message
+
+
+def test_a_damaged_day_is_refused_then_replaced_or_withdrawn_and_equals_a_full_recompute(tmp_path: Path) -> None:
+    """A day delivered damaged is refused with its name and changes nothing; the day delivered again is read alone;
+    a day withdrawn drops out. One DuckDB engine runs every step (it also merges the partial results)."""
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import local, wifi_year, write
+
+    root = tmp_path / "events"
+    wifi_year(root)
+    partials = tmp_path / "partials.duckdb"
+    options = {"metas": METAS, "years": YEARS, "tables": ["taipei_free_usage"]}
+
+    def total(result: AggregationResult) -> int:
+        return result.tables[0].cell(year="2021", measure="total").value
+
+    with DuckDBEngine() as engine:
+        def run() -> AggregationResult:
+            result = aggregate_events(root, engine=engine, partials=partials, **options)
+            with DuckDBEngine() as fresh:
+                assert _cells(result) == _cells(aggregate_events(root, engine=fresh, **options))
+            return result
+
+        assert total(run()) == 24
+        day = write(root, "wifi.sessions", 2021, 9, [{"ts": local(2021, 9, 20, h)} for h in (8, 9)],
+                    name="day-20.parquet")
+        assert total(run()) == 26
+
+        day.write_bytes(b"PAR1 damaged in transit")
+        with pytest.raises(InvalidInput) as caught:
+            aggregate_events(root, engine=engine, partials=partials, **options)
+        assert [(p.code, p.file) for p in caught.value.problems] == [("corrupt_parquet", str(day))]
+        no_hotspot = pa.schema([f for f in pq.read_schema(next(root.rglob("month=1/*.parquet")))
+                                if f.name != "hotspot_id"])
+        write(root, "wifi.sessions", 2021, 9, [{"ts": local(2021, 9, 20, 8)}], name="day-20.parquet",
+              schema=no_hotspot)
+        with pytest.raises(InvalidInput) as caught:
+            aggregate_events(root, engine=engine, partials=partials, **options)
+        assert [(p.code, p.column) for p in caught.value.problems] == [("missing_column", "hotspot_id")]
+
+        write(root, "wifi.sessions", 2021, 9, [{"ts": local(2021, 9, 20, h)} for h in (8, 9, 10)],
+              name="day-20.parquet")
+        replaced = run()
+        assert total(replaced) == 27 and sum(_scanned(replaced).values()) == 1
+
+        day.unlink()  # the day withdrawn: nothing to read, its partial result no longer counts
+        withdrawn = run()
+        assert total(withdrawn) == 24 and sum(_scanned(withdrawn).values()) == 0

@@ -171,12 +171,14 @@ def partial_columns(plan: StreamPlan) -> list[str]:
             "_with_id", "_id_offset_min", "_id_offset_max", *(f"_sum_{c}" for c in plan.sums)]
 
 
-def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
-    """A file's partial result, read from the engine's cube: its file, partition and grouped columns."""
+def partial_sql(plan: StreamPlan, dialect: Dialect, cube: str | None = None) -> str:
+    """A file's partial result, read from the engine's cube (or the query ``cube``): its file, partition and
+    grouped columns."""
     typed = {"_local_day": "INT", "_instant": "BIGINT", "_events": "BIGINT", "_with_id": "BIGINT",
              "_id_offset_min": "BIGINT", "_id_offset_max": "BIGINT", **{f"_sum_{c}": "BIGINT" for c in plan.sums}}
     columns = [f"CAST({c} AS {typed[c]}) AS {c}" if c in typed else c for c in partial_columns(plan)]
-    return f"SELECT _file_key, _part_year, _part_month, {', '.join(columns)} FROM {plan.cube}"
+    source = f"({cube}) cube" if cube is not None else plan.cube
+    return f"SELECT _file_key, _part_year, _part_month, {', '.join(columns)} FROM {source}"
 
 
 def distinct_table(plan: StreamPlan, column: str) -> str:

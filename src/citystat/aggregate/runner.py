@@ -441,20 +441,19 @@ def _scan_partials(scanner: Engine, sig: str, plan: StreamPlan, key: str, files:
     scan = replace(plan, index=plan.index + SCAN_INDEX)
     scanner.register_stream(scan.raw, key, [f.path for f in files], scan.columns, base)
     keyed_by_name = scanner.dialect.partitions_in_scan
-    if not keyed_by_name:
-        scanner.register_table(scan.files, pa.table({
-            "_file_key": pa.array(range(len(files)), pa.int64()),
-            "_part_year": pa.array([f.year for f in files], pa.int32()),
-            "_part_month": pa.array([f.month for f in files], pa.int32()),
-        }))
-    paths = f"citystat_paths_{scan.index}"
+    # the files by key, partition and path: the scan's own table of files too (DuckDB), joined after the scan
+    paths = scan.files if not keyed_by_name else f"citystat_paths_{scan.index}"
     scanner.register_table(paths, paths_table(files, keyed_by_name))
     join = (f"JOIN {paths} k ON k._file_key = c._file_key AND k._part_year = c._part_year "
             "AND k._part_month = c._part_month")
+    columns = ", ".join(f"c.{c}" for c in partial_columns(scan))
     try:
-        scanner.materialise(scan.cube, cube_sql(scan, scanner.dialect, offset_us))
-        columns = ", ".join(f"c.{c}" for c in partial_columns(scan))
-        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({partial_sql(scan, scanner.dialect)}) c {join}")
+        if distinct:  # the distinct sets are read from the raw events again: keep the cube
+            scanner.materialise(scan.cube, cube_sql(scan, scanner.dialect, offset_us))
+            grouped = partial_sql(scan, scanner.dialect)
+        else:
+            grouped = partial_sql(scan, scanner.dialect, cube_sql(scan, scanner.dialect, offset_us))
+        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({grouped}) c {join}")
         sets = {}
         for column in distinct:
             kept = ", ".join(f"c.{c}" for c in distinct_columns(scan, column))
