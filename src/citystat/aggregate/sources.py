@@ -6,6 +6,7 @@ all is reported with its name before a long scan starts. Every problem is collec
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -118,6 +119,21 @@ def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[
     return rows, problems, _nullable(parquet)
 
 
+def _files_under(directory: Path) -> list[tuple[Path, os.stat_result]]:
+    """Every file under ``directory`` (not following links to directories), sorted, each with its status: one
+    system call per entry."""
+    found = []
+    pending = [directory]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                elif not entry.is_dir():
+                    found.append((Path(entry.path), entry.stat()))
+    return sorted(found, key=lambda item: item[0])
+
+
 def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFooters | None = None) -> Discovery:
     """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked.
 
@@ -146,9 +162,7 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
             if strm.key not in wanted:
                 continue
             files = found.setdefault(strm.key, StreamFiles(strm))
-            for path in sorted(stream_dir.rglob("*")):
-                if path.is_dir():
-                    continue
+            for path, stat in _files_under(stream_dir):
                 if path.name.startswith(("_", ".")):
                     ignored.append(str(path.relative_to(root)))
                     continue
@@ -165,7 +179,6 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
                 if not 1 <= month <= 12:
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
-                stat = path.stat()
                 seen = footers(path, stat.st_size, stat.st_mtime_ns) if footers is not None else None
                 if seen is not None:
                     files.files.append(EventFile(path, year, month, seen[0], seen[1], stat.st_size, stat.st_mtime_ns))
