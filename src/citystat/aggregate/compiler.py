@@ -177,7 +177,7 @@ def partial_sql(plan: StreamPlan, dialect: Dialect, cube: str | None = None) -> 
     typed = {"_local_day": "INT", "_instant": "BIGINT", "_events": "BIGINT", "_with_id": "BIGINT",
              "_id_offset_min": "BIGINT", "_id_offset_max": "BIGINT", **{f"_sum_{c}": "BIGINT" for c in plan.sums}}
     columns = [f"CAST({c} AS {typed[c]}) AS {c}" if c in typed else c for c in partial_columns(plan)]
-    source = f"({cube}) cube" if cube is not None else plan.cube
+    source = f"({cube}) scanned" if cube is not None else plan.cube
     return f"SELECT _file_key, _part_year, _part_month, {', '.join(columns)} FROM {source}"
 
 

@@ -60,10 +60,14 @@ def _real_dir(directory: str) -> str:
     return os.path.realpath(directory)
 
 
-def _path(file: EventFile | Path) -> str:
-    """A file's path with every link resolved (its directory resolved once per run, not once per file)."""
-    path = file.path if isinstance(file, EventFile) else file
+@functools.lru_cache(maxsize=65536)
+def _resolved(path: Path) -> str:
     return os.path.join(_real_dir(os.path.dirname(os.path.abspath(path))), path.name)
+
+
+def _path(file: EventFile | Path) -> str:
+    """A file's path with every link resolved (each directory resolved once, not once per file)."""
+    return _resolved(file.path if isinstance(file, EventFile) else file)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from citystat.aggregate.compiler import (
@@ -45,7 +46,7 @@ from citystat.aggregate.compiler import (
     snapshots_sql,
     valid_sql,
 )
-from citystat.aggregate.definitions import Definition, Kind, check_against, load_definitions
+from citystat.aggregate.definitions import DEFINITIONS_DIR, Definition, Kind, check_against, load_definitions
 from citystat.aggregate.engines import DuckDBEngine, Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
 from citystat.aggregate.partials import Batch, PartialStore, paths_table, signature
@@ -113,6 +114,19 @@ class AggregationReport:
 class AggregationResult:
     tables: list[Table]
     report: AggregationReport
+
+
+def bundled_definitions() -> list[Definition]:
+    """The bundled definitions, parsed again only when one of their files changed: a process that aggregates
+    again and again (each day's events) reads the YAML once."""
+    files = tuple((p.name, st.st_size, st.st_mtime_ns) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))
+                  for st in [p.stat()])
+    return list(_parsed_definitions(files))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_definitions(files: tuple[tuple[str, int, int], ...]) -> tuple[Definition, ...]:
+    return tuple(load_definitions())  # frozen dataclasses: safe to share
 
 
 def select_definitions(definitions: Sequence[Definition], wanted: Sequence[str] | None) -> list[Definition]:
@@ -291,7 +305,7 @@ def _aggregate(
     """``engine`` computes the tables; with ``incremental`` (the scanning engine and the partial results), it
     computes them from the partial results, which the scanning engine brings up to date first."""
     started = time.perf_counter()
-    chosen = select_definitions(definitions if definitions is not None else load_definitions(), tables)
+    chosen = select_definitions(definitions if definitions is not None else bundled_definitions(), tables)
     problems = []
     for definition in chosen:
         if definition.table not in metas:
@@ -343,15 +357,15 @@ def _aggregate(
     sigs = {key: signature(plan, local.offset_us, distinct[key]) for key, plan in plans.items()} if incremental else {}
     if incremental is not None:  # bring the partial results up to date: scan the stale files, save in one go
         scanner, store = incremental
-        batches = []
+        scans = []
         for key, plan in plans.items():
             step(f"scanning {key}")
             stale = store.stale(sigs[key], selected[key])
             stream_reports[key].scanned = len(stale)
             if stale:
-                batches.append(_scan_partials(scanner, sigs[key], plan, key, stale, distinct[key], local.offset_us,
-                                              plan_stream(key).directory(discovery.root)))
-        store.save(batches)
+                scans.append(_Scan(sigs[key], plan, key, tuple(stale), tuple(distinct[key]),
+                                   plan_stream(key).directory(discovery.root)))
+        store.save(_scan_partials(scanner, scans, local.offset_us))
         store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
     for key, plan in plans.items():
         strm = plan_stream(key)
@@ -435,34 +449,88 @@ def _aggregate(
 SCAN_INDEX = 1000  # the scan of stale files names its views apart from the merge's (they may share an engine)
 
 
-def _scan_partials(scanner: Engine, sig: str, plan: StreamPlan, key: str, files: Sequence[EventFile],
-                   distinct: Sequence[str], offset_us: int, base: Path) -> Batch:
-    """Scan ``files`` on the scanning engine: their partial results, to be saved."""
-    scan = replace(plan, index=plan.index + SCAN_INDEX)
-    scanner.register_stream(scan.raw, key, [f.path for f in files], scan.columns, base)
-    keyed_by_name = scanner.dialect.partitions_in_scan
+@dataclass(frozen=True)
+class _Scan:
+    """One stream's stale files, to be scanned into partial results."""
+
+    sig: str
+    plan: StreamPlan
+    key: str
+    files: tuple[EventFile, ...]
+    distinct: tuple[str, ...]
+    base: Path
+
+
+def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> list[Batch]:
+    """Scan each stream's stale files on the scanning engine: their partial results, to be saved. On DuckDB the
+    streams without distinct counts are read in one query, their scans side by side (a day's files are small:
+    one query each would spend more on starting queries than on reading)."""
+    prepared = [(scan, _prepare_scan(scanner, scan, offset_us)) for scan in scans]
+    cubes: dict[int, pa.Table] = {}
+    together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
+    if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s for _, s, _ in together]):
+        union = " UNION ALL BY NAME ".join(f"SELECT {i} AS _scan_no, * FROM ({sql})" for i, _, sql in together)
+        try:
+            combined = scanner.fetch_arrow(union)
+        except EngineError:
+            pass  # read them one by one below: the failing stream names its damaged files
+        else:
+            for i, scan, _ in together:
+                names = ["_path", *partial_columns(scan.plan)]
+                cubes[i] = combined.filter(pc.equal(combined["_scan_no"], i)).select(names)
+    batches = []
+    for i, (scan, sql) in enumerate(prepared):
+        try:
+            cube = cubes[i] if i in cubes else scanner.fetch_arrow(sql)
+            sets = {column: scanner.fetch_arrow(_distinct_scan_sql(scanner, scan, column, offset_us))
+                    for column in scan.distinct}
+        except EngineError as exc:
+            raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
+        batches.append(Batch(scan.sig, scan.plan, scan.distinct, scan.files, cube, sets))
+    return batches
+
+
+def _same_types(scans: Sequence[_Scan]) -> bool:
+    """Whether columns of the same name have the same type in every stream (so one query can read them all)."""
+    types: dict[str, set[pa.DataType]] = {}
+    for scan in scans:
+        for column in scan.plan.columns:
+            types.setdefault(column, set()).add(plan_stream(scan.key).column(column).type)
+    return all(len(t) == 1 for t in types.values())
+
+
+def _scan_names(scanner: Engine, scan: _Scan) -> tuple[StreamPlan, str, str]:
+    """The scan's own plan (its views named apart), its table of paths, and how a row joins it."""
+    plan = replace(scan.plan, index=scan.plan.index + SCAN_INDEX)
     # the files by key, partition and path: the scan's own table of files too (DuckDB), joined after the scan
-    paths = scan.files if not keyed_by_name else f"citystat_paths_{scan.index}"
-    scanner.register_table(paths, paths_table(files, keyed_by_name))
+    paths = plan.files if not scanner.dialect.partitions_in_scan else f"citystat_paths_{plan.index}"
     join = (f"JOIN {paths} k ON k._file_key = c._file_key AND k._part_year = c._part_year "
             "AND k._part_month = c._part_month")
-    columns = ", ".join(f"c.{c}" for c in partial_columns(scan))
+    return plan, paths, join
+
+
+def _prepare_scan(scanner: Engine, scan: _Scan, offset_us: int) -> str:
+    """Name the stale files on the scanning engine; the query of their grouped partial result."""
+    plan, paths, join = _scan_names(scanner, scan)
+    scanner.register_stream(plan.raw, scan.key, [f.path for f in scan.files], plan.columns, scan.base)
+    scanner.register_table(paths, paths_table(scan.files, scanner.dialect.partitions_in_scan))
+    columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
     try:
-        if distinct:  # the distinct sets are read from the raw events again: keep the cube
-            scanner.materialise(scan.cube, cube_sql(scan, scanner.dialect, offset_us))
-            grouped = partial_sql(scan, scanner.dialect)
+        if scan.distinct:  # the distinct sets are read from the raw events again: keep the cube
+            scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
+            grouped = partial_sql(plan, scanner.dialect)
         else:
-            grouped = partial_sql(scan, scanner.dialect, cube_sql(scan, scanner.dialect, offset_us))
-        cube = scanner.fetch_arrow(f"SELECT k._path, {columns} FROM ({grouped}) c {join}")
-        sets = {}
-        for column in distinct:
-            kept = ", ".join(f"c.{c}" for c in distinct_columns(scan, column))
-            sets[column] = scanner.fetch_arrow(
-                f"SELECT k._path, c._local_day, {kept} "
-                f"FROM ({distinct_partial_sql(scan, column, scanner.dialect, offset_us)}) c {join}")
+            grouped = partial_sql(plan, scanner.dialect, cube_sql(plan, scanner.dialect, offset_us))
     except EngineError as exc:
-        raise _damaged_files(key, files, plan.columns, exc) from exc
-    return Batch(sig, plan, tuple(distinct), tuple(files), cube, sets)
+        raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
+    return f"SELECT k._path, {columns} FROM ({grouped}) c {join}"
+
+
+def _distinct_scan_sql(scanner: Engine, scan: _Scan, column: str, offset_us: int) -> str:
+    plan, _, join = _scan_names(scanner, scan)
+    kept = ", ".join(f"c.{c}" for c in distinct_columns(plan, column))
+    return (f"SELECT k._path, c._local_day, {kept} "
+            f"FROM ({distinct_partial_sql(plan, column, scanner.dialect, offset_us)}) c {join}")
 
 
 def catalog_metas() -> dict[str, TableMeta]:
