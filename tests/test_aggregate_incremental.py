@@ -215,3 +215,43 @@ def test_a_damaged_day_is_refused_then_replaced_or_withdrawn_and_equals_a_full_r
         day.unlink()  # the day withdrawn: nothing to read, its partial result no longer counts
         withdrawn = run()
         assert total(withdrawn) == 24 and sum(_scanned(withdrawn).values()) == 0
+
+
+def test_a_day_damaged_inside_among_several_streams_is_named_and_nothing_is_kept(tmp_path: Path) -> None:
+    """The new files of several streams are read together; when one is damaged inside (its footer intact) the
+    error still names that file, no partial result is kept, and the day delivered again equals a full recompute."""
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import local, wifi_year, write
+
+    root = tmp_path / "events"
+    wifi_year(root)
+    for month in range(1, 13):
+        write(root, "citizen_platform.visits", 2021, month, [{"ts": local(2021, month, 2, 10)}])
+    partials = tmp_path / "partials.duckdb"
+    options = {"metas": METAS, "years": YEARS, "tables": ["taipei_free_usage", "citizen_platform_visits"]}
+
+    def run(partials: Path | None) -> AggregationResult:
+        with DuckDBEngine() as engine:
+            return aggregate_events(root, engine=engine, partials=partials, **options)
+
+    assert _cells(run(partials)) == _cells(run(None))
+    day = [write(root, "wifi.sessions", 2021, 10, [{"ts": local(2021, 10, 5, h % 24)} for h in range(5000)],
+                 name="day-05.parquet"),
+           write(root, "citizen_platform.visits", 2021, 10, [{"ts": local(2021, 10, 5, 9)}], name="day-05.parquet")]
+    good = day[0].read_bytes()
+    chunk = pq.ParquetFile(day[0]).metadata.row_group(0).column(1)  # the event times
+    damaged = bytearray(good)
+    start = chunk.data_page_offset + 40
+    damaged[start:start + 400] = bytes(b ^ 0x5A for b in damaged[start:start + 400])
+    day[0].write_bytes(bytes(damaged))
+    with pytest.raises(InvalidInput) as caught:
+        run(partials)
+    assert [(p.code, p.file) for p in caught.value.problems] == [("unreadable_events", str(day[0]))]
+
+    day[0].write_bytes(good)
+    again = run(partials)
+    assert _scanned(again) == {"citizen_platform.visits": 1, "wifi.sessions": 1}
+    assert _cells(again) == _cells(run(None))
+    wifi = next(t for t in again.tables if t.id == "taipei_free_usage__events")
+    assert wifi.cell(year="2021", measure="total").value == 24 + 5000
