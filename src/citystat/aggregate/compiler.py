@@ -171,14 +171,27 @@ def partial_columns(plan: StreamPlan) -> list[str]:
             "_with_id", "_id_offset_min", "_id_offset_max", *(f"_sum_{c}" for c in plan.sums)]
 
 
-def partial_sql(plan: StreamPlan, dialect: Dialect, cube: str | None = None) -> str:
-    """A file's partial result, read from the engine's cube (or the query ``cube``): its file, partition and
-    grouped columns."""
+def _partial_columns_typed(plan: StreamPlan, alias: str) -> str:
+    """The partial result's columns, whole numbers as BIGINT (days as INT) on every engine."""
     typed = {"_local_day": "INT", "_instant": "BIGINT", "_events": "BIGINT", "_with_id": "BIGINT",
              "_id_offset_min": "BIGINT", "_id_offset_max": "BIGINT", **{f"_sum_{c}": "BIGINT" for c in plan.sums}}
-    columns = [f"CAST({c} AS {typed[c]}) AS {c}" if c in typed else c for c in partial_columns(plan)]
-    source = f"({cube}) scanned" if cube is not None else plan.cube
-    return f"SELECT _file_key, _part_year, _part_month, {', '.join(columns)} FROM {source}"
+    return ", ".join(f"CAST({alias}.{c} AS {typed[c]}) AS {c}" if c in typed else f"{alias}.{c}"
+                     for c in partial_columns(plan))
+
+
+def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
+    """A file's partial result, read from the engine's cube: its file, partition and grouped columns."""
+    return f"SELECT c._file_key, c._part_year, c._part_month, {_partial_columns_typed(plan, 'c')} FROM {plan.cube} c"
+
+
+def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str) -> str:
+    """The partial results of the files read, straight from the grouped scan, each row named by its file's path
+    (``paths``: _file_key, _part_year, _part_month, _path). No calendar: a partial result keeps local days."""
+    on = "k._file_key = g._file_key"
+    if dialect.partitions_in_scan:
+        on += " AND k._part_year = g._part_year AND k._part_month = g._part_month"
+    return (f"SELECT k._path, {_partial_columns_typed(plan, 'g')} "
+            f"FROM ({grouped_sql(plan, dialect, offset_us)}) g JOIN {paths} k ON {on}")
 
 
 def distinct_table(plan: StreamPlan, column: str) -> str:

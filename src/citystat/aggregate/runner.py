@@ -40,6 +40,7 @@ from citystat.aggregate.compiler import (
     file_check_sql,
     measures_sql,
     partial_columns,
+    partial_scan_sql,
     partial_sql,
     periods_view,
     plan_streams,
@@ -514,16 +515,14 @@ def _prepare_scan(scanner: Engine, scan: _Scan, offset_us: int) -> str:
     plan, paths, join = _scan_names(scanner, scan)
     scanner.register_stream(plan.raw, scan.key, [f.path for f in scan.files], plan.columns, scan.base)
     scanner.register_table(paths, paths_table(scan.files, scanner.dialect.partitions_in_scan))
-    columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
-    try:
-        if scan.distinct:  # the distinct sets are read from the raw events again: keep the cube
-            scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
-            grouped = partial_sql(plan, scanner.dialect)
-        else:
-            grouped = partial_sql(plan, scanner.dialect, cube_sql(plan, scanner.dialect, offset_us))
+    if not scan.distinct:
+        return partial_scan_sql(plan, scanner.dialect, offset_us, paths)
+    try:  # the distinct sets are read from the raw events again: keep the cube
+        scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
     except EngineError as exc:
         raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
-    return f"SELECT k._path, {columns} FROM ({grouped}) c {join}"
+    columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
+    return f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}"
 
 
 def _distinct_scan_sql(scanner: Engine, scan: _Scan, column: str, offset_us: int) -> str:
