@@ -377,7 +377,7 @@ def _aggregate(
             store = incremental[1]
             raw_views[key] = register_raw  # read only if the ids must be counted
             engine.define_view(plan.files, store.files_sql(plan))
-            engine.define_view(plan.cube, store.cube_sql(sigs[key], plan))  # small: read where it is used
+            engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))  # small; read by every measure
             for column in distinct[key]:
                 engine.materialise(distinct_table(plan, column), store.distinct_sql(sigs[key], plan, column))
             engine.define_view(plan.valid, valid_sql(plan))
