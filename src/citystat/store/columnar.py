@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,19 @@ from citystat.store.deltas import STORED_DECIMALS, value_text
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
 INCOMING = "citystat_incoming"
+ENUM = "citystat_codes"  # the codes of each variable, as temporary ENUM types citystat_codes0, ...
 SOURCE = "citystat_source"
 _RECORD, _FIELD = "\x1e", "\x1f"
 _STATUSES = [s.value for s in Status]
 _WITH_VALUE = [s.value for s in Status if s.has_value]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What staging found: whether the cells carry the file's rows, and their content hash when it came free."""
+
+    numbered: bool
+    digest: str | None
 
 
 class TooWide(Exception):
@@ -60,12 +70,34 @@ def _problem(meta: TableMeta, name: str | None, row: Sequence[Any], code: str, m
                    cell=cell, expected=expected, found=found)
 
 
-def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None) -> None:
+def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None,
+          numbered: bool = False) -> Staged:
     """Read the source into the incoming cells (one pass: codes to positions, numbers to decimals), checking its
     columns, codes, numbers, statuses, duplicates, completeness and storability (the catalog reader's and the
-    store's problems); raises InvalidInput with every problem, before any consistency check."""
+    store's problems); raises InvalidInput with every problem, before any consistency check.
+
+    A first, strict pass reads the file once into the few columns the load needs, and only counts what is wrong;
+    a file it has a doubt about (a problem, or a code or number with spaces around it) is read again by the
+    thorough pass, which names every problem. The strict pass numbers the file's rows only where that is free
+    (Parquet): True when the incoming cells carry their rows, else call again with ``numbered`` to have them."""
     if isinstance(source, pa.Table):
         con.register(SOURCE, source)
+    try:
+        relation, header_rows, header = _open(con, meta, source, name)
+        digest = None if numbered else _stage_strict(con, meta, relation, header)
+        if digest is not None:
+            return Staged(numbered=relation.startswith("read_parquet("), digest=digest)
+        _stage_thorough(con, meta, relation, header_rows, header, name)
+        return Staged(numbered=True, digest=None)
+    finally:
+        if isinstance(source, pa.Table):
+            con.unregister(SOURCE)
+
+
+def _open(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table,
+          name: str | None) -> tuple[str, int, list[str]]:
+    """The SQL relation of the source, its header rows and its columns (which must be the table's)."""
+    if isinstance(source, pa.Table):
         relation, header_rows = SOURCE, 0
     elif Path(source).suffix.lower() == ".parquet":
         relation, header_rows = f"read_parquet({_sql_string(str(source))}, file_row_number = true)", 0
@@ -74,41 +106,115 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
                     "quote = '\"', escape = '\"')")
         header_rows = 1
 
-    def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: Any) -> Problem:
-        return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
+    def problem(code: str, message: str, row: int | None = None, column: str | None = None) -> Problem:
+        return Problem(code, message, table=meta.id, file=name, row=row, column=column)
 
     try:
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-        row_number = "file_row_number + 1" if "file_row_number" in header else f"row_number() OVER () + {header_rows}"
-        header = [h for h in header if h != "file_row_number"]
     except duckdb.Error as exc:
         raise InvalidInput([problem("unreadable_file", f"the file cannot be read: {str(exc).splitlines()[0]}")]) \
             from None
-    codes = [v.code for v in meta.variables]
-    expected = [*codes, "value", "status"]
+    header = [h for h in header if h != "file_row_number"]
+    expected = [*(v.code for v in meta.variables), "value", "status"]
     problems = [problem("missing_column", f"the column {c!r} is missing; the header must name {', '.join(expected)}",
                         row=1) for c in expected if c not in header and c != "status"]
     problems += [problem("unknown_column", f"the column {c!r} is not a variable of table {meta.id!r}", row=1,
                          column=c) for c in header if c not in expected]
     if problems:
         raise InvalidInput(problems)
+    return relation, header_rows, header
+
+
+def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
+    """Joins from the cells ``m`` (codes in ``m._k0``, ...) to their values' positions ``p0.idx``, ..., and the
+    ordinal they make."""
+    cube = _Cube(meta)
+    n = len(meta.variables)
+    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
+                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
+                     for i in range(n))
+    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
+    return joins, ordinal, params
+
+
+# the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
+_CANONICAL = "regexp_replace(regexp_replace({0}, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2')"
+
+
+def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header: list[str]) -> str | None:
+    """The incoming cells from one read of a file with nothing to say about it: every code known and exact,
+    every number plain and storable, every status known and agreeing with its number, every cell once. Gives the
+    content hash, or None (and nothing staged) when anything is in doubt.
+
+    A code's position comes from casting it to an ENUM of the variable's codes, which keeps the file's order: a
+    file written in the cube's order is hashed as it lies, and proven complete and free of repeats by its
+    ordinals running 0, 1, 2, ... (any other order is sorted first)."""
+    cube = _Cube(meta)
+    codes = [v.code for v in meta.variables]
+    n = len(codes)
+    for i, variable in enumerate(meta.variables):
+        con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")
+        con.execute(f"CREATE TEMP TYPE {ENUM}{i} AS ENUM (SELECT unnest($codes::VARCHAR[]))",
+                    {"codes": list(variable.codes)})
+
+    def text(column: str) -> str:
+        return f'coalesce(CAST("{column}" AS VARCHAR), \'\')'
+
+    status = text("status") if "status" in header else "''"
+    row = "CAST(file_row_number + 1 AS BIGINT)" if relation.startswith("read_parquet(") else "CAST(NULL AS BIGINT)"
+    ordinal = " + ".join(f"CAST(enum_code(TRY_CAST(_k{i} AS {ENUM}{i})) AS BIGINT) * {cube.strides[i]}"
+                         for i in range(n))
+    statuses = ", ".join(_sql_string(s) for s in _STATUSES)
+    with_value = ", ".join(_sql_string(s) for s in _WITH_VALUE)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
+        f"WITH m AS (SELECT {row} AS _row, {', '.join(f'{text(c)} AS _k{i}' for i, c in enumerate(codes))}, "
+        f"{text('value')} AS raw_value, {status} AS status FROM {relation}), "
+        "c AS (SELECT *, replace(raw_value, ',', '') AS clean, "
+        "CASE WHEN contains(raw_value, '.') THEN length(raw_value) - strpos(raw_value, '.') ELSE 0 END AS places "
+        "FROM m) "
+        f"SELECT _row, {ordinal} AS ordinal, [{', '.join(f'_k{i}' for i in range(n))}] AS coordinates, "
+        f"CASE WHEN places <= {STORED_DECIMALS} THEN TRY_CAST(clean AS DECIMAL(38, {STORED_DECIMALS})) END AS value, "
+        "CASE WHEN raw_value <> '' THEN CAST(places AS TINYINT) END AS decimals, status, "
+        # the cell's record in the content hash; most numbers are written as Python writes them, others rewritten
+        f"concat(chr(30), chr(31), {', chr(31), '.join(f'_k{i}' for i in range(n))}, chr(31), "
+        "CASE WHEN starts_with(clean, '+') OR starts_with(clean, '0') OR starts_with(clean, '-0') "
+        f"THEN {_CANONICAL.format('clean')} ELSE clean END, chr(31), status) AS record, "
+        f"ordinal IS NULL OR status NOT IN ({statuses}) OR (raw_value <> '') <> (status IN ({with_value})) "
+        f"OR (raw_value <> '' AND NOT (regexp_full_match(raw_value, {_sql_string(NUMBER)}) "
+        f"AND places <= {STORED_DECIMALS} AND value IS NOT NULL)) AS flawed "
+        "FROM c",
+    )
+    given, flawed = con.execute(f"SELECT count(*), coalesce(bool_or(flawed), false) FROM {INCOMING}").fetchall()[0]
+    if flawed or given != cube.total:
+        return None
+    return _digest(con, meta, sort=False) or _digest(con, meta, sort=True)
+
+
+def _stage_thorough(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header_rows: int,
+                    header: list[str], name: str | None) -> None:
+    """The incoming cells, with every problem of the file named (raises InvalidInput)."""
+    def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: Any) -> Problem:
+        return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
+
+    # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
+    row_number = ("file_row_number + 1" if relation.startswith("read_parquet(")
+                  else f"row_number() OVER () + {header_rows}")
+    codes = [v.code for v in meta.variables]
+    problems: list[Problem] = []
 
     def text(column: str) -> str:
         return f'trim(CAST("{column}" AS VARCHAR))'
 
     cube = _Cube(meta)
     n = len(codes)
-    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    joins, ordinal, params = _positions(meta)
     status = f"coalesce({text('status')}, '')" if "status" in header else "''"
     keys = ", ".join(f"coalesce({text(c)}, '') AS _k{i}" for i, c in enumerate(codes))
-    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
-                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
-                     for i in range(n))
-    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
     storable = f"(m.is_number AND m.digits <= {STORED_INTEGER_DIGITS} AND m.places <= {STORED_DECIMALS})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
-        # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
         f"WITH src AS (SELECT CAST({row_number} AS BIGINT) AS _row, {keys}, "
         f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}), "
         f"n AS (SELECT *, replace(raw_value, ',', '') AS clean, "
@@ -120,13 +226,10 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         f"m.raw_value = '' OR {storable} AS storable, "
         f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
         f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals, "
-        # the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
-        "regexp_replace(regexp_replace(m.clean, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2') AS text "
-        f"FROM m {joins}",
+        f"concat(chr(30), chr(31), {', chr(31), '.join(f'm._k{i}' for i in range(n))}, chr(31), "
+        f"{_CANONICAL.format('m.clean')}, chr(31), m.status) AS record FROM m {joins}",
         params,
     )
-    if isinstance(source, pa.Table):
-        con.unregister(SOURCE)
     unknown = " UNION ALL ".join(f"SELECT _row, {i} AS variable, _k{i} AS found FROM {INCOMING} WHERE _idx{i} IS NULL"
                                  for i in range(n))
     for row, i, found in con.execute(unknown + " ORDER BY _row, variable LIMIT 1000").fetchall():
@@ -163,7 +266,7 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         problems.append(problem("duplicate_cell", f"the cell [{cell}] was already given in row {first}", row=row))
     if problems:
         raise InvalidInput(problems)
-    total = cube.strides[0] * cube.sizes[0]
+    total = cube.total
     given = int(con.execute(f"SELECT count(*) FROM {INCOMING}").fetchall()[0][0])
     if given < total:
         missing = _missing(con, meta)
@@ -218,6 +321,7 @@ class _Cube:
         self.strides = [1] * len(self.sizes)
         for i in reversed(range(len(self.sizes) - 1)):
             self.strides[i] = self.strides[i + 1] * self.sizes[i + 1]
+        self.total = self.strides[0] * self.sizes[0] if self.sizes else 1
         self.metric = meta.metric_position
         self.metric_codes = list(meta.metric.codes)
 
@@ -253,15 +357,21 @@ def _not_negative(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, 
     metric = cube.index(cube.metric)
 
     def among(codes: list[str]) -> str:
-        return f"list_contains({[cube.metric_codes.index(c) for c in codes] or [-1]}, {metric})"
+        """SQL true for the cells of these measures (no test at all when they are every measure)."""
+        if not codes:
+            return "false"
+        if len(codes) == len(cube.metric_codes):
+            return "true"
+        return f"{metric} IN ({', '.join(str(cube.metric_codes.index(c)) for c in codes)})"
 
+    tests = [f"{among(counts)} AND a.value < 0", f"{among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value))",
+             f"{among(percentages)} AND NOT (a.value BETWEEN 0 AND 100)"]
+    wanted = " OR ".join(f"({t})" for t, codes in zip(tests, (counts, ranks, percentages)) if codes)
+    if not wanted:
+        return []
     rows = con.execute(
-        f"SELECT {_describe(meta, 'a')}, a._row, {value_text('a.')}, {metric}, "
-        f"{among(counts)} AND a.value < 0, {among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value)), "
-        f"{among(percentages)} AND NOT (a.value BETWEEN 0 AND 100) "
-        f"FROM {INCOMING} a WHERE a.value IS NOT NULL AND (({among(counts)} AND a.value < 0) OR "
-        f"({among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value))) OR "
-        f"({among(percentages)} AND NOT (a.value BETWEEN 0 AND 100))) ORDER BY a.ordinal LIMIT 1000"
+        f"SELECT {_describe(meta, 'a')}, a._row, {value_text('a.')}, {metric}, {', '.join(tests)} "
+        f"FROM {INCOMING} a WHERE a.value IS NOT NULL AND ({wanted}) ORDER BY a.ordinal LIMIT 1000"
     ).fetchall()
     problems = []
     for cell, row, found, index, negative, bad_rank, out_of_range in rows:
@@ -435,16 +545,30 @@ def check(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, name: str | None =
 def content_hash(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
     """``citystat.store.content_hash`` of the staged cells, from DuckDB's text of each cell in the cube's order:
     the digest takes Arrow's string buffers as they are, with no Python string per cell."""
+    digest = _digest(con, meta, sort=True)
+    if digest is None:
+        raise ValueError("the staged cells are not the table's cells, each once")
+    return digest
+
+
+def _digest(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, sort: bool) -> str | None:
+    """The digest of the staged records, sorted or as they lie; None unless their ordinals are 0, 1, 2, ... (then
+    every cell of the cube is there once, in order)."""
     digest = hashlib.sha256()
     digest.update(json.dumps(meta_to_dict(meta), sort_keys=True, ensure_ascii=False).encode())
-    reader = con.sql(
-        "SELECT chr(30) || chr(31) || array_to_string(coordinates, chr(31)) || chr(31) || text || chr(31) || status "
-        f"AS record FROM {INCOMING} ORDER BY ordinal"
-    ).to_arrow_reader(1 << 16)
+    reader = con.sql(f"SELECT ordinal, record FROM {INCOMING} {'ORDER BY ordinal' if sort else ''}"
+                     ).to_arrow_reader(1 << 16)
+    expected = 0
     for batch in reader:
-        for chunk in _strings(batch.column(0)):
+        ordinals = batch.column(0)
+        if ordinals.null_count or not np.array_equal(
+                ordinals.to_numpy(), np.arange(expected, expected + len(ordinals), dtype=np.int64)):
+            reader.close()
+            return None
+        expected += len(ordinals)
+        for chunk in _strings(batch.column(1)):
             digest.update(chunk)
-    return digest.hexdigest()
+    return digest.hexdigest() if expected == _Cube(meta).total else None
 
 
 def _strings(array: pa.Array) -> Iterator[memoryview]:
@@ -461,5 +585,7 @@ def _strings(array: pa.Array) -> Iterator[memoryview]:
         yield memoryview(data)[int(bounds[0]):int(bounds[-1])]
 
 
-def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+def cleanup(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> None:
     con.execute(f"DROP TABLE IF EXISTS {INCOMING}")
+    for i in range(len(meta.variables)):
+        con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")

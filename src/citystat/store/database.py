@@ -261,12 +261,18 @@ class Store:
         con = self.connection
         if name is None and not isinstance(source, pa.Table):
             name = Path(source).name
+        cells = source if isinstance(source, pa.Table) else Path(source)
         try:
-            columnar.stage(con, meta, source if isinstance(source, pa.Table) else Path(source), name=name)
+            staged = columnar.stage(con, meta, cells, name=name)
             try:
                 problems = columnar.check(con, meta, name=name)
-                digest = columnar.content_hash(con, meta)
+                if problems and not staged.numbered:  # a refused load names the file's rows: read it again
+                    staged = columnar.stage(con, meta, cells, name=name, numbered=True)
+                    problems = columnar.check(con, meta, name=name)
+                digest = "" if problems else staged.digest or columnar.content_hash(con, meta)
             except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
+                if not staged.numbered:
+                    columnar.stage(con, meta, cells, name=name, numbered=True)
                 table, rows = self._incoming_table(meta)
                 problems = [dataclasses.replace(p, file=name, row=rows.get(p.cell or ""))
                             for p in [*check_table(table), *_unstorable(table)]]
@@ -287,7 +293,7 @@ class Store:
                                      columnar.INCOMING)
             return LoadResult(info, created=True)
         finally:
-            columnar.cleanup(con)
+            columnar.cleanup(con, meta)
 
     def _insert_release(self, con: duckdb.DuckDBPyConnection, info: ReleaseInfo, meta: TableMeta,
                         latest: ReleaseInfo | None) -> None:
