@@ -33,6 +33,7 @@ from citystat.store.deltas import STORED_DECIMALS, value_text
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
 INCOMING = "citystat_incoming"
+CELLS = "citystat_incoming_cells"
 ENUM = "citystat_codes"  # the codes of each variable, as temporary ENUM types citystat_codes0, ...
 SOURCE = "citystat_source"
 _RECORD, _FIELD = "\x1e", "\x1f"
@@ -59,7 +60,7 @@ def _sql_string(text: str) -> str:
 def _describe(meta: TableMeta, alias: str = "") -> str:
     """SQL for the cell as ``describe_key`` writes it: ``year=2021, measure=total``."""
     prefix = f"{alias}." if alias else ""
-    parts = [f"{_sql_string(v.code + '=')} || {prefix}coordinates[{i + 1}]" for i, v in enumerate(meta.variables)]
+    parts = [f"{_sql_string(v.code + '=')} || CAST({prefix}_e{i} AS VARCHAR)" for i, v in enumerate(meta.variables)]
     return " || ', ' || ".join(parts)
 
 
@@ -84,6 +85,14 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         con.register(SOURCE, source)
     try:
         relation, header_rows, header = _open(con, meta, source, name)
+        for i, variable in enumerate(meta.variables):  # a cell's codes are kept as ENUMs of its variables' codes
+            con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")
+            con.execute(f"CREATE TEMP TYPE {ENUM}{i} AS ENUM (SELECT unnest($codes::VARCHAR[]))",
+                        {"codes": list(variable.codes)})
+            kept = con.execute(f"SELECT enum_range(NULL::{ENUM}{i}) = $codes::VARCHAR[]",
+                               {"codes": list(variable.codes)}).fetchall()[0][0]
+            if not kept:  # the positions must be the codes' order in the metadata
+                raise RuntimeError(f"the codes of {variable.code!r} did not keep their order as an ENUM")
         digest = None if numbered else _stage_strict(con, meta, relation, header)
         if digest is not None:
             return Staged(numbered=relation.startswith("read_parquet("), digest=digest)
@@ -138,8 +147,10 @@ def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
     return joins, ordinal, params
 
 
-# the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
-_CANONICAL = "regexp_replace(regexp_replace({0}, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2')"
+# the number as the catalog reader's Decimal is written (format 'f'): no '+', no leading zeros, and a zero
+# without its sign ('-0.0' is 0.0)
+_CANONICAL = ("regexp_replace(regexp_replace(CASE WHEN ltrim({0}, '+-0.') = '' THEN ltrim({0}, '+-') ELSE {0} END, "
+              "'^\\+', ''), '^(-?)0+([0-9])', '\\1\\2')")
 
 
 def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header: list[str]) -> str | None:
@@ -153,18 +164,13 @@ def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str
     cube = _Cube(meta)
     codes = [v.code for v in meta.variables]
     n = len(codes)
-    for i, variable in enumerate(meta.variables):
-        con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")
-        con.execute(f"CREATE TEMP TYPE {ENUM}{i} AS ENUM (SELECT unnest($codes::VARCHAR[]))",
-                    {"codes": list(variable.codes)})
 
     def text(column: str) -> str:
         return f'coalesce(CAST("{column}" AS VARCHAR), \'\')'
 
     status = text("status") if "status" in header else "''"
     row = "CAST(file_row_number + 1 AS BIGINT)" if relation.startswith("read_parquet(") else "CAST(NULL AS BIGINT)"
-    ordinal = " + ".join(f"CAST(enum_code(TRY_CAST(_k{i} AS {ENUM}{i})) AS BIGINT) * {cube.strides[i]}"
-                         for i in range(n))
+    ordinal = " + ".join(f"CAST(enum_code(_e{i}) AS BIGINT) * {cube.strides[i]}" for i in range(n))
     statuses = ", ".join(_sql_string(s) for s in _STATUSES)
     with_value = ", ".join(_sql_string(s) for s in _WITH_VALUE)
     con.execute(
@@ -173,8 +179,8 @@ def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str
         f"{text('value')} AS raw_value, {status} AS status FROM {relation}), "
         "c AS (SELECT *, replace(raw_value, ',', '') AS clean, "
         "CASE WHEN contains(raw_value, '.') THEN length(raw_value) - strpos(raw_value, '.') ELSE 0 END AS places "
-        "FROM m) "
-        f"SELECT _row, {ordinal} AS ordinal, [{', '.join(f'_k{i}' for i in range(n))}] AS coordinates, "
+        f"{''.join(f', TRY_CAST(_k{i} AS {ENUM}{i}) AS _e{i}' for i in range(n))} FROM m) "
+        f"SELECT _row, {ordinal} AS ordinal, {', '.join(f'_e{i}' for i in range(n))}, "
         f"CASE WHEN places <= {STORED_DECIMALS} THEN TRY_CAST(clean AS DECIMAL(38, {STORED_DECIMALS})) END AS value, "
         "CASE WHEN raw_value <> '' THEN CAST(places AS TINYINT) END AS decimals, status, "
         # the cell's record in the content hash; most numbers are written as Python writes them, others rewritten
@@ -221,7 +227,8 @@ def _stage_thorough(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: s
         f"regexp_full_match(raw_value, {_sql_string(NUMBER)}) AS is_number FROM src), "
         "m AS (SELECT *, CASE WHEN contains(clean, '.') THEN length(split_part(clean, '.', 2)) ELSE 0 END "
         "AS places, length(ltrim(split_part(ltrim(clean, '+-'), '.', 1), '0')) AS digits FROM n) "
-        f"SELECT m._row, {ordinal} AS ordinal, [{', '.join(f'm._k{i}' for i in range(n))}] AS coordinates, "
+        f"SELECT m._row, {ordinal} AS ordinal, "
+        f"{', '.join(f'TRY_CAST(m._k{i} AS {ENUM}{i}) AS _e{i}' for i in range(n))}, "
         f"{', '.join(f'm._k{i}, p{i}.idx AS _idx{i}' for i in range(n))}, m.raw_value, m.status, m.is_number, "
         f"m.raw_value = '' OR {storable} AS storable, "
         f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
@@ -585,7 +592,16 @@ def _strings(array: pa.Array) -> Iterator[memoryview]:
         yield memoryview(data)[int(bounds[0]):int(bounds[-1])]
 
 
+def cells(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
+    """A view of the staged cells as the store keeps them: coordinates, value, decimals, status (and their rows)."""
+    coordinates = ", ".join(f"CAST(_e{i} AS VARCHAR)" for i in range(len(meta.variables)))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CELLS} AS SELECT [{coordinates}] AS coordinates, value, decimals, "
+                f"status, _row, ordinal FROM {INCOMING}")
+    return CELLS
+
+
 def cleanup(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> None:
+    con.execute(f"DROP VIEW IF EXISTS {CELLS}")
     con.execute(f"DROP TABLE IF EXISTS {INCOMING}")
     for i in range(len(meta.variables)):
         con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")

@@ -290,7 +290,7 @@ class Store:
                 info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
                 self._insert_release(con, info, meta, latest)
                 deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
-                                     columnar.INCOMING)
+                                     columnar.cells(con, meta))
             return LoadResult(info, created=True)
         finally:
             columnar.cleanup(con, meta)
@@ -320,7 +320,8 @@ class Store:
         from citystat.store import columnar
 
         rows = self.connection.execute(
-            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.INCOMING} ORDER BY ordinal"
+            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.cells(self.connection, meta)} "
+            "ORDER BY ordinal"
         ).fetchall()
         table = Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s, _ in rows})
         return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
