@@ -17,6 +17,7 @@ import pytest
 from citystat.catalog.tablefile import parse_values, read_meta
 from citystat.model import InvalidInput, Table, TableMeta
 from citystat.store import Store, columnar, content_hash
+from citystat.store.digest import table_digest_version_1
 
 from .large_tables import TABLE_ID, write_large_table
 
@@ -188,4 +189,26 @@ def test_the_content_hash_decides_the_same_after_the_store_is_reopened(
         assert second.created and second.release.release == 2 and store.storage(TABLE_ID, 2).stored_cells == 1
     with Store(path, read_only=True) as store:
         assert store.release(TABLE_ID).content_hash == second.release.content_hash
+        assert _exact(store.read(TABLE_ID, 1).table) == _exact(table)
+
+
+def test_a_release_hashed_by_the_first_version_is_still_recognised(
+        tmp_path: Path, small: tuple[TableMeta, list[list[str]]]) -> None:
+    """A store written before the version-2 hash holds version-1 hashes: the same content is no new release."""
+    meta, clean = small
+    table = parse_values(_text(clean), meta, name="values.csv")
+    path = tmp_path / "db.duckdb"
+    with Store(path) as store:
+        store.load_columns(meta, _write(tmp_path, clean, "csv"))
+        store.connection.execute("UPDATE releases SET content_hash = ?", [table_digest_version_1(table)])
+    with Store(path) as store:
+        assert store.release(TABLE_ID).content_hash == table_digest_version_1(table)
+        assert not store.load_columns(meta, _write(tmp_path, clean, "parquet")).created
+        assert not store.load(table).created
+        revised = [list(r) for r in clean]
+        revised[_row_of(clean, "S00002", "2024-01-02", "docks") - 1][3:] = ["999", ""]
+        second = store.load_columns(meta, _write(tmp_path, revised, "csv"))
+        assert second.created and second.release.content_hash == content_hash(
+            parse_values(_text(revised), meta, name="values.csv"))
+        assert second.release.content_hash.startswith("v2-") and len(second.release.content_hash) == 67
         assert _exact(store.read(TABLE_ID, 1).table) == _exact(table)

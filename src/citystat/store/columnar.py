@@ -14,8 +14,7 @@ in integers. A table whose numbers are too wide for that (from about 10^26) is c
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -25,18 +24,19 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from citystat.model import InvalidInput, Problem, Status, TableMeta, meta_to_dict
+from citystat.model import InvalidInput, Problem, Status, TableMeta
 from citystat.model.measure import MeasureKind, round_half_up
 from citystat.model.period import Period, days_in_service, months_in_service
+from citystat.store import digest
 from citystat.store.deltas import STORED_DECIMALS, value_text
 
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+PLAIN = r"[+-]?\d+(\.\d+)?"  # NUMBER without thousands separators (a quicker match)
 INCOMING = "citystat_incoming"
 CELLS = "citystat_incoming_cells"
 ENUM = "citystat_codes"  # the codes of each variable, as temporary ENUM types citystat_codes0, ...
 SOURCE = "citystat_source"
-_RECORD, _FIELD = "\x1e", "\x1f"
 _STATUSES = [s.value for s in Status]
 _WITH_VALUE = [s.value for s in Status if s.has_value]
 
@@ -147,12 +147,6 @@ def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
     return joins, ordinal, params
 
 
-# the number as the catalog reader's Decimal is written (format 'f'): no '+', no leading zeros, and a zero
-# without its sign ('-0.0' is 0.0)
-_CANONICAL = ("regexp_replace(regexp_replace(CASE WHEN ltrim({0}, '+-0.') = '' THEN ltrim({0}, '+-') ELSE {0} END, "
-              "'^\\+', ''), '^(-?)0+([0-9])', '\\1\\2')")
-
-
 def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header: list[str]) -> str | None:
     """The incoming cells from one read of a file with nothing to say about it: every code known and exact,
     every number plain and storable, every status known and agreeing with its number, every cell once. Gives the
@@ -177,18 +171,17 @@ def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str
         f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
         f"WITH m AS (SELECT {row} AS _row, {', '.join(f'{text(c)} AS _k{i}' for i, c in enumerate(codes))}, "
         f"{text('value')} AS raw_value, {status} AS status FROM {relation}), "
-        "c AS (SELECT *, replace(raw_value, ',', '') AS clean, "
+        "c AS (SELECT *, CASE WHEN contains(raw_value, ',') THEN replace(raw_value, ',', '') ELSE raw_value END "
+        "AS clean, "
         "CASE WHEN contains(raw_value, '.') THEN length(raw_value) - strpos(raw_value, '.') ELSE 0 END AS places "
         f"{''.join(f', TRY_CAST(_k{i} AS {ENUM}{i}) AS _e{i}' for i in range(n))} FROM m) "
         f"SELECT _row, {ordinal} AS ordinal, {', '.join(f'_e{i}' for i in range(n))}, "
         f"CASE WHEN places <= {STORED_DECIMALS} THEN TRY_CAST(clean AS DECIMAL(38, {STORED_DECIMALS})) END AS value, "
         "CASE WHEN raw_value <> '' THEN CAST(places AS TINYINT) END AS decimals, status, "
-        # the cell's record in the content hash; most numbers are written as Python writes them, others rewritten
-        f"concat(chr(30), chr(31), {', chr(31), '.join(f'_k{i}' for i in range(n))}, chr(31), "
-        "CASE WHEN starts_with(clean, '+') OR starts_with(clean, '0') OR starts_with(clean, '-0') "
-        f"THEN {_CANONICAL.format('clean')} ELSE clean END, chr(31), status) AS record, "
         f"ordinal IS NULL OR status NOT IN ({statuses}) OR (raw_value <> '') <> (status IN ({with_value})) "
-        f"OR (raw_value <> '' AND NOT (regexp_full_match(raw_value, {_sql_string(NUMBER)}) "
+        f"OR (raw_value <> '' AND NOT (CASE WHEN contains(raw_value, ',') "
+        f"THEN regexp_full_match(raw_value, {_sql_string(NUMBER)}) "
+        f"ELSE regexp_full_match(raw_value, {_sql_string(PLAIN)}) END "
         f"AND places <= {STORED_DECIMALS} AND value IS NOT NULL)) AS flawed "
         "FROM c",
     )
@@ -232,9 +225,8 @@ def _stage_thorough(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: s
         f"{', '.join(f'm._k{i}, p{i}.idx AS _idx{i}' for i in range(n))}, m.raw_value, m.status, m.is_number, "
         f"m.raw_value = '' OR {storable} AS storable, "
         f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
-        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals, "
-        f"concat(chr(30), chr(31), {', chr(31), '.join(f'm._k{i}' for i in range(n))}, chr(31), "
-        f"{_CANONICAL.format('m.clean')}, chr(31), m.status) AS record FROM m {joins}",
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals "
+        f"FROM m {joins}",
         params,
     )
     unknown = " UNION ALL ".join(f"SELECT _row, {i} AS variable, _k{i} AS found FROM {INCOMING} WHERE _idx{i} IS NULL"
@@ -550,21 +542,22 @@ def check(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, name: str | None =
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
-    """``citystat.store.content_hash`` of the staged cells, from DuckDB's text of each cell in the cube's order:
-    the digest takes Arrow's string buffers as they are, with no Python string per cell."""
-    digest = _digest(con, meta, sort=True)
-    if digest is None:
+    """``citystat.store.content_hash`` of the staged cells (``citystat.store.digest``): the columns DuckDB hands
+    over as Arrow buffers, in the cube's order, hashed as they are, with no Python object per cell."""
+    found = _digest(con, meta, sort=True)
+    if found is None:
         raise ValueError("the staged cells are not the table's cells, each once")
-    return digest
+    return found
 
 
 def _digest(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, sort: bool) -> str | None:
-    """The digest of the staged records, sorted or as they lie; None unless their ordinals are 0, 1, 2, ... (then
-    every cell of the cube is there once, in order)."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(meta_to_dict(meta), sort_keys=True, ensure_ascii=False).encode())
-    reader = con.sql(f"SELECT ordinal, record FROM {INCOMING} {'ORDER BY ordinal' if sort else ''}"
-                     ).to_arrow_reader(1 << 16)
+    """The content hash of the staged cells, sorted or as they lie; None unless their ordinals are 0, 1, 2, ...
+    (then every cell of the cube is there once, in order)."""
+    found = digest.Digest(meta)
+    reader = con.sql(
+        f"SELECT ordinal, coalesce(value, 0)::DECIMAL(38, {STORED_DECIMALS}), coalesce(decimals, -1)::TINYINT, "
+        f"status || chr(31) FROM {INCOMING} {'ORDER BY ordinal' if sort else ''}"
+    ).to_arrow_reader(1 << 16)
     expected = 0
     for batch in reader:
         ordinals = batch.column(0)
@@ -573,23 +566,23 @@ def _digest(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, sort: bool) -> s
             reader.close()
             return None
         expected += len(ordinals)
-        for chunk in _strings(batch.column(1)):
-            digest.update(chunk)
-    return digest.hexdigest() if expected == _Cube(meta).total else None
+        found.add_columns(batch.column(1), batch.column(2), batch.column(3))
+    return found.hexdigest() if expected == _Cube(meta).total else None
 
 
-def _strings(array: pa.Array) -> Iterator[memoryview]:
-    """The bytes of every string of an Arrow array, concatenated in order (its data buffer, sliced)."""
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        array = array.cast(pa.large_string())
-    if array.null_count:
-        raise ValueError("a cell's record is null")
-    _, offsets, data = array.buffers()
-    assert offsets is not None
-    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=kind, count=len(array) + 1, offset=array.offset * np.dtype(kind).itemsize)
-    if data is not None:
-        yield memoryview(data)[int(bounds[0]):int(bounds[-1])]
+def content_hash_version_1(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
+    """The version-1 content hash of the staged cells (a text record per cell), to recognise a release hashed so."""
+    found = hashlib.sha256()
+    found.update(digest.meta_json(meta).encode())
+    codes = ", chr(31), ".join(f"CAST(_e{i} AS VARCHAR)" for i in range(len(meta.variables)))
+    reader = con.sql(
+        f"SELECT concat(chr(30), chr(31), {codes}, chr(31), coalesce({value_text()}, ''), chr(31), status) "
+        f"FROM {INCOMING} ORDER BY ordinal"
+    ).to_arrow_reader(1 << 16)
+    for batch in reader:
+        for chunk in digest.strings(batch.column(0)):
+            found.update(chunk)
+    return found.hexdigest()
 
 
 def cells(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -37,7 +36,7 @@ from citystat.model import (
     meta_from_dict,
     meta_to_dict,
 )
-from citystat.store import deltas
+from citystat.store import deltas, digest
 from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
@@ -115,7 +114,6 @@ class TableNotFound(KeyError):
         return str(self.args[0])
 
 
-_RECORD, _FIELD = "\x1e", "\x1f"
 _STATUS = {status.value: status for status in Status}
 
 
@@ -149,13 +147,18 @@ def _unstorable(table: Table) -> Iterator[Problem]:
 
 
 def content_hash(table: Table) -> str:
-    """A digest of everything a reader sees: metadata and every cell with its published precision."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(meta_to_dict(table.meta), sort_keys=True, ensure_ascii=False).encode())
-    for key, cell in table.ordered_cells():
-        value = "" if cell.value is None else format(cell.value, "f")
-        digest.update(_FIELD.join([_RECORD, *key, value, cell.status.value]).encode())
-    return digest.hexdigest()
+    """A digest of everything a reader sees: metadata and every cell with its published precision
+    (``citystat.store.digest``)."""
+    return digest.table_digest(table)
+
+
+def _same_content(latest: ReleaseInfo | None, found: str, version_1: Callable[[], str]) -> bool:
+    """Whether the content hashed ``found`` is that of the latest release (hashed by either version)."""
+    if latest is None:
+        return False
+    if latest.content_hash == found:
+        return True
+    return digest.is_version_1(latest.content_hash) and latest.content_hash == version_1()
 
 
 class Store:
@@ -269,14 +272,20 @@ class Store:
                 if problems and not staged.numbered:  # a refused load names the file's rows: read it again
                     staged = columnar.stage(con, meta, cells, name=name, numbered=True)
                     problems = columnar.check(con, meta, name=name)
-                digest = "" if problems else staged.digest or columnar.content_hash(con, meta)
+                found = "" if problems else staged.digest or columnar.content_hash(con, meta)
+
+                def version_1() -> str:
+                    return columnar.content_hash_version_1(con, meta)
             except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
                 if not staged.numbered:
                     columnar.stage(con, meta, cells, name=name, numbered=True)
                 table, rows = self._incoming_table(meta)
                 problems = [dataclasses.replace(p, file=name, row=rows.get(p.cell or ""))
                             for p in [*check_table(table), *_unstorable(table)]]
-                digest = content_hash(table)
+                found = content_hash(table)
+
+                def version_1() -> str:
+                    return digest.table_digest_version_1(table)
             if problems:
                 raise InvalidInput(problems)
             total = 1
@@ -284,10 +293,10 @@ class Store:
                 total *= len(variable.codes)
             with self._transaction() as con:
                 latest = self._latest(con, meta.id)
-                if latest is not None and latest.content_hash == digest:
+                if latest is not None and _same_content(latest, found, version_1):
                     return LoadResult(latest, created=False)
                 number = 1 if latest is None else latest.release + 1
-                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
+                info = ReleaseInfo(meta.id, number, found, datetime.now(UTC), origin, total)
                 self._insert_release(con, info, meta, latest)
                 deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
                                      columnar.cells(con, meta))
@@ -329,13 +338,13 @@ class Store:
     def _write(
         self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
     ) -> LoadResult:
-        digest = content_hash(table)
+        found = content_hash(table)
         latest = self._latest(con, table.id)
-        if latest is not None and latest.content_hash == digest:
+        if latest is not None and _same_content(latest, found, lambda: digest.table_digest_version_1(table)):
             return LoadResult(latest, created=False)
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
-        info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), origin, total)
+        info = ReleaseInfo(table.id, number, found, datetime.now(UTC), origin, total)
         self._insert_release(con, info, table.meta, latest)
         con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
                     "decimals TINYINT, status VARCHAR)")
