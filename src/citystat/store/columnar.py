@@ -85,6 +85,7 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         con.register(SOURCE, source)
     try:
         relation, header_rows, header = _open(con, meta, source, name)
+        cleanup(con, meta)  # cells staged before (their ENUM columns first, then the types)
         for i, variable in enumerate(meta.variables):  # a cell's codes are kept as ENUMs of its variables' codes
             con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")
             con.execute(f"CREATE TEMP TYPE {ENUM}{i} AS ENUM (SELECT unnest($codes::VARCHAR[]))",
