@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -172,6 +173,10 @@ def main() -> None:
         big = None
         if args.big:
             periods = max(1, args.big // args.measures)
+            # a table larger than citystat takes by default (citystat.limits): the limits are raised, as a deployment
+            # that loads such tables raises them
+            os.environ.setdefault("CITYSTAT_LIMIT_YAML_NODES", str(10 * (periods + args.measures) + 30_000))
+            os.environ.setdefault("CITYSTAT_LIMIT_TABLE_CELLS", str(periods * args.measures))
             big_parquet = root / "big.parquet"
             write_values(big_meta(periods, args.measures, "big"), big_parquet)
             out = subprocess.run(
