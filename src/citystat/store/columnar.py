@@ -1,11 +1,13 @@
 """The columnar load path: a table's cells checked, hashed and stored as DuckDB operations over the whole table.
 
 The cells come from a CSV or Parquet file (long: one column per variable code, then ``value`` and ``status``) or an
-Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells, and every check is
-a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the same codes,
-each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and the row of
-the file. The content hash equals ``content_hash`` of the same table read as objects, so both load paths agree on
-whether a load is a new release.
+Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells (a strict read that
+keeps only what the load needs; a file it has any doubt about is read again, thoroughly, to name every problem), and
+every check is a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the
+same codes, each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and
+the row of the file. The content hash (``citystat.store.digest``) is taken from the staged columns' Arrow buffers and
+equals ``content_hash`` of the same table read as objects, so both load paths agree on whether a load is a new
+release.
 
 Arithmetic is exact: values are scaled to whole numbers (DECIMAL(38, 6) times 10^6, as HUGEINT) and rounded half up
 in integers. A table whose numbers are too wide for that (from about 10^26) is checked as objects instead.
