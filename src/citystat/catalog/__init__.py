@@ -9,14 +9,15 @@ from pathlib import Path
 import yaml
 
 from citystat.catalog.tablefile import parse_meta, parse_values, read_table
-from citystat.model import City, InvalidInput, Problem, Subject, Table, city_from_dict
+from citystat.digests import file_digest
+from citystat.model import City, InvalidInput, Problem, Provenance, Subject, Table, city_from_dict
 
 CATALOG_DIR = Path(str(resources.files("citystat.catalog")))
 TABLES_DIR = CATALOG_DIR / "tables"
 CITY_FILE, SUBJECTS_FILE = "city.yaml", "subjects.yaml"
 
-__all__ = ["CATALOG_DIR", "TABLES_DIR", "bundled_city", "bundled_tables", "catalog_tables", "parse_meta",
-           "parse_values", "read_city", "read_table", "subject", "subjects"]
+__all__ = ["CATALOG_DIR", "TABLES_DIR", "bundled_city", "bundled_tables", "catalog_releases", "catalog_tables",
+           "parse_meta", "parse_values", "read_city", "read_table", "subject", "subjects"]
 
 
 def read_city(catalog: Path) -> City:
@@ -37,8 +38,22 @@ def catalog_tables(catalog: Path) -> list[Table]:
     """Every table of a catalog folder (tables/*.yaml with their .csv), read and checked, ordered by subject
     (the city's order) then id."""
     order = read_city(catalog).subject_order()
-    tables = [read_table(path.with_suffix(".csv"), path) for path in sorted((catalog / "tables").glob("*.yaml"))]
+    tables = [read_table(csv, meta) for meta, csv in _table_files(catalog)]
     return sorted(tables, key=lambda t: (order.get(t.meta.subject, len(order)), t.id))
+
+
+def catalog_releases(catalog: Path) -> list[tuple[Table, Provenance]]:
+    """Every table of a catalog folder, as ``catalog_tables``, with where it comes from: its YAML and CSV files
+    and their digests."""
+    order = read_city(catalog).subject_order()
+    entries = [(read_table(csv, meta), Provenance.catalog([file_digest(meta), file_digest(csv)]))
+               for meta, csv in _table_files(catalog)]
+    return sorted(entries, key=lambda e: (order.get(e[0].meta.subject, len(order)), e[0].id))
+
+
+def _table_files(catalog: Path) -> list[tuple[Path, Path]]:
+    """Each table's metadata (YAML) and its values (the CSV beside it)."""
+    return [(meta, meta.with_suffix(".csv")) for meta in sorted((catalog / "tables").glob("*.yaml"))]
 
 
 @cache

@@ -23,6 +23,7 @@ TIME_COLUMN = "ts"
 ID_COLUMN = "event_id"
 TIMESTAMP_TYPE = pa.timestamp("us", tz="UTC")
 PART_GLOB = "part-*.parquet"
+MANIFEST = "_citystat_events.json"  # written by the simulator beside its streams: seed, scale, calibration
 
 
 @dataclass(frozen=True)
