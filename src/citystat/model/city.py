@@ -18,6 +18,14 @@ from citystat.model.text import Text
 
 
 @dataclass(frozen=True)
+class GeoPoint:
+    """A place in WGS 84 degrees, exact as written."""
+
+    lon: Decimal
+    lat: Decimal
+
+
+@dataclass(frozen=True)
 class District:
     code: str
     label: Text
@@ -26,6 +34,7 @@ class District:
     postal_code: str | None = None
     note: Text | None = None
     part_of: str | None = None  # a place feeds list as a district though it is not one: the district it lies in
+    centroid: GeoPoint | None = None  # an approximate centre (where the simulator places what it generates)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,10 @@ class City:
             for alias in (*district.aliases, district.label.zh, district.label.en, district.code):
                 index[alias] = district
         return index
+
+    def district_codes(self) -> tuple[str, ...]:
+        """The districts' codes in the city's official order (pseudo-districts are not districts)."""
+        return tuple(d.code for d in self.districts)
 
     def is_city(self, name: str) -> bool:
         return " ".join(name.split()) in {*self.aliases, self.name.zh, self.name.en}
@@ -96,6 +109,8 @@ def _district_dict(d: District) -> dict[str, Any]:
         out["note"] = d.note.to_dict()
     if d.part_of:
         out["part_of"] = d.part_of
+    if d.centroid is not None:
+        out["centroid"] = {"lon": str(d.centroid.lon), "lat": str(d.centroid.lat)}
     return out
 
 
@@ -146,7 +161,25 @@ def city_from_dict(raw: Any, *, file: str | None = None) -> City:
         return District(code(f"{field_name}.code", d.get("code")), text(f"{field_name}.label", d.get("label")),
                         tuple(aliases), area_km2, None if d.get("postal_code") is None else str(d["postal_code"]),
                         None if d.get("note") is None else text(f"{field_name}.note", d["note"]),
-                        None if d.get("part_of") is None else str(d["part_of"]))
+                        None if d.get("part_of") is None else str(d["part_of"]),
+                        None if d.get("centroid") is None else point(f"{field_name}.centroid", d["centroid"]))
+
+    def point(field_name: str, raw_point: Any) -> GeoPoint | None:
+        if not isinstance(raw_point, Mapping) or set(raw_point) != {"lon", "lat"}:
+            fail(field_name, f"{field_name} must be a mapping of lon and lat (WGS 84 degrees)")
+            return None
+        degrees = {}
+        for axis, most in (("lon", 180), ("lat", 90)):
+            try:
+                value = Decimal(str(raw_point[axis]))
+            except InvalidOperation:
+                value = Decimal("NaN")
+            if not value.is_finite() or abs(value) > most:
+                fail(f"{field_name}.{axis}", f"{field_name}.{axis} must be degrees from -{most} to {most}, not "
+                                             f"{raw_point[axis]!r}")
+                return None
+            degrees[axis] = value
+        return GeoPoint(degrees["lon"], degrees["lat"])
 
     districts = [x for i, d in enumerate(raw.get("districts") or []) if (x := district(f"districts[{i}]", d))]
     pseudo = [x for i, d in enumerate(raw.get("pseudo_districts") or [])
