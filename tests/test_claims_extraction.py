@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from tools.claims_scoring import Score, load, score_extraction
 
 from citystat.catalog import bundled_tables
 from citystat.claims import ClaimKind, extract
 from citystat.claims import lexicon as lx
-from citystat.claims.evaluate import Score, load, score
 from citystat.claims.verify import fits
 from citystat.claims.vocabulary import Vocabulary
 from citystat.language import numbers as nb
@@ -162,11 +162,11 @@ def test_names_and_dates_are_not_claims() -> None:
 
 
 def test_precision_and_recall_on_the_annotated_texts(capsys: pytest.CaptureFixture[str]) -> None:
-    total = Score(0, 0, 0)
+    total = Score()
     lines = []
     for path in sorted(TEXTS.glob("*.txt")):
         annotated = load(path)
-        result = score(extract(annotated.text, annotated.lang, units=UNITS), annotated.claims)
+        result = score_extraction(extract(annotated.text, annotated.lang, units=UNITS), annotated.claims)
         total += result
         lines.append(f"{annotated.name}: precision {result.precision:.3f}, recall {result.recall:.3f} "
                      f"({result.matched}/{result.extracted} found, {result.matched}/{result.expected} annotated)")
