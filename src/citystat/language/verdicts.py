@@ -119,6 +119,15 @@ REASONS: dict[str, tuple[str, str]] = {
                        "位於附錄或編製說明，數字係說明定義或推算，非統計發現；若視為統計發現則不成立：{read}"),
     "cell_in_back_matter": ("in the appendices or methods; read as a finding it would not hold: {read}",
                             "位於附錄或編製說明；若視為統計發現則不成立：{read}"),
+    # -- the cells of a table in a document
+    "cell_agrees": ("{table} {key} = {value}", "{table} {key} = {value}"),
+    "cell_wrong": ("the table says {stated}; the store has {expected} {unit} for {key}",
+                   "表中為 {stated}，資料庫 {key} 為 {expected}{unit}"),
+    "cell_no_period": ("the row and column labels name no period of the table", "欄列標題未指明表中之期間"),
+    "cell_no_measure": ("the labels '{stub}' / '{column}' name no measure of {table}",
+                        "標題「{stub}」／「{column}」未指明 {table} 之統計量"),
+    "cell_no_variable": ("the labels name no {variable}", "標題未指明{variable}"),
+    "cell_no_value": ("{table} has no value for {key}", "{table} 無 {key} 之數值"),
     "quoted_from_note": ("quoted from the note on {where} of {table}: “{note}”", "引自 {table} 之附註"),
     # -- numbers that are no statistics
     "table_reference": ("a reference to a table, figure, note or page", "引用表、圖、註或頁碼"),
