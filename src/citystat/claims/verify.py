@@ -11,6 +11,7 @@ A multiple of ten or more (conventions.BOTH_READINGS_FROM_RATIO) written with fe
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from citystat import indicators as ind
@@ -503,8 +504,9 @@ class _Check:
                                                       ratio=nb.multiple_number(values["ratio"]),
                                                       growth=nb.multiple_number(values["growth_multiple"])),
                                 main, readings=readings, diagnosis="wrong_multiple")
-        names = "; ".join(f"{r.name.replace('_', ' ')} {r.formula}{' (fits)' if r.matches else ''}"
-                          for r in readings)
+        told = [because("reading_fits" if r.matches else "reading", kind=Word(r.name.replace("_", " ")),
+                        formula=r.formula) for r in readings]
+        names = functools.reduce(lambda first, then: because("then", first=first, then=then), told)
         return self.verdict(Status.AMBIGUOUS, because("multiple_unstated", stated=number.text, readings=names),
                             main, readings=readings,
                             wording=matching[0].written, diagnosis="multiple_convention")

@@ -65,6 +65,8 @@ REASONS: dict[str, tuple[str, str]] = {
                          "{stated} 既非比值（{ratio}），亦非成長倍數（{growth}）"),
     "multiple_unstated": ("'{stated}' does not say which convention it uses: {readings}",
                           "「{stated}」未說明採何種倍數定義：{readings}"),
+    "reading": ("{kind} {formula}", "{kind} {formula}"),  # growth multiple A ÷ B − 1 = 513.6
+    "reading_fits": ("{kind} {formula} (fits)", "{kind} {formula}（相符）"),
     "ratio_as_growth": ("{stated} is the ratio A ÷ B ({ratio}); the growth is {growth} 倍",
                         "{stated} 係比值 A ÷ B（{ratio}），成長為 {growth} 倍"),
     "growth_as_ratio": ("{stated} is the growth A ÷ B − 1 ({growth}); the ratio is {ratio}",
@@ -157,7 +159,7 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 WORDS: dict[str, str] = {"highest": "最高", "lowest": "最低", "rise": "增幅", "fall": "降幅", "rose": "上升",
-                         "fell": "下降"}
+                         "fell": "下降", "ratio": "比值", "growth multiple": "成長倍數"}
 
 
 def _fields(template: str) -> set[str]:
