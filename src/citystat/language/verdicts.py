@@ -218,11 +218,6 @@ def because(name: str, /, **fields: object) -> Reason:
     return Reason(name, **fields)
 
 
-def say(name: str, lang: str, /, **fields: object) -> str:
-    """A declared message in a language, filled in."""
-    return Reason(name, **fields).said(lang)
-
-
 def reason(text: object, lang: str) -> str:
     """A message in a language: a ``Reason`` rendered from its name and fields, any other text as it is."""
     return text.said(lang) if isinstance(text, Reason) else str(text)
