@@ -249,7 +249,7 @@ def _field_names(model: Any) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _finding(error: Mapping[str, Any], root: Any) -> Finding:
+def _finding(error: Mapping[str, Any], root: Any, default: str) -> Finding:
     """Pydantic's error in the project's words."""
     loc: Loc = tuple(error["loc"])
     kind = error["type"]
@@ -268,18 +268,18 @@ def _finding(error: Mapping[str, Any], root: Any) -> Finding:
     codes: Mapping[str, str] = holder.codes if holder is not None else {}
     found = kind_of(error.get("input"))
     if kind in ("list_type", "tuple_type", "set_type", "iterable_type"):
-        return Finding(codes.get(name, "bad_metadata"), f"{name} must be a list", loc, expected="a list", found=found)
+        return Finding(codes.get(name, default), f"{name} must be a list", loc, expected="a list", found=found)
     if kind in ("model_type", "dict_type", "model_attributes_type", "mapping_type"):
-        code = codes.get(f"{name}[]" if in_item else name, "bad_metadata")
+        code = codes.get(f"{name}[]" if in_item else name, default)
         return Finding(code, "must be a mapping", loc, expected="a mapping", found=found)
     if kind == "too_short":
-        return Finding(codes.get(name, "bad_metadata"), f"{name} must not be empty", loc, expected="at least one item",
+        return Finding(codes.get(name, default), f"{name} must not be empty", loc, expected="at least one item",
                        found="none")
-    return Finding(codes.get(name, "bad_metadata"), "a value of the wrong kind", loc, expected="another kind of value",
+    return Finding(codes.get(name, default), "a value of the wrong kind", loc, expected="another kind of value",
                    found=found)
 
 
-def findings_of(exc: ValidationError, root: Any) -> list[Finding]:
+def findings_of(exc: ValidationError, root: Any, default: str = "bad_metadata") -> list[Finding]:
     """Every finding of a validation, with its path from the file's top."""
     out: list[Finding] = []
     for error in exc.errors(include_url=False):
@@ -288,7 +288,7 @@ def findings_of(exc: ValidationError, root: Any) -> list[Finding]:
             out += [Finding(f.code, f.message, loc + f.loc, f.expected, f.found)
                     for f in error["ctx"]["findings"]]
         else:
-            out.append(_finding(error, root))
+            out.append(_finding(error, root, default))
     return out
 
 
@@ -302,23 +302,29 @@ def problem_of(finding: Finding, *, file: str | None, table: str | None = None,
 
 def validate(adapter: TypeAdapter[T], root: Any, raw: Any, *, file: str | None, table: str | None = None,
              line: LineOf | None = None, context: Mapping[str, Any] | None = None,
-             prunable: Sequence[str] = ()) -> T:
+             prunable: Sequence[str] = (), default_code: str = "bad_metadata") -> T:
     """The validated value; InvalidInput listing every problem otherwise.
 
-    When items of the ``prunable`` collections (top-level lists or mappings) are wrong, the file is validated
-    again without them, so the checks across items (which run once every item is right) still report on the
-    others; ``context["pruned"]`` then names the collections that lost items.
+    When items of the ``prunable`` collections (top-level lists or mappings) are wrong, or top-level fields
+    unknown, the file is validated again without them, so the checks across items (which run once every item
+    is right) still report on the others; ``context["pruned"]`` then maps each collection that lost items to
+    their positions or keys.
+    ``default_code`` is the problem code of a wrong kind of value whose field declares none.
     """
     try:
-        return adapter.validate_python(raw, context={**(context or {}), "pruned": frozenset()})
+        return adapter.validate_python(raw, context={**(context or {}), "pruned": {}})
     except ValidationError as exc:
-        findings = findings_of(exc, root)
+        findings = findings_of(exc, root, default_code)
     wrong: dict[str, set[str | int]] = {}
+    unknown: set[str | int] = set()
     for f in findings:
         if len(f.loc) >= 2 and f.loc[0] in prunable:
             wrong.setdefault(str(f.loc[0]), set()).add(f.loc[1])
-    if wrong and isinstance(raw, Mapping) and all(len(f.loc) >= 2 and f.loc[0] in wrong for f in findings):
-        pruned: dict[str, Any] = dict(raw)
+        elif len(f.loc) == 1 and f.code == "unknown_field":
+            unknown.add(f.loc[0])
+    prunes = all((len(f.loc) >= 2 and f.loc[0] in wrong) or f.loc[0] in unknown for f in findings if f.loc)
+    if (wrong or unknown) and isinstance(raw, Mapping) and prunes and all(f.loc for f in findings):
+        pruned: dict[str, Any] = {k: v for k, v in raw.items() if k not in unknown}
         for field, items in wrong.items():
             value = raw.get(field)
             if isinstance(value, list):
@@ -326,7 +332,7 @@ def validate(adapter: TypeAdapter[T], root: Any, raw: Any, *, file: str | None, 
             elif isinstance(value, Mapping):
                 pruned[field] = {k: v for k, v in value.items() if k not in items and str(k) not in items}
         try:
-            adapter.validate_python(pruned, context={**(context or {}), "pruned": frozenset(wrong)})
+            adapter.validate_python(pruned, context={**(context or {}), "pruned": wrong})
         except ValidationError as again:
-            findings += [f for f in findings_of(again, root) if f not in findings]
+            findings += [f for f in findings_of(again, root, default_code) if f not in findings]
     raise InvalidInput([problem_of(f, file=file, table=table, line=line) for f in findings])

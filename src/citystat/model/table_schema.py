@@ -13,7 +13,15 @@ from decimal import Decimal
 from math import prod
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field, PlainValidator, TypeAdapter, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    PlainValidator,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from citystat.limits import Limits
 from citystat.model.identifiers import RESERVED_COLUMNS, table_id_problem
@@ -311,4 +319,4 @@ def _check_table(raw: TableFileSchema, info: ValidationInfo) -> TableMeta:
 
 
 TableFile = Annotated[TableFileSchema, AfterValidator(_check_table)]
-TABLE_FILE: TypeAdapter[TableMeta] = TypeAdapter(TableFile)
+TABLE_FILE: TypeAdapter[TableMeta] = TypeAdapter(TableFile)  # type: ignore[arg-type]  # built by _check_table
