@@ -32,7 +32,7 @@ from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
 from pydantic import AfterValidator, PlainValidator, TypeAdapter, ValidationInfo
@@ -48,6 +48,7 @@ from citystat.model.schema import (
     LineOf,
     Schema,
     ServiceFrom,
+    TimeZone,
     choice,
     fail,
     kind_of,
@@ -208,19 +209,8 @@ def _event_values(raw: Any) -> tuple[str, ...]:
 EventValues = Annotated[tuple[str, ...], PlainValidator(_event_values)]
 
 
-def _zone(name: str | None) -> str | None:
-    if name is not None:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise fail("bad_calendar", f"unknown time zone {name[:80]!r}", expected="an IANA time zone such as "
-                       "Asia/Taipei", found=kind_of(name)) from None
-    return name
-
-
 class CalendarSchema(Schema):
-    time_zone: Annotated[string("bad_calendar", "the time zone") | None,  # type: ignore[valid-type]
-                         AfterValidator(_zone)] = None
+    time_zone: TimeZone | None = None
     period: choice(Frequency, "bad_calendar", "period",  # type: ignore[valid-type]
                    allowed=(Frequency.YEAR, Frequency.MONTH)) = Frequency.YEAR
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Annotated, Any, ClassVar, TypeVar, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainValidator, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
@@ -131,6 +132,18 @@ def _period(value: Any) -> Period:
                    found=kind_of(str(value))) from None
 
 
+def _time_zone(value: Any) -> str:
+    required(value)
+    if isinstance(value, str):
+        try:
+            ZoneInfo(value)
+            return value
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    raise fail("bad_time_zone", "not a time zone", expected="an IANA time zone such as Europe/Paris",
+               found=kind_of(value))
+
+
 def _empty_is_none(value: Any) -> Any:
     return () if value is None else value
 
@@ -141,7 +154,8 @@ Code = Annotated[str, PlainValidator(_code)]
 Flag = Annotated[bool, PlainValidator(_flag)]
 ServiceFrom = Annotated[Period, PlainValidator(_period)]
 """When a service began (a month, ``2019M01``): a table's measure and a definition's measure both declare it."""
-Period_ = ServiceFrom
+TimeZone = Annotated[str, PlainValidator(_time_zone)]
+"""An IANA time zone (local time decides days, months and years)."""
 Items = BeforeValidator(_empty_is_none)
 """A list that may be left empty in YAML (``notes:``) and is then no items."""
 
