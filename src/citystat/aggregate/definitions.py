@@ -211,8 +211,8 @@ EventValues = Annotated[tuple[str, ...], PlainValidator(_event_values)]
 
 class CalendarSchema(Schema):
     time_zone: TimeZone | None = None
-    period: choice(Frequency, "bad_calendar", "period",  # type: ignore[valid-type]
-                   allowed=(Frequency.YEAR, Frequency.MONTH)) = Frequency.YEAR
+    period: Annotated[Frequency, choice(Frequency, "bad_calendar", "period",
+                                        allowed=(Frequency.YEAR, Frequency.MONTH))] = Frequency.YEAR
 
 
 class SignSchema(Schema):
@@ -224,8 +224,8 @@ class SignSchema(Schema):
 class MeasureSchema(Schema):
     """One measure of a definition: computed by an engine from a stream, or derived from a sibling (``of``)."""
 
-    measure: choice(Kind, "bad_measure", "measure")  # type: ignore[valid-type]
-    stream: string("unknown_stream", "a stream") | None = None  # type: ignore[valid-type]
+    measure: Annotated[Kind, choice(Kind, "bad_measure", "measure")]
+    stream: Annotated[str, string("unknown_stream", "a stream")] | None = None
     filter: Annotated[dict[Code, EventValues], Items] = {}
     column: Code | None = None
     sign: SignSchema | None = None

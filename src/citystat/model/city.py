@@ -116,8 +116,8 @@ def _district_dict(d: District) -> dict[str, Any]:
 class _DistrictSchema(Schema):
     code: Code
     label: Text_
-    aliases: Annotated[tuple[string("bad_alias", "an alias"), ...], Items] = ()  # type: ignore[valid-type]
-    area_km2: number("bad_number", "area_km2") | None = None  # type: ignore[valid-type]
+    aliases: Annotated[tuple[Annotated[str, string("bad_alias", "an alias")], ...], Items] = ()
+    area_km2: Annotated[Decimal, number("bad_number", "area_km2")] | None = None
     postal_code: Code | None = None
     note: Text_ | None = None
     part_of: Code | None = None
@@ -164,7 +164,7 @@ class _CitySchema(Schema):
     publication: _PublicationSchema
     time_zone: TimeZone
     peer_group: Text_ | None = None
-    aliases: Annotated[tuple[string("bad_alias", "an alias"), ...], Items] = ()  # type: ignore[valid-type]
+    aliases: Annotated[tuple[Annotated[str, string("bad_alias", "an alias")], ...], Items] = ()
     districts: Annotated[tuple[_DistrictSchema, ...], Items] = ()
     pseudo_districts: Annotated[tuple[_DistrictSchema, ...], Items] = ()
     subjects: Subjects

@@ -81,7 +81,7 @@ class Schema(BaseModel):
     codes: ClassVar[Mapping[str, str]] = {}
 
 
-# -- field types ----------------------------------------------------------------------------------------------
+# -- field types (validators such as whole_number go in Annotated: ``Annotated[int, whole_number(code, what)]``) -----
 
 
 def required(value: Any) -> None:
@@ -160,17 +160,17 @@ Items = BeforeValidator(_empty_is_none)
 """A list that may be left empty in YAML (``notes:``) and is then no items."""
 
 
-def whole_number(code: str, what: str) -> Any:
+def whole_number(code: str, what: str) -> PlainValidator:
     """A whole number (YAML's true is a bool and 1.5 a float: neither is one)."""
     def check(value: Any) -> int:
         required(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise fail(code, f"{what} must be a whole number", expected="a whole number", found=kind_of(value))
         return value
-    return Annotated[int, PlainValidator(check)]
+    return PlainValidator(check)
 
 
-def number(code: str, what: str) -> Any:
+def number(code: str, what: str) -> PlainValidator:
     """An exact decimal number, written as a number or as text."""
     def check(value: Any) -> Decimal:
         required(value)
@@ -183,20 +183,20 @@ def number(code: str, what: str) -> Any:
         except InvalidOperation:
             raise fail(code, f"{what} must be a number", expected="a number", found=kind_of(value)) from None
         return result
-    return Annotated[Decimal, PlainValidator(check)]
+    return PlainValidator(check)
 
 
-def string(code: str, what: str) -> Any:
+def string(code: str, what: str) -> PlainValidator:
     """A plain string (a URL, a subject's code, a time zone)."""
     def check(value: Any) -> str:
         required(value)
         if not isinstance(value, str):
             raise fail(code, f"{what} must be a string", expected="text", found=kind_of(value))
         return value
-    return Annotated[str, PlainValidator(check)]
+    return PlainValidator(check)
 
 
-def choice(enum: type[E], code: str, what: str, *, allowed: Sequence[E] | None = None) -> Any:
+def choice(enum: type[E], code: str, what: str, *, allowed: Sequence[E] | None = None) -> PlainValidator:
     """One of an enumeration's values, by its value."""
     members = tuple(allowed or enum)
     listed = ", ".join(str(m.value) for m in members)
@@ -207,7 +207,7 @@ def choice(enum: type[E], code: str, what: str, *, allowed: Sequence[E] | None =
             if member.value == value or member is value:
                 return member
         raise fail(code, f"unknown {what} {kind_of(value)}", expected=f"one of {listed}", found=kind_of(value))
-    return Annotated[enum, PlainValidator(check)]
+    return PlainValidator(check)
 
 
 # -- validation and the translation of its errors ---------------------------------------------------------------

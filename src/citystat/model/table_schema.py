@@ -77,7 +77,7 @@ Notes = Annotated[tuple[NoteSchema, ...], Items]
 
 class SourceSchema(Schema):
     name: Text_
-    url: string("bad_url", "a URL") | None = None  # type: ignore[valid-type]
+    url: Annotated[str, string("bad_url", "a URL")] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -94,8 +94,8 @@ class ValueSchema(Schema):
     aggregate: Flag = False
     highlight: Flag = False
     unit: Text_ | None = None
-    decimals: whole_number("bad_decimals", "decimals") | None = None  # type: ignore[valid-type]
-    kind: choice(MeasureKind, "bad_measure_kind", "kind") | None = None  # type: ignore[valid-type]
+    decimals: Annotated[int, whole_number("bad_decimals", "decimals")] | None = None
+    kind: Annotated[MeasureKind, choice(MeasureKind, "bad_measure_kind", "kind")] | None = None
     average_of: Code | None = None
     share_of: Code | None = None
     ranked_among: Code | None = None
@@ -111,7 +111,7 @@ class VariableSchema(Schema):
     codes: ClassVar[Mapping[str, str]] = {"values": "bad_values", "values[]": "bad_values", "notes": "bad_notes"}
 
     code: Code
-    role: choice(Role, "bad_role", "role") = Role.CATEGORY  # type: ignore[valid-type]
+    role: Annotated[Role, choice(Role, "bad_role", "role")] = Role.CATEGORY
     label: Text_
     values: Annotated[tuple[ValueSchema, ...], AfterValidator(_not_empty)]
     notes: Notes = ()
@@ -212,8 +212,8 @@ def _measure_references(raw: VariableSchema, values: list[Value]) -> list[Findin
 
 class DerivationSchema(Schema):
     source: dict[Code, Code] = Field(alias="from")
-    op: choice(DerivationOp, "bad_derivation", "operation")  # type: ignore[valid-type]
-    by: number("bad_derivation", "by")  # type: ignore[valid-type]
+    op: Annotated[DerivationOp, choice(DerivationOp, "bad_derivation", "operation")]
+    by: Annotated[Decimal, number("bad_derivation", "by")]
 
 
 class CellNoteSchema(Schema):
@@ -244,7 +244,7 @@ class TableFileSchema(Schema):
     }
 
     id: Annotated[str, PlainValidator(_table_id)]
-    subject: string("bad_subject", "the subject")  # type: ignore[valid-type]
+    subject: Annotated[str, string("bad_subject", "the subject")]
     title: Text_
     description: Text_ | None = None
     sources: Annotated[tuple[SourceSchema, ...], Items]
