@@ -5,6 +5,7 @@ in the project's words, and every problem of a file is reported at once."""
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,22 @@ def test_a_catalog_whose_city_file_is_valid_reads_as_before(tmp_path: Path) -> N
     catalog = tmp_path / "catalog"
     shutil.copytree(CATALOG_DIR, catalog, ignore=shutil.ignore_patterns("tables", "__pycache__", "*.py"))
     assert read_city(catalog) == read_city(CATALOG_DIR)
+
+
+def test_the_simulators_assumptions_are_checked(tmp_path: Path) -> None:
+    from citystat.simulate.assumptions import ASSUMPTIONS_FILE, read_assumptions
+
+    text = ASSUMPTIONS_FILE.read_text(encoding="utf-8")
+    assert read_assumptions(ASSUMPTIONS_FILE).pay_taipei.taxes_bills_share == Decimal("0.01")
+    broken = (text.replace('retirement_rate: "0.02"', 'retirement_rate: "2"')
+              .replace('"2021-07-26"', '"2021-07-32"').replace("holiday_country: TW", "holiday_county: TW"))
+    (tmp_path / "assumptions.yaml").write_text(broken, encoding="utf-8")
+    with pytest.raises(InvalidInput) as caught:
+        read_assumptions(tmp_path / "assumptions.yaml")
+    found = [(p.code, p.row, p.message.partition(":")[0], p.found) for p in caught.value.problems]
+    assert found == [
+        ("bad_number", line_of(broken, "retirement_rate"), "ledgers.retirement_rate", "2"),
+        ("bad_date", line_of(broken, "alert_2021"), "episodes.alert_2021[1]", "'2021-07-32'"),
+        ("missing_field", line_of(broken, "pay_taipei:"), "the field 'holiday_country' is required", "nothing"),
+        ("unknown_field", line_of(broken, "holiday_county"), "holiday_county", "'holiday_county'"),
+    ]

@@ -11,6 +11,7 @@ findings at once, each with its own path below the place that raised them.
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -33,6 +34,7 @@ T = TypeVar("T")
 E = TypeVar("E", bound=Enum)
 
 _ERROR_TYPE = "citystat_findings"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _code(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise fail("bad_code", "a code must be a string", expected="a code (text)", found=kind_of(value))
     code = str(value)
-    if not code or code != code.strip() or any(ord(ch) < 32 or ord(ch) == 127 for ch in code):
+    if not code or code != code.strip() or _CONTROL.search(code):
         raise fail("bad_code", "a code is empty, has spaces at its ends or holds control characters",
                    expected="a code without spaces at its ends or control characters", found=kind_of(code))
     return code

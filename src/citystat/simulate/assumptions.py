@@ -91,9 +91,14 @@ class Assumptions(Schema):
 _ASSUMPTIONS = TypeAdapter(Assumptions)
 
 
+def read_assumptions(path: Path) -> Assumptions:
+    """Assumptions from a file, checked (InvalidInput naming the line and field of each problem)."""
+    document = read_yaml_file(path)
+    return validate(_ASSUMPTIONS, Assumptions, document.data, file=path.name, line=document.line,
+                    default_code="bad_assumption")
+
+
 @cache
 def assumptions() -> Assumptions:
-    """The simulator's assumptions, checked (InvalidInput naming the line and field of each problem)."""
-    document = read_yaml_file(ASSUMPTIONS_FILE)
-    return validate(_ASSUMPTIONS, Assumptions, document.data, file=ASSUMPTIONS_FILE.name, line=document.line,
-                    default_code="bad_assumption")
+    """The simulator's assumptions (``assumptions.yaml`` beside this module), read once."""
+    return read_assumptions(ASSUMPTIONS_FILE)
