@@ -43,8 +43,8 @@ from citystat.events.schemas import Stream, stream
 from citystat.model import Frequency, InvalidInput, MeasureKind, Period, Problem, Role, TableMeta
 from citystat.model.schema import (
     Code,
+    Entries,
     Finding,
-    Items,
     LineOf,
     Schema,
     ServiceFrom,
@@ -226,7 +226,7 @@ class MeasureSchema(Schema):
 
     measure: Annotated[Kind, choice(Kind, "bad_measure", "measure")]
     stream: Annotated[str, string("unknown_stream", "a stream")] | None = None
-    filter: Annotated[dict[Code, EventValues], Items] = {}
+    filter: Annotated[dict[Code, EventValues], Entries] = {}
     column: Code | None = None
     sign: SignSchema | None = None
     of: Code | None = None
@@ -320,7 +320,7 @@ class DefinitionSchema(Schema):
 
     table: Code
     id: Code | None = None
-    calendar: CalendarSchema = CalendarSchema()
+    calendar: Annotated[CalendarSchema, Entries] = CalendarSchema()
     group: GroupSchema | None = None
     measures: dict[Code, Annotated[MeasureSchema, AfterValidator(_measure)]]
 

@@ -160,6 +160,8 @@ TimeZone = Annotated[str, PlainValidator(_time_zone)]
 """An IANA time zone (local time decides days, months and years)."""
 Items = BeforeValidator(_empty_is_none)
 """A list that may be left empty in YAML (``notes:``) and is then no items."""
+Entries = BeforeValidator(lambda value: {} if value is None else value)
+"""A mapping that may be left empty in YAML (``filter:``) and is then no entries."""
 
 
 def whole_number(code: str, what: str) -> PlainValidator:
