@@ -6,11 +6,11 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
+from citystat.catalog.reading import read_yaml_file
 from citystat.catalog.tablefile import parse_meta, parse_values, read_table
 from citystat.digests import file_digest
 from citystat.model import City, InvalidInput, Problem, Provenance, Subject, Table, city_from_dict
+from citystat.model.city import subjects_from_list
 
 CATALOG_DIR = Path(str(resources.files("citystat.catalog")))
 TABLES_DIR = CATALOG_DIR / "tables"
@@ -27,11 +27,23 @@ def read_city(catalog: Path) -> City:
         if not path.is_file():
             raise InvalidInput([Problem("missing_file", f"a catalog needs {path.name}; {path} does not exist",
                                         file=str(path))])
-    raw = yaml.safe_load(city_path.read_text(encoding="utf-8"))
-    subjects_raw = yaml.safe_load(subjects_path.read_text(encoding="utf-8"))
-    if isinstance(raw, dict):
-        raw = {**raw, "subjects": subjects_raw}
-    return city_from_dict(raw, file=str(city_path))
+    city_doc = read_yaml_file(city_path, name=str(city_path))
+    subjects_doc = read_yaml_file(subjects_path, name=str(subjects_path))
+    problems: list[Problem] = []
+    try:
+        subjects_from_list(subjects_doc.data, file=str(subjects_path), line=subjects_doc.line)
+        services = subjects_doc.data
+    except InvalidInput as exc:  # reported with subjects.yaml's name and lines; the city is still checked
+        problems += exc.problems
+        services = []
+    raw = {**city_doc.data, "subjects": services} if isinstance(city_doc.data, dict) else city_doc.data
+    try:
+        city = city_from_dict(raw, file=str(city_path), line=city_doc.line)
+    except InvalidInput as exc:
+        problems = exc.problems + problems
+    if problems:
+        raise InvalidInput(problems)
+    return city
 
 
 def catalog_tables(catalog: Path) -> list[Table]:

@@ -15,17 +15,15 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import yaml
 
 from citystat.catalog import bundled_city
 from citystat.events.schemas import DISTRICT_CODES, FLEET_MODES
 from citystat.model import City, Text
-
-ASSUMPTIONS = Path(__file__).with_name("assumptions.yaml")
+from citystat.simulate.assumptions import ASSUMPTIONS_FILE as ASSUMPTIONS
+from citystat.simulate.assumptions import assumptions
 
 
 @dataclass(frozen=True)
@@ -54,8 +52,7 @@ def districts_of(city: City, weights: Mapping[str, Any]) -> tuple[District, ...]
                  for d in city.districts if d.centroid is not None)
 
 
-DISTRICTS: tuple[District, ...] = districts_of(
-    bundled_city(), yaml.safe_load(ASSUMPTIONS.read_text(encoding="utf-8"))["district_weights"])
+DISTRICTS: tuple[District, ...] = districts_of(bundled_city(), assumptions().district_weights)
 
 
 @dataclass(frozen=True)
