@@ -416,7 +416,7 @@ class Store:
         return None if row is None else city_from_dict(json.loads(row[0]))
 
     def _release_from_row(self, row: Sequence[Any]) -> ReleaseInfo:
-        table_id, release, digest, loaded_at, words, cells, stored = row
+        table_id, release, table_hash, loaded_at, words, cells, stored = row
         if stored is None:  # a schema 2 database read as it is
             provenance = Provenance.described(words)
         else:
@@ -425,7 +425,7 @@ class Store:
             except (ValueError, ProvenanceError) as exc:
                 raise RuntimeError(f"{self.path}: release {release} of {table_id!r} has a damaged provenance: "
                                    f"{exc}") from None
-        return ReleaseInfo(table_id, int(release), digest, loaded_at, provenance, int(cells))
+        return ReleaseInfo(table_id, int(release), table_hash, loaded_at, provenance, int(cells))
 
     @property
     def _release_columns(self) -> str:
