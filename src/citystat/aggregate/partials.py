@@ -198,6 +198,17 @@ class PartialStore:
                 f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = c._path "
                 f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
 
+    def merged_cubes_sql(self, streams: Sequence[tuple[str, StreamPlan]]) -> str:
+        """Every stream's merged cube (``cube_sql``) in one query, each row with its stream's index."""
+        return " UNION ALL BY NAME ".join(f"SELECT {plan.index} AS _stream_no, * FROM ({self.cube_sql(sig, plan)})"
+                                          for sig, plan in streams)
+
+    @staticmethod
+    def stream_cube_sql(merged: str, plan: StreamPlan) -> str:
+        """One stream's cube from the table of ``merged_cubes_sql``: its rows and columns."""
+        columns = ", ".join(["_file_key", *partial_columns(plan), "_part_year", "_part_month", "_year", "_month"])
+        return f"SELECT {columns} FROM {merged} WHERE _stream_no = {plan.index}"
+
     def distinct_sql(self, sig: str, plan: StreamPlan, column: str) -> str:
         """The stream's distinct set of ``column`` per file and day, from the stored partial results."""
         kept = ", ".join(f"d.{c}" for c in distinct_columns(plan, column))

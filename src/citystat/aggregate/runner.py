@@ -367,6 +367,10 @@ def _aggregate(
                                    plan_stream(key).directory(discovery.root)))
         store.save(_scan_partials(scanner, scans, local.offset_us))
         store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
+        # every stream's merged cube in one query (small; read by every measure), each stream's a view of it
+        together = len(plans) > 1 and _same_types(list(plans.values()))
+        if together:
+            engine.materialise(MERGED_CUBES, store.merged_cubes_sql([(sigs[k], p) for k, p in plans.items()]))
     for key, plan in plans.items():
         strm = plan_stream(key)
         files = selected[key]
@@ -375,8 +379,12 @@ def _aggregate(
         if incremental is not None:  # the tables from the partial results, merged in the driver's DuckDB
             store = incremental[1]
             raw_views[key] = register_raw  # read only if the ids must be counted
-            engine.define_view(plan.files, store.files_sql(plan))
-            engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))  # small; read by every measure
+            if together:
+                engine.define_view(plan.cube, store.stream_cube_sql(MERGED_CUBES, plan))
+            else:
+                engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))
+            if distinct[key]:  # the distinct sets name their files
+                engine.define_view(plan.files, store.files_sql(plan))
             for column in distinct[key]:
                 engine.materialise(distinct_table(plan, column), store.distinct_sql(sigs[key], plan, column))
             engine.define_view(plan.valid, valid_sql(plan))
@@ -446,6 +454,7 @@ def _aggregate(
     return AggregationResult(derived, report)
 
 
+MERGED_CUBES = "citystat_merged_cubes"
 SCAN_INDEX = 1000  # the scan of stale files names its views apart from the merge's (they may share an engine)
 
 
@@ -468,7 +477,7 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> l
     prepared = [(scan, _prepare_scan(scanner, scan, offset_us)) for scan in scans]
     cubes: dict[int, pa.Table] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
-    if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s for _, s, _ in together]):
+    if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
         union = " UNION ALL BY NAME ".join(f"SELECT {i} AS _scan_no, * FROM ({sql})" for i, _, sql in together)
         try:
             combined = scanner.fetch_arrow(union)
@@ -490,12 +499,12 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> l
     return batches
 
 
-def _same_types(scans: Sequence[_Scan]) -> bool:
+def _same_types(plans: Sequence[StreamPlan]) -> bool:
     """Whether columns of the same name have the same type in every stream (so one query can read them all)."""
     types: dict[str, set[pa.DataType]] = {}
-    for scan in scans:
-        for column in scan.plan.columns:
-            types.setdefault(column, set()).add(plan_stream(scan.key).column(column).type)
+    for plan in plans:
+        for column in plan.columns:
+            types.setdefault(column, set()).add(plan_stream(plan.stream).column(column).type)
     return all(len(t) == 1 for t in types.values())
 
 
