@@ -455,6 +455,7 @@ def _aggregate(
 
 
 MERGED_CUBES = "citystat_merged_cubes"
+SCAN_PATHS = "citystat_scan_paths"
 SCAN_INDEX = 1000  # the scan of stale files names its views apart from the merge's (they may share an engine)
 
 
@@ -474,7 +475,12 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> l
     """Scan each stream's stale files on the scanning engine: their partial results, to be saved. On DuckDB the
     streams without distinct counts are read in one query, their scans side by side (a day's files are small:
     one query each would spend more on starting queries than on reading)."""
-    prepared = [(scan, _prepare_scan(scanner, scan, offset_us)) for scan in scans]
+    if not scans:
+        return []
+    tables = [paths_table(scan.files, scanner.dialect.partitions_in_scan) for scan in scans]
+    scanner.register_table(SCAN_PATHS, pa.concat_tables([  # the files of every scan, in one table
+        t.append_column("_scan_no", pa.array([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
+    prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us)) for i, scan in enumerate(scans)]
     cubes: dict[int, pa.Table] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
@@ -518,11 +524,13 @@ def _scan_names(scanner: Engine, scan: _Scan) -> tuple[StreamPlan, str, str]:
     return plan, paths, join
 
 
-def _prepare_scan(scanner: Engine, scan: _Scan, offset_us: int) -> str:
-    """Name the stale files on the scanning engine; the query of their grouped partial result."""
+def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int) -> str:
+    """Name the stale files on the scanning engine (the scan's files: its rows of the table of paths); the query
+    of their grouped partial result."""
     plan, paths, join = _scan_names(scanner, scan)
     scanner.register_stream(plan.raw, scan.key, [f.path for f in scan.files], plan.columns, scan.base)
-    scanner.register_table(paths, paths_table(scan.files, scanner.dialect.partitions_in_scan))
+    scanner.define_view(paths, f"SELECT _file_key, _part_year, _part_month, _path FROM {SCAN_PATHS} "
+                               f"WHERE _scan_no = {number}")
     if not scan.distinct:
         return partial_scan_sql(plan, scanner.dialect, offset_us, paths)
     try:  # the distinct sets are read from the raw events again: keep the cube
