@@ -255,3 +255,17 @@ def test_a_day_damaged_inside_among_several_streams_is_named_and_nothing_is_kept
     assert _cells(again) == _cells(run(None))
     wifi = next(t for t in again.tables if t.id == "taipei_free_usage__events")
     assert wifi.cell(year="2021", measure="total").value == 24 + 5000
+
+
+def test_streams_without_any_file_give_the_same_tables_as_a_full_recompute(tmp_path: Path) -> None:
+    """Every bundled definition over events of one stream only: the others have no file, so no partial result,
+    yet their tables (not available) are those of a full recompute, on the first run and the next."""
+    from .test_aggregate_edges import wifi_year
+
+    wifi_year(tmp_path / "events")
+    full = _full(tmp_path / "events")
+    assert len(full.tables) > 1
+    for _ in range(2):
+        again = _run(tmp_path / "events", tmp_path / "partials.duckdb")
+        assert _cells(again) == _cells(full)
+    assert sum(_scanned(again).values()) == 0

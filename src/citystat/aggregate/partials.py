@@ -124,6 +124,10 @@ class PartialStore:
         known = self._registry()
         return [f for f in files if known.get((sig, _path(f))) != fingerprint(f)]
 
+    def holds(self, sig: str, distinct: Sequence[str]) -> bool:
+        """Whether the tables of a signature's partial results exist (a stream never read has none)."""
+        return all(name in self._tables for name in self._names(sig, distinct).values())
+
     def _names(self, sig: str, distinct: Sequence[str]) -> dict[str, str]:
         return {"": f"cube_{sig}"} | {c: f"distinct_{sig}_{c}" for c in distinct}
 
@@ -223,9 +227,11 @@ def paths_table(files: Sequence[EventFile], keyed_by_name: bool) -> pa.Table:
         return pa.table({"_file_key": pa.array(range(len(files)), pa.int64()),
                          "_part_year": pa.array([f.year for f in files], pa.int32()),
                          "_part_month": pa.array([f.month for f in files], pa.int32()),
-                         "_path": [_path(f) for f in files]})
+                         "_path": pa.array([_path(f) for f in files], pa.string())})
     from urllib.parse import quote
 
     rows = {(name, f.year, f.month): _path(f) for f in files for name in {f.path.name, quote(f.path.name)}}
-    return pa.table({"_file_key": [k[0] for k in rows], "_part_year": pa.array([k[1] for k in rows], pa.int32()),
-                     "_part_month": pa.array([k[2] for k in rows], pa.int32()), "_path": list(rows.values())})
+    return pa.table({"_file_key": pa.array([k[0] for k in rows], pa.string()),
+                     "_part_year": pa.array([k[1] for k in rows], pa.int32()),
+                     "_part_month": pa.array([k[2] for k in rows], pa.int32()),
+                     "_path": pa.array(list(rows.values()), pa.string())})

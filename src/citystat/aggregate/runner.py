@@ -362,7 +362,7 @@ def _aggregate(
             step(f"scanning {key}")
             stale = store.stale(sigs[key], selected[key])
             stream_reports[key].scanned = len(stale)
-            if stale:
+            if stale or not store.holds(sigs[key], distinct[key]):  # a stream without files: its empty tables
                 scans.append(_Scan(sigs[key], plan, key, tuple(stale), tuple(distinct[key]),
                                    plan_stream(key).directory(discovery.root)))
         store.save(_scan_partials(scanner, scans, local.offset_us))
