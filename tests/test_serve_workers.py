@@ -36,6 +36,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:port (the kernel's own table, /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1] == local and row.split()[3] == "0A")  # 0A: LISTEN
+
+
 def _status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as answer:
@@ -52,6 +59,8 @@ def test_workers_serve_a_database_switched_in_atomically(built_db: Path, tmp_pat
     server = start_server(served, "--workers", "2", env={"CITYSTAT_RATE_LIMIT": "off"})
     try:
         assert len(_children(server.process.pid)) >= 2
+        # each worker listens itself (SO_REUSEPORT), so the kernel spreads connections over them
+        assert _listening_sockets(int(server.url.rsplit(":", 1)[1])) == 2
         first = server.api + "/tables/cooc_cloud/data?lang=en"
         second = server.api + "/tables/cooc_cloud/data?lang=en&release=2"
         assert _status(second) == 404
