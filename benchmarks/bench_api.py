@@ -376,8 +376,16 @@ def workers_figures(catalog: list[Table], synthetic: Table, args: argparse.Names
         print(f"{name:<36} {run.rate:>8.0f} {run.errors:>7} {run.server_cpu / run.seconds:>10.2f}c "
               f"{run.wrk_cpu / run.seconds:>7.2f}c {run.machine_cpu / run.seconds:>11.2f}c {per_cpu:>21.0f}")
     print(f"ratio {args.workers} workers / 1 worker: {many.rate / one.rate:.2f} (aim: at least 1.60); while a release "
-          f"is published: {published.rate / one.rate:.2f}; errors: {many.errors + published.errors} "
+          f"is published: {published.rate / one.rate:.2f}; errors: {one.errors + many.errors + published.errors} "
           f"(c = cores busy on average; machine CPU counts every process, other users' included)")
+    if use_wrk and one.requests and many.requests:
+        # with the load generator on the same cores, N workers can at best share the cores left by it: with s the
+        # server's and w wrk's CPU per request, one worker serves 1/s, N serve at most cores/(s + w)
+        server, client = one.server_cpu / one.requests, one.wrk_cpu / one.requests
+        cores = min(args.workers, os.cpu_count() or 1)
+        bound = min(args.workers, cores * server / (server + client))
+        print(f"CPU per request: server {server * 1e6:.0f} us, wrk {client * 1e6:.0f} us; on {cores} cores shared "
+              f"with wrk the ratio can reach at most {bound:.2f} (and less while other processes use the cores)")
 
 
 if __name__ == "__main__":

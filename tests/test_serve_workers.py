@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +21,7 @@ from citystat.catalog import bundled_tables
 from citystat.model import Cell, Table
 from citystat.store import Store
 
-from .conftest import start_server
+from .conftest import REPO, free_port, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +103,16 @@ def test_workers_serve_a_database_switched_in_atomically(built_db: Path, tmp_pat
     finally:
         server.stop()
     assert _children(server.process.pid) == []
+
+
+def test_workers_that_cannot_listen_stop_the_server_with_an_error(built_db: Path) -> None:
+    port = free_port()
+    with socket.socket() as taken:  # a listener without SO_REUSEPORT: no worker may join it
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--db", str(built_db), "--workers", "2", "--no-access-log"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert done.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
