@@ -1,6 +1,6 @@
 """Precision and recall of claim extraction on the annotated test texts (tests/claims/*.txt + *.claims.yaml).
 
-    PYTHONPATH=src python scripts/claims_precision_recall.py [DIR]
+    PYTHONPATH=src:. python scripts/claims_precision_recall.py [DIR]
 
 Extraction needs no database; the units of the bundled tables are read after numbers, as the checker does.
 """
@@ -10,19 +10,20 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tools.claims_scoring import Score, load, score_extraction
+
 from citystat.catalog import bundled_tables
 from citystat.claims import extract
-from citystat.claims.evaluate import Score, load, score
 from citystat.claims.vocabulary import Vocabulary
 
 
 def main(directory: Path) -> int:
     units = Vocabulary([t.meta for t in bundled_tables()]).units_zh
-    total = Score(0, 0, 0)
+    total = Score()
     print(f"{'text':<14} {'lang':<6} {'expected':>8} {'found':>6} {'matched':>7} {'precision':>9} {'recall':>7}")
     for path in sorted(directory.glob("*.txt")):
         annotated = load(path)
-        result = score(extract(annotated.text, annotated.lang, units=units), annotated.claims)
+        result = score_extraction(extract(annotated.text, annotated.lang, units=units), annotated.claims)
         total += result
         print(f"{annotated.name:<14} {annotated.lang:<6} {result.expected:>8} {result.extracted:>6} "
               f"{result.matched:>7} {result.precision:>9.3f} {result.recall:>7.3f}")

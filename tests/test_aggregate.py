@@ -122,6 +122,8 @@ def test_aggregate_command_stores_releases_that_compare_reproduces(simulated_eve
     with Store(db, read_only=True) as store:
         stored = store.read("taipei_free_usage__events")
         assert stored.release.origin == "events:duckdb:scale=0.001"
+        provenance = stored.release.provenance  # the fields compare reads, never the words
+        assert (provenance.engine, provenance.scale, provenance.seed) == ("duckdb", Decimal("0.001"), 7)
         assert stored.table.cell(year="2021", measure="total").value == 135_944
         assert store.read("taipei_free_usage").table.cell(year="2021", measure="total").value == 135_943_532
     code, out = _cli("compare", "--db", db, "--json", "--check")

@@ -6,6 +6,7 @@ from the rows written, in Python.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import shutil
@@ -20,11 +21,12 @@ import pytest
 from typer.testing import CliRunner
 
 from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, parse_definition
-from citystat.aggregate.definitions import Calendar, check_against, load_definitions
+from citystat.aggregate.definitions import DEFINITIONS_DIR, Calendar, check_against, load_definitions
 from citystat.aggregate.runner import catalog_metas
 from citystat.cli import app
+from citystat.digests import files_digest
 from citystat.events import stream
-from citystat.model import Cell, Frequency, InvalidInput, Status, meta_from_dict
+from citystat.model import Cell, FileDigest, Frequency, InvalidInput, ProvenanceKind, Status, meta_from_dict
 from citystat.simulate import MANIFEST
 from citystat.store import Store
 
@@ -426,7 +428,30 @@ def test_a_manifest_without_a_scale_gives_events_of_no_scale(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["scale"] is None
     with Store(db, read_only=True) as store:
-        assert store.read("taipei_free_usage__events").release.origin == "events:duckdb"
+        release = store.read("taipei_free_usage__events").release
+    assert release.origin == "events:duckdb"
+    assert (release.provenance.engine, release.provenance.scale, release.provenance.seed) == ("duckdb", None, None)
+
+
+def test_an_aggregation_records_engine_scale_seed_and_definitions_as_fields(tmp_path: Path) -> None:
+    events, db = tmp_path / "events", tmp_path / "citystat.duckdb"
+    wifi_year(events)
+    manifest = events / MANIFEST
+    manifest.write_text('{"format": "citystat-events/1", "seed": 5, "scale": "0.01"}', encoding="utf-8")
+    result = CliRunner().invoke(app, ["aggregate", str(events), "--table", "taipei_free_usage", "--db", str(db),
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    with Store(db, read_only=True) as store:
+        provenance = store.read("taipei_free_usage__events").release.provenance
+    assert provenance.kind is ProvenanceKind.EVENTS
+    assert (provenance.engine, provenance.scale, provenance.seed) == ("duckdb", Decimal("0.01"), 5)
+    assert provenance.sources == (FileDigest(MANIFEST, hashlib.sha256(manifest.read_bytes()).hexdigest(),
+                                             manifest.stat().st_size),)
+    assert provenance.definitions == files_digest(DEFINITIONS_DIR.glob("*.yaml"))
+    assert provenance.describe() == "events:duckdb:scale=0.01"
+    payload = json.loads(result.output)
+    assert payload["scale"] == "0.01" and payload["provenance"] == provenance.to_dict()
+    assert [r["provenance"] for r in payload["releases"]] == [provenance.to_dict()]
 
 
 def test_a_filter_on_a_whole_number_column_takes_whole_numbers() -> None:

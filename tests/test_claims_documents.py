@@ -327,3 +327,22 @@ def test_a_markdown_paragraph_before_a_table_stays_prose() -> None:
     document = read_document(text.encode(), "note.md")
     assert [b.text for b in document.read_blocks()] == ["110 年底線上課程 18.7 萬門。"]
     assert document.tables()[0].caption == ""
+
+
+def test_what_an_appendix_or_a_table_sets_aside_is_told_in_the_documents_language(checker: Checker) -> None:
+    page = """<html><head><meta charset="utf-8"></head><body><h1>臺北酷課雲</h1>
+        <p>臺北酷課雲 110 年底線上課程 17.8 萬門。</p><h2>附錄　名詞定義</h2>
+        <p>臺北酷課雲 110 年底線上課程 18.7 萬門。</p>
+        <table><caption>臺北酷課雲瀏覽人次</caption><tr><th>年別</th><th>瀏覽人次（人次）</th></tr>
+        <tr><td>110 年</td><td>46,024,621</td></tr></table></body></html>"""
+    report = check_document(read_document(page.encode(), "page.html"), checker)
+    [aside] = [p.verdict for p in report.placed if p.back_matter and p.verdict.claim.text == "18.7 萬門"]
+    assert aside.status is Status.UNVERIFIABLE and aside.message.startswith("in the appendices or methods")
+    # the verdict it sets aside is told in Chinese too, not dropped nor left in English
+    assert aside.in_language.startswith("無法查核：位於附錄或編製說明") and "資料庫之 110 年底為 17.8 萬門" in \
+        aside.in_language, aside.in_language
+    [cell] = report.tables[0].cells  # in the appendix too
+    assert cell.status is Status.UNVERIFIABLE and "read as a finding it would not hold: the table says 46,024,621" \
+        in cell.message
+    assert cell.in_language.startswith("位於附錄或編製說明；若視為統計發現則不成立：表中為 46,024,621，資料庫")
+    assert "46,024,612 人次" in cell.in_language and cell.to_dict()["said"] == cell.in_language

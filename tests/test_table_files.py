@@ -343,5 +343,7 @@ def test_flags_are_true_or_false_not_strings(tmp_path: Path) -> None:
         meta_from_dict(raw)
     found = [str(p) for p in refused.value.problems]
     assert [p.code for p in refused.value.problems] == ["bad_flag", "bad_flag"]
-    assert "variables[1].values[0].aggregate: aggregate must be true or false, got 'no'" in found[0]
-    assert "variables[1].values[1].highlight: highlight must be true or false, got 'yes'" in found[1]
+    assert "variables[1].values[0].aggregate: a flag must be true or false (expected true or false, found 'no')" \
+        in found[0]
+    assert "variables[1].values[1].highlight: a flag must be true or false (expected true or false, found 'yes')" \
+        in found[1]

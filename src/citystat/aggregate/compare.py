@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from citystat.aggregate.definitions import derived_table_id, published_table_id
 from citystat.aggregate.scaling import expected_table
-from citystat.model import Cell, CellKey, Table
+from citystat.model import Cell, CellKey, ProvenanceKind, ReleaseInfo, Table
 
 if TYPE_CHECKING:
     from citystat.store import Store
@@ -112,8 +112,6 @@ def compare_in_store(store: Store, table_ids: Sequence[str] = (), scale: Decimal
     """Compare published tables with their event-derived twins in a database: the tables named (published or
     derived ids) or every derived table; at ``scale``, or else at the scale the derived release was simulated
     at (1 for real events)."""
-    from citystat.aggregate.runner import scale_of_origin
-
     if table_ids:
         derived_ids = [t if published_table_id(t) else derived_table_id(t) for t in table_ids]
     else:
@@ -124,6 +122,20 @@ def compare_in_store(store: Store, table_ids: Sequence[str] = (), scale: Decimal
     for derived_id in derived_ids:
         derived = store.read(derived_id)
         published = store.read(published_table_id(derived_id) or "")
-        factor = scale if scale is not None else Decimal(scale_of_origin(derived.release.origin) or "1")
+        factor = scale if scale is not None else _simulated_scale(derived.release)
         comparisons.append(compare_tables(published.table, derived.table, factor))
     return comparisons
+
+
+class UnknownScale(ValueError):
+    """A derived release whose provenance has no fields (stored before they existed): its scale is not known."""
+
+
+def _simulated_scale(release: ReleaseInfo) -> Decimal:
+    """The scale the derived release's events were simulated at, from its provenance; 1 for real events."""
+    provenance = release.provenance
+    if provenance.kind is not ProvenanceKind.EVENTS:
+        raise UnknownScale(f"release {release.release} of {release.table_id!r} came from {provenance.describe()!r}, "
+                           "with no scale recorded as a field (it was stored before provenance had fields); give "
+                           "the scale with --scale")
+    return Decimal(1) if provenance.scale is None else provenance.scale

@@ -27,19 +27,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, ClassVar
+from zoneinfo import ZoneInfo
 
 import pyarrow as pa
-import yaml
+from pydantic import AfterValidator, PlainValidator, TypeAdapter, ValidationInfo
 
+from citystat.catalog.reading import read_yaml_file
 from citystat.events.calendar import LocalCalendar
 from citystat.events.schemas import Stream, stream
 from citystat.model import Frequency, InvalidInput, MeasureKind, Period, Problem, Role, TableMeta
+from citystat.model.schema import (
+    Code,
+    Entries,
+    Finding,
+    LineOf,
+    Schema,
+    ServiceFrom,
+    TimeZone,
+    choice,
+    fail,
+    kind_of,
+    several,
+    string,
+    validate,
+)
 
 DEFINITIONS_DIR = Path(str(resources.files("citystat.aggregate") / "definitions"))
 DERIVED_SUFFIX = "__events"
@@ -178,116 +194,135 @@ class Definition:
         return {a.stream for _, a in self.aggregates}
 
 
-class _Parser:
-    def __init__(self, file: str):
-        self.file = file
-        self.problems: list[Problem] = []
+def _event_values(raw: Any) -> tuple[str, ...]:
+    """Event values: one or a list, each plain (letters, digits, _ . -), as text."""
+    items = raw if isinstance(raw, list) else [raw]
+    findings = [Finding("bad_value", f"{str(item)[:80]!r} is not a plain value", (i,) if raw is items else (),
+                        expected="letters, digits, _ . -", found=kind_of(item))
+                for i, item in enumerate(items)
+                if isinstance(item, (Mapping, list)) or not _SAFE_VALUE.match(str(item))]
+    if findings:
+        raise several(findings)
+    return tuple(str(item) for item in items)
 
-    def problem(self, code: str, path: str, message: str) -> None:
-        self.problems.append(Problem(code, f"{path}: {message}" if path else message, file=self.file))
 
-    def values(self, raw: Any, path: str) -> tuple[str, ...]:
-        items = raw if isinstance(raw, list) else [raw]
-        out = []
-        for item in items:
-            text = str(item)
-            if not _SAFE_VALUE.match(text):
-                self.problem("bad_value", path, f"{text!r} is not a plain value (letters, digits, _ . -)")
-            out.append(text)
-        return tuple(out)
+EventValues = Annotated[tuple[str, ...], PlainValidator(_event_values)]
 
-    def stream(self, key: Any, path: str) -> Stream | None:
-        try:
-            return stream(str(key))
-        except KeyError as exc:
-            self.problem("unknown_stream", path, str(exc.args[0]))
-            return None
 
-    def check_column(self, strm: Stream, name: str, path: str, *, category: bool = False,
-                     integer: bool = False) -> bool:
-        if not strm.has_column(name):
-            self.problem("unknown_column", path, f"stream {strm.key} has no column {name!r}")
-            return False
-        col = strm.column(name)
-        if category and not col.is_category:
-            self.problem("not_a_category", path, f"column {name!r} of {strm.key} is not a category column")
-            return False
-        if integer and not pa.types.is_integer(col.type):
-            self.problem("not_an_integer", path, f"column {name!r} of {strm.key} is not a whole-number column")
-            return False
-        return True
+class CalendarSchema(Schema):
+    time_zone: TimeZone | None = None
+    period: Annotated[Frequency, choice(Frequency, "bad_calendar", "period",
+                                        allowed=(Frequency.YEAR, Frequency.MONTH))] = Frequency.YEAR
 
-    def check_values(self, strm: Stream, name: str, values: tuple[str, ...], path: str) -> None:
-        col = strm.column(name)
-        if pa.types.is_integer(col.type):
-            bad = [v for v in values if not _WHOLE_NUMBER.match(v)]
-            if bad:
-                self.problem("not_an_integer", path, f"{', '.join(bad)}: {strm.key}.{name} holds whole numbers")
-            return
-        unknown = [v for v in values if col.categories and v not in col.categories]
-        if unknown:
-            self.problem("unknown_value", path, f"{', '.join(unknown)} not among the values of {strm.key}.{name} "
-                         f"({', '.join(col.categories)})")
 
-    def aggregate(self, raw: Mapping[str, Any], kind: Kind, path: str) -> Aggregate | None:
-        strm = self.stream(raw.get("stream"), f"{path}.stream") if "stream" in raw else None
-        if strm is None:
-            if "stream" not in raw:
-                self.problem("missing_field", path, "a measure computed from events needs a 'stream'")
-            return None
-        filters = []
-        for column, value in (raw.get("filter") or {}).items():
-            values = self.values(value, f"{path}.filter.{column}")
-            if self.check_column(strm, str(column), f"{path}.filter"):
-                self.check_values(strm, str(column), values, f"{path}.filter.{column}")
-            filters.append((str(column), values))
-        column = raw.get("column")
-        base_kind = kind if kind.is_aggregate else (Kind.SUM if column else Kind.COUNT)
-        if base_kind in (Kind.SUM, Kind.COUNT_DISTINCT) and not column:
-            self.problem("missing_field", path, f"a {base_kind.value} needs a 'column'")
-            return None
-        if column is not None:
-            self.check_column(strm, str(column), f"{path}.column", integer=base_kind in (Kind.SUM,
-                                                                                          Kind.STOCK_AT_PERIOD_END))
-        sign = None
-        if "sign" in raw:
-            if base_kind is not Kind.NET_CUMULATIVE_COUNT:
-                self.problem("bad_field", f"{path}.sign", "only a net_cumulative_count has a sign")
-            s = raw["sign"] or {}
-            sign_column = str(s.get("column"))
-            plus, minus = self.values(s.get("plus", []), f"{path}.sign.plus"), self.values(
-                s.get("minus", []), f"{path}.sign.minus")
-            if self.check_column(strm, sign_column, f"{path}.sign", category=True):
-                self.check_values(strm, sign_column, plus + minus, f"{path}.sign")
-            sign = Sign(sign_column, plus, minus)
-        return Aggregate(strm.key, base_kind, tuple(sorted(filters)), str(column) if column else None, sign)
+class SignSchema(Schema):
+    column: Code
+    plus: EventValues = ()
+    minus: EventValues = ()
 
-    def measure(self, code: str, raw: Any, path: str) -> MeasureSpec | None:
-        if not isinstance(raw, Mapping):
-            self.problem("bad_measure", path, "a measure must be a mapping with 'measure'")
-            return None
-        try:
-            kind = Kind(raw.get("measure"))
-        except ValueError:
-            allowed = ", ".join(k.value for k in Kind)
-            self.problem("bad_measure", f"{path}.measure", f"unknown measure {raw.get('measure')!r}; use {allowed}")
-            return None
-        service_from = None
-        if raw.get("service_from") is not None:
-            try:
-                service_from = Period.parse(str(raw["service_from"]))
-            except ValueError as exc:
-                self.problem("bad_period", f"{path}.service_from", str(exc))
-        of = raw.get("of")
-        aggregate = None
-        if kind.is_aggregate or (kind in (Kind.AVERAGE_PER_MONTH, Kind.AVERAGE_PER_DAY) and of is None):
-            aggregate = self.aggregate(raw, kind, path)
-            if aggregate is None:
-                return None
-        elif of is None:
-            self.problem("missing_field", path, f"a {kind.value} needs 'of' (the measure it is computed from)")
-            return None
-        return MeasureSpec(code, kind, aggregate, str(of) if of is not None else None, service_from)
+
+class MeasureSchema(Schema):
+    """One measure of a definition: computed by an engine from a stream, or derived from a sibling (``of``)."""
+
+    measure: Annotated[Kind, choice(Kind, "bad_measure", "measure")]
+    stream: Annotated[str, string("unknown_stream", "a stream")] | None = None
+    filter: Annotated[dict[Code, EventValues], Entries] = {}
+    column: Code | None = None
+    sign: SignSchema | None = None
+    of: Code | None = None
+    service_from: ServiceFrom | None = None
+
+
+class GroupSchema(Schema):
+    variable: Code
+    column: Code
+    values: dict[Code, EventValues]
+    total: Code | None = None
+
+
+def _column_findings(strm: Stream, name: str, at: tuple[str | int, ...], *, category: bool = False,
+                     integer: bool = False) -> list[Finding]:
+    if not strm.has_column(name):
+        return [Finding("unknown_column", f"stream {strm.key} has no column {name!r}", at,
+                        expected=f"one of {', '.join(c.name for c in strm.columns)}", found=repr(name))]
+    col = strm.column(name)
+    if category and not col.is_category:
+        return [Finding("not_a_category", f"column {name!r} of {strm.key} is not a category column", at,
+                        expected="a category column", found=repr(name))]
+    if integer and not pa.types.is_integer(col.type):
+        return [Finding("not_an_integer", f"column {name!r} of {strm.key} is not a whole-number column", at,
+                        expected="a whole-number column", found=repr(name))]
+    return []
+
+
+def _value_findings(strm: Stream, name: str, values: tuple[str, ...], at: tuple[str | int, ...]) -> list[Finding]:
+    col = strm.column(name)
+    if pa.types.is_integer(col.type):
+        bad = [v for v in values if not _WHOLE_NUMBER.match(v)]
+        return [Finding("not_an_integer", f"{', '.join(bad)}: {strm.key}.{name} holds whole numbers", at,
+                        expected="whole numbers", found=", ".join(bad))] if bad else []
+    unknown = [v for v in values if col.categories and v not in col.categories]
+    return [Finding("unknown_value", f"{', '.join(unknown)} not among the values of {strm.key}.{name}", at,
+                    expected=f"one of {', '.join(col.categories)}", found=", ".join(unknown))] if unknown else []
+
+
+def _measure(raw: MeasureSchema) -> MeasureSpec:
+    """A measure checked against its stream: the columns it reads exist and hold what it needs. Its code is
+    the key it has in the definition (set there)."""
+    kind: Kind = raw.measure
+    aggregate = None
+    if kind.is_aggregate or (kind in (Kind.AVERAGE_PER_MONTH, Kind.AVERAGE_PER_DAY) and raw.of is None):
+        aggregate = _aggregate(raw, kind)
+    elif raw.of is None:
+        raise fail("missing_field", f"a {kind.value} needs 'of' (the measure it is computed from)",
+                   expected="a value for 'of'", found="nothing")
+    return MeasureSpec("", kind, aggregate, raw.of, raw.service_from)
+
+
+def _aggregate(raw: MeasureSchema, kind: Kind) -> Aggregate:
+    if raw.stream is None:
+        raise fail("missing_field", "a measure computed from events needs a 'stream'", expected="a value for "
+                   "'stream'", found="nothing")
+    try:
+        strm = stream(raw.stream)
+    except KeyError as exc:
+        raise fail("unknown_stream", str(exc.args[0]), loc=("stream",), expected="a stream of citystat.events",
+                   found=repr(raw.stream)) from None
+    findings: list[Finding] = []
+    for column, values in raw.filter.items():
+        found = _column_findings(strm, column, ("filter", column))
+        findings += found or _value_findings(strm, column, values, ("filter", column))
+    base_kind = kind if kind.is_aggregate else (Kind.SUM if raw.column else Kind.COUNT)
+    if base_kind in (Kind.SUM, Kind.COUNT_DISTINCT) and not raw.column:
+        findings.append(Finding("missing_field", f"a {base_kind.value} needs a 'column'", (),
+                                expected="a value for 'column'", found="nothing"))
+    if raw.column is not None:
+        findings += _column_findings(strm, raw.column, ("column",),
+                                     integer=base_kind in (Kind.SUM, Kind.STOCK_AT_PERIOD_END))
+    sign = None
+    if raw.sign is not None:
+        if base_kind is not Kind.NET_CUMULATIVE_COUNT:
+            findings.append(Finding("bad_field", "only a net_cumulative_count has a sign", ("sign",),
+                                    expected="no sign", found=f"a sign on a {base_kind.value}"))
+        found = _column_findings(strm, raw.sign.column, ("sign", "column"), category=True)
+        findings += found or _value_findings(strm, raw.sign.column, raw.sign.plus + raw.sign.minus, ("sign",))
+        sign = Sign(raw.sign.column, raw.sign.plus, raw.sign.minus)
+    if findings:
+        raise several(findings)
+    return Aggregate(strm.key, base_kind, tuple(sorted(raw.filter.items())), raw.column, sign)
+
+
+class DefinitionSchema(Schema):
+    """One definition file (``definitions/*.yaml``)."""
+
+    codes: ClassVar[Mapping[str, str]] = {"measures": "bad_measure", "measures[]": "bad_measure",
+                                          "group": "bad_group", "calendar": "bad_calendar"}
+
+    table: Code
+    id: Code | None = None
+    calendar: Annotated[CalendarSchema, Entries] = CalendarSchema()
+    group: GroupSchema | None = None
+    measures: dict[Code, Annotated[MeasureSchema, AfterValidator(_measure)]]
 
 
 def _city_time_zone() -> str:
@@ -297,79 +332,80 @@ def _city_time_zone() -> str:
     return bundled_city().time_zone
 
 
-def parse_definition(raw: Any, *, file: str = "") -> Definition:
-    """Parse and check one definition; raises InvalidInput listing every problem."""
-    p = _Parser(file)
-    if not isinstance(raw, Mapping) or "table" not in raw or "measures" not in raw:
-        raise InvalidInput([Problem("bad_definition", "a definition needs 'table' and 'measures'", file=file)])
-    table = str(raw["table"])
-    cal_raw = raw.get("calendar") or {}
-    time_zone = str(cal_raw.get("time_zone") or _city_time_zone())
-    try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        p.problem("bad_calendar", "calendar.time_zone", f"unknown time zone {time_zone!r}")
-    try:
-        period = Frequency(str(cal_raw.get("period", "year")))
-        if period is Frequency.DAY:
-            raise ValueError
-    except ValueError:
-        p.problem("bad_calendar", "calendar.period", "the period must be 'year' or 'month'")
-        period = Frequency.YEAR
-    measures = []
-    for code, item in (raw.get("measures") or {}).items():
-        m = p.measure(str(code), item, f"measures.{code}")
-        if m:
-            measures.append(m)
-    codes = {m.code for m in measures}
+def _definition(raw: DefinitionSchema, info: ValidationInfo) -> Definition:
+    """The definition across its measures: references to siblings, the group against each stream, names."""
+    pruned = (info.context or {}).get("pruned", {}).get("measures", set())
+    file = (info.context or {}).get("file", "")
+    specs: dict[str, MeasureSpec] = raw.measures  # type: ignore[assignment]  # built by _measure
+    measures = [replace(m, code=code) for code, m in specs.items()]
+    findings: list[Finding] = []
     by_code = {m.code: m for m in measures}
     for m in measures:
-        if m.of is None:
+        if m.of is None or m.of in pruned:
             continue
         base = by_code.get(m.of)
-        if m.of not in codes:
-            p.problem("unknown_measure", f"measures.{m.code}.of", f"no measure {m.of!r} in this definition")
-        elif base is None or base.aggregate is None:
-            p.problem("bad_measure", f"measures.{m.code}.of", f"{m.of!r} must be computed from events")
+        at = ("measures", m.code, "of")
+        if base is None:
+            findings.append(Finding("unknown_measure", f"no measure {m.of!r} in this definition", at,
+                                    expected=f"one of {', '.join(by_code)}", found=repr(m.of)))
+        elif base.aggregate is None:
+            findings.append(Finding("bad_measure", f"{m.of!r} must be computed from events", at,
+                                    expected="a measure with a stream", found=f"a {base.kind.value}"))
         elif m.kind is not Kind.SHARE_OF_TOTAL and not base.kind.is_flow:
-            p.problem("bad_measure", f"measures.{m.code}.of", f"an average is of a flow, not of a {base.kind.value}")
+            findings.append(Finding("bad_measure", f"an average is of a flow, not of a {base.kind.value}", at,
+                                    expected="a count, distinct count or sum", found=f"a {base.kind.value}"))
     group = None
-    if raw.get("group") is not None:
-        g = raw["group"]
-        values = tuple((str(code), p.values(v, f"group.values.{code}")) for code, v in (g.get("values") or {}).items())
-        group = Group(str(g.get("variable")), str(g.get("column")), values,
-                      str(g["total"]) if g.get("total") is not None else None)
+    if raw.group is not None:
+        g = raw.group
+        group = Group(g.variable, g.column, tuple(g.values.items()), g.total)
+        event_values = tuple(v for vs in g.values.values() for v in vs)
         for m in measures:
             if m.aggregate is None:
                 continue
             strm = stream(m.aggregate.stream)
-            if p.check_column(strm, group.column, f"measures.{m.code}: group.column"):
-                p.check_values(strm, group.column, tuple(v for _, vs in values for v in vs), "group.values")
-            if m.aggregate.kind is Kind.COUNT_DISTINCT and any(len(vs) > 1 for _, vs in values):
-                p.problem("bad_group", "group.values", "a distinct count cannot add up several event values")
+            found = _column_findings(strm, g.column, ("group", "column"))
+            findings += [replace(f, message=f"measure {m.code}: {f.message}") for f in found]
+            if not found:
+                findings += _value_findings(strm, g.column, event_values, ("group", "values"))
+            if m.aggregate.kind is Kind.COUNT_DISTINCT and any(len(vs) > 1 for vs in g.values.values()):
+                findings.append(Finding("bad_group", "a distinct count cannot add up several event values",
+                                        ("group", "values"), expected="one event value per table value",
+                                        found="several"))
     if any(m.kind is Kind.SHARE_OF_TOTAL for m in measures) and (group is None or group.total is None):
-        p.problem("bad_group", "measures", "a share of the total needs a group with a 'total'")
-    table_id = str(raw.get("id") or derived_table_id(table))
-    for name, what in [(table, "table"), (table_id, "id"), *((m.code, f"measures.{m.code}") for m in measures)]:
+        findings.append(Finding("bad_group", "a share of the total needs a group with a 'total'", ("measures",),
+                                expected="group.total", found="no total"))
+    table_id = raw.id or derived_table_id(raw.table)
+    names: list[tuple[str, tuple[str, ...]]] = [(raw.table, ("table",)), (table_id, ("id",))]
+    for name, place in names + [(m.code, ("measures", m.code)) for m in measures]:
         if not _SAFE_VALUE.match(name):
-            p.problem("bad_name", what, f"{name!r} must be letters, digits, _ . -")
-    if p.problems:
-        raise InvalidInput(p.problems)
-    return Definition(table, table_id, Calendar(time_zone, period),
-                      tuple(measures), group, file)
+            findings.append(Finding("bad_name", f"{name[:80]!r} is not a plain name", place,
+                                    expected="letters, digits, _ . -", found=repr(name[:80])))
+    if findings:
+        raise several(findings)
+    calendar = Calendar(raw.calendar.time_zone or _city_time_zone(), raw.calendar.period)
+    return Definition(raw.table, table_id, calendar, tuple(measures), group, file)
+
+
+DEFINITION_FILE: TypeAdapter[Definition] = TypeAdapter(
+    Annotated[DefinitionSchema, AfterValidator(_definition)])  # type: ignore[arg-type]  # built by _definition
+
+
+def parse_definition(raw: Any, *, file: str = "", line: LineOf | None = None) -> Definition:
+    """Parse and check one definition; raises InvalidInput listing every problem (file, line, field)."""
+    return validate(DEFINITION_FILE, DefinitionSchema, raw, file=file or None, line=line, context={"file": file},
+                    prunable=("measures",), default_code="bad_definition")
 
 
 def load_definitions(directory: Path | None = None) -> list[Definition]:
-    """Every definition in a directory (the bundled ones by default), checked."""
+    """Every definition in a directory (the bundled ones by default), read by the safe YAML loader and checked."""
     directory = directory or DEFINITIONS_DIR
     out, problems = [], []
     for path in sorted(directory.glob("*.yaml")):
         try:
-            out.append(parse_definition(yaml.safe_load(path.read_text(encoding="utf-8")), file=path.name))
+            document = read_yaml_file(path)
+            out.append(parse_definition(document.data, file=path.name, line=document.line))
         except InvalidInput as exc:
             problems += exc.problems
-        except yaml.YAMLError as exc:
-            problems.append(Problem("bad_yaml", f"not valid YAML: {exc}", file=path.name))
     if problems:
         raise InvalidInput(problems)
     return out

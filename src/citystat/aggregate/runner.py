@@ -15,7 +15,6 @@ This is the thin layer that meets the catalog (the published tables' metadata) a
 from __future__ import annotations
 
 import functools
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -53,7 +52,7 @@ from citystat.aggregate.partials import PartialStore, paths_table, signature
 from citystat.aggregate.sources import Discovery, EventFile, discover
 from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
 from citystat.events.schemas import stream as plan_stream
-from citystat.model import Frequency, InvalidInput, Note, Period, Problem, Table, TableMeta, Text
+from citystat.model import Frequency, InvalidInput, Note, Period, Problem, Provenance, Table, TableMeta, Text
 
 Progress = Callable[[str, int, int], None]  # (what is being done, steps done, steps in all)
 
@@ -459,16 +458,10 @@ def catalog_metas() -> dict[str, TableMeta]:
     return {t.id: t.meta for t in bundled_tables()}
 
 
-def store_tables(db: Path, result: AggregationResult, *, scale: str | None = None) -> list:
-    """Load the derived tables into the store as releases: checked first, all in one transaction. The origin
-    names the engine and, for simulated events, their scale (``events:duckdb:scale=0.001``)."""
+def store_tables(db: Path, result: AggregationResult, provenance: Provenance) -> list:
+    """Load the derived tables into the store as releases, with their provenance (``events_provenance``: the
+    engine, and for simulated events their scale and seed, as fields): checked first, all in one transaction."""
     from citystat.store import Store
 
-    origin = f"events:{result.report.engine}" + (f":scale={scale}" if scale else "")
     with Store(db) as store:
-        return store.load_many(result.tables, origin=origin)
-
-
-def scale_of_origin(origin: str) -> str | None:
-    match = re.search(r":scale=([0-9.]+)$", origin)
-    return match[1] if match else None
+        return store.load_many(result.tables, origin=provenance)

@@ -107,9 +107,38 @@ _BoundedLoader.add_constructor(  # mappings go through construct_mapping above, 
 
 def load(text: str, limits: Limits) -> tuple[Any, list[DuplicateKey]]:
     """The document's data and any repeated keys; LimitExceeded or yaml.YAMLError when it cannot be read."""
+    data, duplicates, _ = load_with_nodes(text, limits)
+    return data, duplicates
+
+
+def load_with_nodes(text: str, limits: Limits) -> tuple[Any, list[DuplicateKey], Node | None]:
+    """As ``load``, with the document's node tree, which knows the line of every value (see ``line_of``)."""
     loader = _BoundedLoader(text, limits)
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else loader.construct_document(node)
     finally:
         loader.dispose()
-    return data, loader.duplicates
+    return data, loader.duplicates, node
+
+
+def line_of(node: Node | None, path: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of the value at ``path`` (mapping keys and list positions), or of the deepest value on
+    the way that exists: a missing field is placed at the mapping that lacks it."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in path:
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value == str(part):
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                return line
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line

@@ -17,12 +17,10 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import yaml
-
 from citystat import limits as input_limits
-from citystat.catalog import safe_yaml
-from citystat.encoding import EncodingError, decode, detect_file_encoding
-from citystat.limits import LimitExceeded, Limits
+from citystat.catalog.reading import decode_input, read_yaml
+from citystat.encoding import EncodingError, detect_file_encoding
+from citystat.limits import Limits
 from citystat.model import (
     Cell,
     CellKey,
@@ -55,33 +53,11 @@ def _check_size(path: Path, most: int, limit: str, limits: Limits) -> None:
 
 
 def parse_meta(data: bytes | str, *, name: str, limits: Limits | None = None) -> TableMeta:
+    """Table metadata from a YAML text (read by the safe loader, within the limits) against the table file's
+    schema; every problem names the file, the line and the field."""
     limits = limits or input_limits.current()
-    if len(data) > limits.meta_bytes:
-        raise InvalidInput([Problem("limit_exceeded", f"the metadata has {len(data):,} bytes; "
-                                    f"{limits.describe('meta_bytes')}", file=name)])
-    if isinstance(data, str):
-        text = data
-    else:
-        try:
-            text = decode(data, name=name).text
-        except EncodingError as exc:
-            raise InvalidInput([Problem("bad_encoding", str(exc), file=name)]) from None
-    try:
-        raw, duplicates = safe_yaml.load(text, limits)
-    except LimitExceeded as exc:
-        raise InvalidInput([Problem("limit_exceeded", str(exc), file=name)]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        message = str(exc)
-        if len(message) > 1000:
-            message = message[:1000] + "…"
-        raise InvalidInput([Problem("bad_yaml", f"not valid YAML: {message}", file=name, row=row)]) from None
-    except (ValueError, RecursionError) as exc:  # a scalar PyYAML cannot convert (an int of 5,000 digits)
-        raise InvalidInput([Problem("bad_yaml", f"not valid YAML: {str(exc)[:500]}", file=name)]) from None
-    if duplicates:
-        raise InvalidInput([Problem("duplicate_key", str(d), file=name, row=d.line) for d in duplicates])
-    return meta_from_dict(raw, file=name, limits=limits)
+    document = read_yaml(data, name=name, limits=limits)
+    return meta_from_dict(document.data, file=name, limits=limits, line=document.line)
 
 
 def parse_number(text: str) -> Decimal:
@@ -127,14 +103,8 @@ def parse_values(data: bytes | str, meta: TableMeta, *, name: str, limits: Limit
     if len(data) > limits.values_bytes:
         raise InvalidInput([Problem("limit_exceeded", f"the values have {len(data):,} bytes; "
                                     f"{limits.describe('values_bytes')}", table=meta.id, file=name)])
-    if isinstance(data, str):
-        text = data
-    else:
-        try:
-            text = decode(data, name=name).text
-        except EncodingError as exc:
-            raise InvalidInput([Problem("bad_encoding", str(exc), file=name, table=meta.id)]) from None
-        del data
+    text = decode_input(data, name=name, table=meta.id)
+    del data
     return _parse_lines(_lines(text), meta, name=name, limits=limits)
 
 

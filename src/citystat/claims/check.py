@@ -13,6 +13,7 @@ from citystat.claims.nonclaims import why_not
 from citystat.claims.resolve import Resolver
 from citystat.claims.verify import verify
 from citystat.claims.vocabulary import TABLE, VALUE, Vocabulary, fold
+from citystat.language.verdicts import because
 from citystat.model import Role, StoredTable, Text, normalise_language
 
 
@@ -95,9 +96,8 @@ class Checker:
                  for e in h.of(TABLE)}
         if not named or any(h.of(TABLE, verdict.table) for h in hits):
             return None
-        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
-            f"the sentence names {', '.join(sorted(named))}, not {verdict.table}, whose figure it was read as "
-            f"(read so: {verdict.message})"))
+        return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=because(
+            "names_other_tables", tables=", ".join(sorted(named)), table=verdict.table, read=verdict.message))
 
     def _another_area(self, verdict: Verdict, sentences: list[Sentence]) -> Verdict | None:
         """A claim is wrong only when its area is settled: a sentence naming an area the table does not hold (台中市
@@ -120,9 +120,8 @@ class Checker:
                     continue  # the city's own area is what a table without areas is about
                 if any(code == entry.code for _, code in held) or entry.code in own:
                     break
-                return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
-                    f"the sentence names {hit.text}, which {meta.id} does not hold; the claim may be about it "
-                    f"(read as {meta.id}: {verdict.message})"))
+                return dataclasses.replace(verdict, status=Status.UNVERIFIABLE, message=because(
+                    "names_other_area", area=hit.text, table=meta.id, read=verdict.message))
         return None
 
     def _from_a_note(self, verdict: Verdict, text: str) -> Verdict | None:
@@ -136,8 +135,8 @@ class Checker:
         for stored, where, note in self.notes:
             for lang_text in (note.zh, note.en):
                 if context in _squeeze(lang_text):
-                    return Verdict(claim, Status.CORRECT, f"quoted from the note on {where} of {stored.meta.id}: "
-                                                          f"“{note.get(claim.lang)}”",
+                    return Verdict(claim, Status.CORRECT, because("quoted_from_note", where=where,
+                                                                  table=stored.meta.id, note=note.get(claim.lang)),
                                    table=stored.meta.id, release=stored.release.release, formula="the table's note",
                                    diagnosis=None)
         return None

@@ -18,6 +18,7 @@ from citystat.claims.extract import detect_language
 from citystat.claims.model import Status, Verdict
 from citystat.claims.tables import TableCheck, TableChecker
 from citystat.documents.model import Block, BlockKind, Box, Document
+from citystat.language.verdicts import because
 
 
 @dataclass
@@ -108,9 +109,8 @@ def check_document(document: Document, checker: Checker, lang: str = "auto") -> 
         i = max(0, bisect.bisect_right(offsets, verdict.claim.start) - 1)
         begin, block = starts[i]
         if id(block) in appendix and verdict.status is Status.WRONG:
-            verdict = dataclasses.replace(verdict, status=Status.UNVERIFIABLE, said=None, message=(
-                "in the appendices or methods, where numbers illustrate definitions and derivations; read as a "
-                f"finding it would not hold: {verdict.message}"))
+            verdict = dataclasses.replace(verdict, status=Status.UNVERIFIABLE,
+                                          message=because("in_back_matter", read=verdict.message))
             report.verdicts[index] = verdict
         placed.append(Placed(verdict, block, verdict.claim.start - begin, verdict.claim.end - begin,
                              id(block) in appendix))
@@ -121,7 +121,7 @@ def check_document(document: Document, checker: Checker, lang: str = "auto") -> 
         for cell in table.cells:
             if table.back_matter and cell.status is Status.WRONG:
                 cell.status = Status.UNVERIFIABLE
-                cell.message = f"in the appendices or methods; read as a finding it would not hold: {cell.message}"
+                cell.message = because("cell_in_back_matter", read=cell.message)
     return DocumentReport(document, report, placed, checked, {"verification": time.perf_counter() - began})
 
 

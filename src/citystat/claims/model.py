@@ -151,7 +151,7 @@ class Reading:
 class Verdict:
     claim: Claim
     status: Status
-    message: str
+    message: str  # a citystat.language.verdicts.Reason as a rule: the English message, told in any language
     table: str | None = None
     release: int | None = None
     measure: str | None = None
@@ -164,19 +164,21 @@ class Verdict:
     readings: list[Reading] = field(default_factory=list)
     diagnosis: str | None = None  # ratio_as_growth, growth_as_ratio, percent_for_points, wrong_base ...
     estimated: bool = False
-    said: str | None = None  # the message in the text's language (citystat.language.verdicts)
 
     @property
     def in_language(self) -> str:
         """The message in the language of the text the claim is from."""
-        if self.said:
-            return self.said
-        from citystat.language.verdicts import reason, say
+        return self.said(self.claim.lang)
+
+    def said(self, lang: str) -> str:
+        """The message in a language (zh-TW or en), rendered from the reason's name and fields
+        (citystat.language.verdicts); a message that is no declared reason is told as it is."""
+        from citystat.language.verdicts import because, reason
         if self.status is Status.NOT_A_CLAIM:
-            return say("not_a_claim", self.claim.lang, reason=self.message)
+            return because("not_a_claim", reason=self.message).said(lang)
         if self.status is Status.UNVERIFIABLE:
-            return say("unverifiable", self.claim.lang, reason=self.message)
-        return reason(self.message, self.claim.lang)
+            return because("unverifiable", reason=self.message).said(lang)
+        return reason(self.message, lang)
 
     def to_dict(self) -> dict[str, Any]:
         claim = self.claim

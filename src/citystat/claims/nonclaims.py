@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from citystat.claims.model import Claim, ClaimKind, Form
+from citystat.language.verdicts import Reason, because
 
 ORDINAL_NOUNS = ("屆", "次會", "次定期", "次臨時", "次大會", "會期", "級", "期", "條", "款", "章", "節", "版", "號",
                  "任", "階段", "梯次", "波", "類", "案", "輪", "屆次", "季", "代", "棟", "層", "組", "區", "屆市", "頁")
@@ -49,7 +50,7 @@ ZH_PER_THING = re.compile(r"每(?!月|日|天|年|人次)[\u3400-\u9fff]{1,4}(?:
 DURATION_UNITS = ("個月", "月", "日", "天", "週", "小時", "分鐘", "分", "秒", "歲", "年級", "點")
 
 
-def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
+def why_not(claim: Claim, text: str, store_units: set[str]) -> Reason | None:
     """Why this number is not a statistic, or None when it is read as a claim."""
     number = claim.number
     if number is None:
@@ -61,11 +62,11 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     sentence_start = max(line_start, *(text.rfind(mark, 0, start) + 1 for mark in "。；;"))
     sentence = text[sentence_start:start] + text[end:end + 40].split("。")[0]
     if EXAMPLE.search(sentence) or PLACEHOLDERS.search(sentence) or re.search(r"(?:^|[，,；;：:\s])如\s*$", before):
-        return "an example of how numbers are written"
+        return because("example")
     if claim.kind not in (ClaimKind.LEVEL, ClaimKind.RANK, ClaimKind.DIFFERENCE):
         return None
-    for pattern, reason in ((URL, "part of a web or e-mail address"), (PHONE, "a phone number"),
-                            (TIME, "a time of day")):
+    for pattern, reason in ((URL, because("web_address")), (PHONE, because("phone_number")),
+                            (TIME, because("time_of_day"))):
         for m in pattern.finditer(text, max(0, start - 40), min(len(text), end + 40)):
             if m.start() <= start < m.end() or m.start() < end <= m.end():
                 return reason
@@ -74,54 +75,54 @@ def why_not(claim: Claim, text: str, store_units: set[str]) -> str | None:
     if plain and 40 <= number.value <= 200 and (
             re.match(r"\s*(?:、|及|和|與|至|到|-|–|~|～)\s*\d{2,3}\s*年", after) or
             re.search(r"\d{2,3}\s*年\s*(?:、|及|和|與|至|到|-|–|~|～)\s*$", before)):
-        return "a year written without 年 beside another year"
+        return because("bare_year")
     wide_before = text[max(0, start - 40):start]
     if FORMULA_BEFORE.search(wide_before) or FORMULA_AFTER.match(after):
-        return "an operand of a worked formula"
+        return because("formula_operand")
     if re.match(r"\s*年", after) and claim.lang != "zh-TW":
-        return "a year of the ROC calendar"
+        return because("roc_year")
     if re.match(r"\s*進位", after) or re.search(r"小數\s*(?:點後)?\s*(?:第)?\s*$", before):
-        return "a rounding rule"
+        return because("rounding_rule")
     if (PER_THING.match(after) or ZH_PER_THING.search(before)) and number.form is Form.AMOUNT:
-        return "a figure per room, person or item, which no measure counts"
+        return because("per_item")
     if re.fullmatch(r"0\d{5,}|\d{9,}", number.text.replace(" ", "")):
-        return "an identifier or a code"
+        return because("identifier")
     if REFERENCE_BEFORE.search(before) and number.form in (Form.AMOUNT, Form.RANK) and "." not in number.text:
-        return "a reference to a table, figure, note or page"
+        return because("table_reference")
     lead = text[line_start:start]
     labelled = re.fullmatch(r"\s*(?:註|附註|說明|備註|note|notes)\s*[:：]?\s*[（(]?\s*", lead, re.IGNORECASE)
     if (re.fullmatch(r"\s*[（(]?\s*", lead) or labelled) and re.match(r"\s*[.、)）]\s*\S", after) and \
             number.value < 100 and "." not in number.text:
-        return "a list or note marker"
+        return because("list_marker")
     if re.search(r"(?:上午|下午|晚上|早上|中午|凌晨)\s*$", before):
-        return "a time of day"
+        return because("time_of_day")
     if number.text.startswith("第") or compact_before.endswith("第"):
         rest = re.sub(r"\s+", "", text[end:end + 4])
         if number.unit not in ("名", "位") and rest.startswith(ORDINAL_NOUNS):
-            return "an ordinal name (a council, session, level, phase), not a figure"
+            return because("ordinal_name")
     if re.match(r"\s*(?:" + "|".join(ORDINAL_NOUNS[:5]) + ")", after):
-        return "an ordinal name (a council, session, level, phase), not a figure"
+        return because("ordinal_name")
     if claim.lang != "zh-TW" and EN_ORDINAL_NAME.search(before) and number.form is Form.AMOUNT:
-        return "an ordinal name (a level, phase, session), not a figure"
+        return because("ordinal_name_en")
     if re.match(r"\s*學年", after) and plain:
-        return "a school year"
+        return because("school_year")
     if re.match(r"-[A-Za-z]", after):
-        return "part of a compound word (3-step, 5-year)"
+        return because("compound_word")
     name = NAME_BEFORE.search(text[max(line_start, start - 30):start])
     if name and name.group(1) not in NOT_NAMES and not number.unit.strip() and \
             re.fullmatch(r"\d{1,3}(?:\.0)?", number.text.strip()):
-        return f"part of a name ({name.group(1)} {number.text.strip()})"
+        return because("name_part", name=f"{name.group(1)} {number.text.strip()}")
     if ADDRESS_AFTER.match(after) and number.form is Form.AMOUNT and not number.unit:
-        return "part of an address"
+        return because("street_address")
     if number.form is Form.AMOUNT and not number.unit and DATE_AFTER.match(after):
-        return "a date"
+        return because("date")
     if number.form is Form.AMOUNT and "." not in number.text and (EN_MONTH_AFTER.match(text[end:end + 12]) or
                                                                   EN_MONTH_BEFORE.search(before)):
-        return "a date"
+        return because("date")
     if number.form is Form.AMOUNT and number.unit and number.unit in DURATION_UNITS and \
             number.unit not in store_units:
-        return f"a duration or time ({number.unit}), which no measure in the store counts"
+        return because("duration", unit=number.unit)
     if number.form is Form.AMOUNT and number.unit and not number.unit.isascii() and store_units and \
             number.unit not in store_units:
-        return f"its unit ({number.unit}) is the unit of no measure in the store"
+        return because("foreign_unit", unit=number.unit)
     return None

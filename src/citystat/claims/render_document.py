@@ -47,11 +47,11 @@ def _marked(block: Block, placed: list[Placed]) -> str:
 
 
 def _cell_mark(cell: CellCheck, table: TableCheck) -> str:
-    tip = (f"<b>{cell.status.value}</b> · {html.escape(table.table or '')}<br>{html.escape(cell.message)}"
+    tip = (f"<b>{cell.status.value}</b> · {html.escape(table.table or '')}<br>{html.escape(cell.in_language)}"
            f"<br>{html.escape(cell.row_label)} × {html.escape(cell.column_label)}")
     if cell.coordinates:
         tip += "<br><code>" + html.escape(", ".join(f"{k}={v}" for k, v in cell.coordinates.items())) + "</code>"
-    return (f'<mark class="{cell.status.value}" tabindex="0" title="{html.escape(cell.message, quote=True)}">'
+    return (f'<mark class="{cell.status.value}" tabindex="0" title="{html.escape(cell.in_language, quote=True)}">'
             f'{html.escape(cell.text)}<span class="tip">{tip}</span></mark>')
 
 
@@ -117,7 +117,7 @@ def as_annotated_pdf(report: DocumentReport, data: bytes) -> bytes:
         for cell in table.cells:
             box = table.block.rows[cell.row][cell.column].box if cell.row < len(table.block.rows) else None
             if box is not None and table.block.page is not None:
-                marks.append((table.block.page, [box], cell.status, cell.message))
+                marks.append((table.block.page, [box], cell.status, cell.in_language))
     for page, boxes, status, message in sorted(marks, key=lambda m: SEVERITY[m[2]]):
         if not boxes:
             continue

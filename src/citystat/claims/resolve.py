@@ -20,6 +20,7 @@ from citystat.claims.model import Claim, ClaimKind, Form, Sentence, When
 from citystat.claims.vocabulary import MEASURE, PEERS, TABLE, VALUE, Hit, Vocabulary, fold, hit_lists
 from citystat.indicators import valued_periods
 from citystat.language import labels as lb
+from citystat.language.verdicts import because
 from citystat.model import EN, Frequency, MeasureKind, Period, Role, StoredTable, Value, Variable
 from citystat.model.period import months_in_service
 
@@ -216,7 +217,7 @@ class Resolver:
                 reasons.append("the subject carried over")
             bonus[table_id] = (points, ", ".join(reasons) or "a word of it is used")
         if not bonus:
-            return Resolution(claim, None, reason="no table in the store is named or carried over for this claim")
+            return Resolution(claim, None, reason=because("no_table_named"))
         scored: list[tuple[Target, Resolution]] = []
         for table_id, (points, why) in bonus.items():
             for target in self._candidates(claim, self.tables[table_id], context, carried_target, lang):
@@ -225,7 +226,7 @@ class Resolver:
                 scored.append((target, self._periods(claim, target, context)))
         if not scored:
             return Resolution(claim, None, in_view=sorted(bonus),
-                              reason=f"no figure in the tables in view fits this claim ({', '.join(sorted(bonus))})")
+                              reason=because("no_figure_fits", tables=", ".join(sorted(bonus))))
         scored.sort(key=lambda item: -item[0].score)
         top_score = scored[0][0].score
         # a period the best-named table lacks is a number the store does not hold; a table the text names less
@@ -237,7 +238,7 @@ class Resolver:
         top = [c for c in candidates if c[0].score == best]
         if len(top) > 1 and not _same_answer(claim, top):
             names = "; ".join(f"{t.table_id} {t.coords}" for t, _ in top)
-            return Resolution(claim, None, reason=f"the text does not say which figure it means: {names}",
+            return Resolution(claim, None, reason=because("which_figure", figures=names),
                               alternatives=[t for t, _ in top])
         chosen = top[0][1]
         chosen.alternatives = [t for t, _ in top[1:]]  # the same figure in another table
@@ -505,7 +506,7 @@ class Resolver:
                 return None
             found = period_code(when, stored, measure.service_from)
             if found is None:
-                resolution.reason = f"{stored.meta.id} has no figure for {when.text} ({what})"
+                resolution.reason = because("no_figure_for", table=stored.meta.id, when=when.text, what=what)
             return found
 
         if kind in (K.ROSE_EVERY, K.FELL_EVERY, K.STAYED_ABOVE):
@@ -513,7 +514,7 @@ class Resolver:
             if start_when is not None and start_when.relative is not None:
                 n = start_when.relative
                 if len(valued) < n:
-                    resolution.reason = f"{stored.meta.id} has fewer than {n} periods"
+                    resolution.reason = because("fewer_periods", table=stored.meta.id, n=n)
                     return resolution
                 resolution.start, resolution.end = valued[-n].code, valued[-1].code
                 return resolution
@@ -525,13 +526,13 @@ class Resolver:
                 if kind is K.STAYED_ABOVE and resolution.end is not None:
                     resolution.start = resolution.end
                 else:
-                    resolution.reason = "the text does not say from when"
+                    resolution.reason = because("from_when")
                     return resolution
             if resolution.end is None:
                 resolution.end = valued[-1].code if valued else None
             return resolution
         if claim.period is None:
-            resolution.reason = "the text does not say which period"
+            resolution.reason = because("which_period")
             return resolution
         resolution.period = code(claim.period, "the period")
         if resolution.reason:
@@ -544,20 +545,20 @@ class Resolver:
                     return resolution
                 earlier = [p for p in valued if p.code < (resolution.period or "")]
                 if not earlier:
-                    resolution.reason = "the text does not say what the change is measured from"
+                    resolution.reason = because("no_base")
                     return resolution
                 resolution.base, resolution.implied_base = earlier[-1].code, True  # 110 年成長 11.8%: on the year
                 return resolution
             if claim.base.previous:
                 earlier = [p for p in valued if p.code < (resolution.period or "")]
                 if not earlier:
-                    resolution.reason = f"{stored.meta.id} has no period before {claim.period.text}"
+                    resolution.reason = because("no_period_before", table=stored.meta.id, when=claim.period.text)
                     return resolution
                 resolution.base = earlier[-1].code
             else:
                 resolution.base = code(claim.base, "the base of the change")
             if resolution.base == resolution.period and not resolution.reason:
-                resolution.reason = "the change compares a period with itself"
+                resolution.reason = because("same_period")
         return resolution
 
 

@@ -23,6 +23,7 @@ from citystat.claims.resolve import period_code
 from citystat.claims.vocabulary import MEASURE, TABLE, VALUE, Vocabulary, fold
 from citystat.documents.model import Block
 from citystat.language import labels as lb
+from citystat.language.verdicts import because, reason
 from citystat.model import ZH, Role, StoredTable
 
 NUMBER = re.compile(r"^[(（]?(?P<sign>[-−])?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
@@ -45,10 +46,17 @@ class CellCheck:
     coordinates: dict[str, str] = field(default_factory=dict)
     computed: Decimal | None = None
     expected: str | None = None
+    lang: str = "en"  # the document's
+
+    @property
+    def in_language(self) -> str:
+        """The message in the document's language."""
+        return reason(self.message, self.lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "text": self.text, "verdict": self.status.value,
-                "message": self.message, "row_label": self.row_label, "column_label": self.column_label,
+                "message": self.message, "said": self.in_language, "row_label": self.row_label,
+                "column_label": self.column_label,
                 "coordinates": self.coordinates,
                 "computed": None if self.computed is None else format(self.computed, "f"), "expected": self.expected}
 
@@ -231,7 +239,7 @@ class TableChecker:
     def _cell(self, stored: StoredTable, m: re.Match[str], r: int, c: int, text: str, stub: str, column: str,
               caption_period: str | None, caption_values: dict[str, str], lang: str, caption: str) -> CellCheck:
         meta = stored.meta
-        check = CellCheck(r, c, text, Status.UNVERIFIABLE, "", stub, column)
+        check = CellCheck(r, c, text, Status.UNVERIFIABLE, "", stub, column, lang=lang)
         period = self._period_of(stored, stub, lang) or self._period_of(stored, column, lang) or caption_period
         measure = self._measure_of(stored, column) or self._measure_of(stored, stub)
         if measure is None and len(meta.metric.values) == 1:
@@ -239,10 +247,10 @@ class TableChecker:
         if measure is None:
             measure = self._measure_by_unit(stored, f"{caption} {column} {stub}")
         if period is None:
-            check.message = "the row and column labels name no period of the table"
+            check.message = because("cell_no_period")
             return check
         if measure is None:
-            check.message = f"the labels '{stub}' / '{column}' name no measure of {meta.id}"
+            check.message = because("cell_no_measure", stub=stub, column=column, table=meta.id)
             return check
         coords = {meta.time.code: period, meta.metric.code: measure}
         named = {**caption_values, **self._values_of(stored, column), **self._values_of(stored, stub)}
@@ -258,13 +266,13 @@ class TableChecker:
                 elif variable.role is Role.GEO and variable.peers:
                     code = variable.peers[0].code
             if code is None:
-                check.message = f"the labels name no {variable.label.get(lang)}"
+                check.message = because("cell_no_variable", variable=variable.label.get(lang))
                 return check
             coords[variable.code] = code
         check.coordinates = coords
         cell = stored.table.get(meta.key(coords))
         if cell.value is None:
-            check.message = f"{meta.id} has no value for {meta.describe_key(meta.key(coords))}"
+            check.message = because("cell_no_value", table=meta.id, key=meta.describe_key(meta.key(coords)))
             return check
         written = Decimal(m["num"].replace(",", ""))
         decimals = len(m["num"].split(".", 1)[1]) if "." in m["num"] else 0
@@ -289,15 +297,14 @@ class TableChecker:
         check.expected = f"{shown:,}"
         if abs(cell.value - value) <= precision / 2:
             check.status = Status.CORRECT
-            check.message = f"{meta.id} {meta.describe_key(meta.key(coords))} = {cell.value}"
+            check.message = because("cell_agrees", table=meta.id, key=meta.describe_key(meta.key(coords)),
+                                    value=cell.value)
         else:
             check.status = Status.WRONG
             unit_name = lb.zh_unit(measure_value) if lang == ZH else lb.en_unit(measure_value)
             scale_word = {Decimal(10) ** 4: "萬", Decimal(10) ** 8: "億", Decimal(10) ** 3: " thousand",
                           Decimal(10) ** 6: " million", Decimal(10) ** 9: " billion"}.get(scale, "")
             check.expected = f"{check.expected}{scale_word}"
-            check.message = (f"表中為 {text}，資料庫 {meta.describe_key(meta.key(coords))} 為 {check.expected}"
-                             f"{unit_name}" if lang == ZH else
-                             f"the table says {text}; the store has {check.expected} {unit_name} for "
-                             f"{meta.describe_key(meta.key(coords))}")
+            check.message = because("cell_wrong", stated=text, expected=check.expected, unit=unit_name,
+                                    key=meta.describe_key(meta.key(coords)))
         return check

@@ -11,6 +11,7 @@ A multiple of ten or more (conventions.BOTH_READINGS_FROM_RATIO) written with fe
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from citystat import indicators as ind
@@ -21,7 +22,7 @@ from citystat.indicators.core import number as formula_number
 from citystat.language import conventions as conv
 from citystat.language import narrative
 from citystat.language import numbers as nb
-from citystat.language.verdicts import reason, say
+from citystat.language.verdicts import Reason, Word, because
 from citystat.model import EN, ZH, MeasureKind, Period, Role, round_half_up
 from citystat.model import Status as CellStatus
 
@@ -170,9 +171,10 @@ class _Check:
 
     def no_value(self, indicator: Indicator) -> Verdict:
         status = indicator.status
-        why = "the store has no number for it" if status is CellStatus.NOT_AVAILABLE else \
-            f"the store marks it '{status.value}' ({status.description.get(self.lang)})"
-        return self.verdict(Status.UNVERIFIABLE, f"cannot be checked: {why}; {indicator.formula}", indicator)
+        why = because("no_number") if status is CellStatus.NOT_AVAILABLE else \
+            because("marked", status=status.value, description=status.description.get(self.lang))
+        return self.verdict(Status.UNVERIFIABLE, because("cannot_check", why=why, formula=indicator.formula),
+                            indicator)
 
     def stated(self) -> Decimal:
         number = self.claim.number
@@ -194,23 +196,17 @@ class _Check:
             return self.stock_as_flow(indicator)
         right = amount_words(self.target, indicator.value, self.lang)
         if fits(indicator.value, number):
-            return self.verdict(Status.CORRECT, f"{number.text} agrees with {formula_number(indicator.value)} "
-                                                f"({_when(self.target, period or '', self.lang)})", indicator,
-                                expected=written(indicator.value, number, self.lang), wording=right,
-                                said=say("level_agrees", self.lang, stated=number.text,
-                                         value=formula_number(indicator.value),
-                                         when=_when(self.target, period or '', self.lang)))
+            return self.verdict(Status.CORRECT, because("level_agrees", stated=number.text,
+                                                        value=formula_number(indicator.value),
+                                                        when=_when(self.target, period or '', self.lang)),
+                                indicator, expected=written(indicator.value, number, self.lang), wording=right)
         diagnosis, hint = self.other_level(number)
-        message = f"the store gives {right} for {_when(self.target, period or '', self.lang)}, not {number.text}"
-        if hint:
-            message += f"; {hint}"
-        said = say("level_wrong", self.lang, right=right, when=_when(self.target, period or '', self.lang),
-                   stated=number.text) + (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else
-                                          f"; {hint}" if hint else "")
+        message = _then(because("level_wrong", right=right, when=_when(self.target, period or '', self.lang),
+                                stated=number.text), hint)
         return self.verdict(Status.WRONG, message, indicator, expected=written(indicator.value, number, self.lang),
-                            wording=right, diagnosis=diagnosis or "wrong_level", said=said)
+                            wording=right, diagnosis=diagnosis or "wrong_level")
 
-    def other_level(self, number: Number) -> tuple[str | None, str]:
+    def other_level(self, number: Number) -> tuple[str | None, Reason | None]:
         """Where else the stated level is found: another period, another measure, another area or category."""
         period = self.resolution.period
         meta = self.meta
@@ -219,7 +215,8 @@ class _Check:
                 continue
             value = self.stored.table.get(meta.key(self.at(p.code))).value
             if value is not None and fits(value, number):
-                return "wrong_period", f"{number.text} is the figure for {_when(self.target, p.code, self.lang)}"
+                return "wrong_period", because("figure_for", stated=number.text,
+                                               what=_when(self.target, p.code, self.lang))
         for variable in meta.variables:
             if variable.role is Role.TIME:
                 continue
@@ -230,8 +227,8 @@ class _Check:
                 value = self.stored.table.get(meta.key(coords)).value
                 if value is not None and fits(value, number):
                     kind = "wrong_measure" if variable.role is Role.METRIC else "wrong_category"
-                    return kind, f"{number.text} is the figure for {other.label.get(self.lang)}"
-        return None, ""
+                    return kind, because("figure_for", stated=number.text, what=other.label.get(self.lang))
+        return None, None
 
     def stock_as_flow(self, level: Indicator) -> Verdict:
         """新增 / during: a flow stated for a measure that is a stock. Right only if it is the change in the stock."""
@@ -243,21 +240,20 @@ class _Check:
         if earlier:
             difference = ind.difference(self.stored, self.at(period), {self.time: earlier[-1].code})
             if difference.value is not None and fits(difference.value, number):
-                return self.verdict(Status.CORRECT, f"{number.text} is the change in the stock over the period, "
-                                                    f"{formula_number(difference.value)}", difference,
+                return self.verdict(Status.CORRECT, because("stock_change_fits", stated=number.text,
+                                                            value=formula_number(difference.value)), difference,
                                     expected=written(difference.value, number, self.lang))
         else:
             difference = None
         level_words = amount_words(self.target, level.value, self.lang)
         if fits(level.value, number):
-            message = (f"{number.text} is the level at the period end ({when}: {level_words}), a stock, not what was "
-                       f"added during the period")
+            message = because("stock_level_as_flow", stated=number.text, when=when, level=level_words)
         else:
-            message = f"the store gives {level_words} at {when}, a stock, not a flow"
+            message = because("stock_not_flow", level=level_words, when=when)
         wording = level_words
         if difference is not None and difference.value is not None:
             added = amount_words(self.target, difference.value, self.lang)
-            message += f"; the change over the period was {added} ({difference.formula})"
+            message = _then(message, because("stock_changed_by", added=added, formula=difference.formula))
             wording = f"{level_words}; {added}"
         return self.verdict(Status.WRONG, message, level, expected=written(level.value, number, self.lang),
                             wording=wording, diagnosis="stock_as_flow")
@@ -270,13 +266,13 @@ class _Check:
         if indicator.value is None or indicator.period is None:
             return self.no_value(indicator)
         period = self.resolution.period
-        word = "highest" if self.claim.direction > 0 else "lowest"
+        word = Word("highest" if self.claim.direction > 0 else "lowest")
         when = _when(self.target, indicator.period, self.lang)
         right = f"{amount_words(self.target, indicator.value, self.lang)} ({when})"
         if indicator.period == period and fits(indicator.value, number):
-            return self.verdict(Status.CORRECT, f"the {word} value of the series is {right}", indicator,
+            return self.verdict(Status.CORRECT, because("series_peak", word=word, right=right), indicator,
                                 expected=written(indicator.value, number, self.lang), wording=right)
-        return self.verdict(Status.WRONG, f"the {word} value of the series is {right}", indicator,
+        return self.verdict(Status.WRONG, because("series_peak", word=word, right=right), indicator,
                             expected=written(indicator.value, number, self.lang), wording=right,
                             diagnosis="wrong_peak")
 
@@ -308,14 +304,14 @@ class _Check:
                 if stored_share is not None:
                     indicator = ind.level(self.stored, self.at(period, **{self.meta.metric.code: stored_share.code}))
         if indicator is None or indicator.value is None:
-            return self.no_value(indicator) if indicator else self.verdict(Status.UNVERIFIABLE, "no total to share")
+            return self.no_value(indicator) if indicator else self.verdict(Status.UNVERIFIABLE,
+                                                                                       because("no_total"))
         right = nb.zh_percent(indicator.value) if self.lang == ZH else nb.en_percent(indicator.value)
         who = self.who()
         if fits(indicator.value, number):
-            return self.verdict(Status.CORRECT, f"{who}: {right} of the total", indicator,
-                                expected=written(indicator.value, number, self.lang), wording=right,
-                                said=say("share_agrees", self.lang, who=who, right=right))
-        hint = ""
+            return self.verdict(Status.CORRECT, because("share_agrees", who=who, right=right), indicator,
+                                expected=written(indicator.value, number, self.lang), wording=right)
+        hint = None
         if variable is not None:
             for other in self.meta.variable(variable).peers:
                 if other.code == self.target.coords[variable]:
@@ -324,11 +320,10 @@ class _Check:
                 assert aggregate is not None
                 alt = ind.share(self.stored, self.at(period, **{variable: other.code}), {variable: aggregate.code})
                 if alt.value is not None and fits(alt.value, number):
-                    hint = f"; {number.text} is the share of {other.label.get(self.lang)}"
-        return self.verdict(Status.WRONG, f"{who} is {right} of the total, not {number.text}{hint}", indicator,
-                            expected=written(indicator.value, number, self.lang), wording=right,
-                            diagnosis="wrong_share", said=say("share_wrong", self.lang, who=who, right=right,
-                                                              stated=number.text))
+                    hint = because("share_of", stated=number.text, what=other.label.get(self.lang))
+        message = _then(because("share_wrong", who=who, right=right, stated=number.text), hint)
+        return self.verdict(Status.WRONG, message, indicator, expected=written(indicator.value, number, self.lang),
+                            wording=right, diagnosis="wrong_share")
 
     def who(self) -> str:
         measure = self.target.measure
@@ -350,7 +345,7 @@ class _Check:
         else:
             variable = self.target.peer_variable
             if variable is None:
-                return self.verdict(Status.UNVERIFIABLE, "no peers to rank among")
+                return self.verdict(Status.UNVERIFIABLE, because("no_peers"))
             share_measure = measure
             at = self.at(period)
             if share_measure.kind is MeasureKind.SHARE and share_measure.share_of:
@@ -362,12 +357,10 @@ class _Check:
         if indicator.peers:
             right += f" ({indicator.peers})" if self.lang == EN else f"（共 {indicator.peers}）"
         if fits(indicator.value, number):
-            return self.verdict(Status.CORRECT, f"{self.who()} ranks {right}", indicator,
-                                said=say("rank_agrees", self.lang, who=self.who(), right=right),
+            return self.verdict(Status.CORRECT, because("rank_agrees", who=self.who(), right=right), indicator,
                                 expected=str(int(indicator.value)), wording=right)
-        return self.verdict(Status.WRONG, f"{self.who()} ranks {right}, not {number.text}", indicator,
-                            said=say("rank_wrong", self.lang, who=self.who(), right=right, stated=number.text),
-                            expected=str(int(indicator.value)), wording=right, diagnosis="wrong_rank")
+        return self.verdict(Status.WRONG, because("rank_wrong", who=self.who(), right=right, stated=number.text),
+                            indicator, expected=str(int(indicator.value)), wording=right, diagnosis="wrong_rank")
 
     def peers(self) -> Verdict:
         """4th of 118: the count of those ranked (the measure a rank declares as ``ranked_among``), or the peers a
@@ -384,15 +377,16 @@ class _Check:
             indicator = ind.rank_among_peers(self.stored, self.at(period), self.target.peer_variable)
             value = None if indicator.peers is None else Decimal(indicator.peers)
         else:
-            return self.verdict(Status.UNVERIFIABLE, "the store does not say how many were ranked")
+            return self.verdict(Status.UNVERIFIABLE, because("peers_unknown"))
         if value is None:
             return self.no_value(indicator)
         if fits(value, number):
-            verdict = self.verdict(Status.CORRECT, f"{formula_number(value)} were ranked", indicator,
+            verdict = self.verdict(Status.CORRECT, because("peers_agree", value=formula_number(value)), indicator,
                                    expected=str(int(value)))
         else:
-            verdict = self.verdict(Status.WRONG, f"{formula_number(value)} were ranked, not {number.text}", indicator,
-                                   expected=str(int(value)), diagnosis="wrong_peers")
+            verdict = self.verdict(Status.WRONG, because("peers_wrong", value=formula_number(value),
+                                                         stated=number.text),
+                                   indicator, expected=str(int(value)), diagnosis="wrong_peers")
         if counted is not None:
             verdict.measure = counted.code
             verdict.coordinates = {**verdict.coordinates, self.meta.metric.code: counted.code}
@@ -420,8 +414,8 @@ class _Check:
         computed = self.values(period, base)
         main_name = _MAIN[claim.kind]
         if claim.kind is K.POINTS and "points" not in computed:
-            return self.verdict(Status.WRONG, f"percentage points are differences of percentages; "
-                                              f"{self.target.measure.label.get(self.lang)} is not a percentage",
+            return self.verdict(Status.WRONG, because("points_of_a_count",
+                                                      what=self.target.measure.label.get(self.lang)),
                                 computed["difference"], diagnosis="points_of_a_count")
         main = computed[main_name]
         if main.value is None:
@@ -444,9 +438,9 @@ class _Check:
         if claim.kind in (K.GROWTH_MULTIPLE, K.RATIO) and _ambiguous_multiple(number, values):
             return self.verdict(
                 Status.AMBIGUOUS,
-                f"{number.text} cannot tell the two conventions apart at this precision: "
-                f"成長 {nb.multiple_number(values['growth_multiple'])} 倍 (A ÷ B − 1) or "
-                f"係…之 {nb.multiple_number(values['ratio'])} 倍 (A ÷ B); write both, to one decimal",
+                because("multiple_too_coarse", stated=number.text,
+                        growth=nb.multiple_number(values["growth_multiple"]),
+                        ratio=nb.multiple_number(values["ratio"])),
                 main, readings=readings, wording=change_words(K.RATIO, self.target, values, base, self.lang),
                 expected=written(main.value, number, self.lang), diagnosis="multiple_convention",
             )
@@ -458,24 +452,19 @@ class _Check:
         if self.resolution.implied_base:
             before = _base_words(self.target, base, self.lang)
             if ok:
-                return self.verdict(Status.CORRECT, f"{number.text}: no base is written, and it is right as the change "
-                                                    f"from {before}: {main.formula}", main, readings=readings,
-                                    expected=expected, wording=right_words)
-            return self.verdict(Status.UNVERIFIABLE, f"the text does not say what {number.text} is measured from; "
-                                                     f"from {before} it would be {right_words}", main,
-                                readings=readings, wording=right_words)
+                return self.verdict(Status.CORRECT, because("implied_base_agrees", stated=number.text, base=before,
+                                                            formula=main.formula),
+                                    main, readings=readings, expected=expected, wording=right_words)
+            return self.verdict(Status.UNVERIFIABLE, because("implied_base_unclear", stated=number.text, base=before,
+                                                             right=right_words),
+                                main, readings=readings, wording=right_words)
         if ok:
-            return self.verdict(Status.CORRECT, f"{number.text}: {main.formula}", main, readings=readings,
-                                expected=expected, wording=right_words,
-                                said=say("change_agrees", self.lang, stated=number.text, formula=main.formula))
+            return self.verdict(Status.CORRECT, because("change_agrees", stated=number.text, formula=main.formula),
+                                main, readings=readings, expected=expected, wording=right_words)
         diagnosis, hint = self.diagnose(values, readings, computed)
-        message = f"the store gives {right_words}, not {number.text}"
-        if hint:
-            message += f"; {hint}"
+        message = _then(because("change_wrong", right=right_words, stated=number.text), hint)
         return self.verdict(Status.WRONG, message, main, readings=readings, expected=expected, wording=right_words,
-                            diagnosis=diagnosis or "wrong_change",
-                            said=say("change_wrong", self.lang, right=right_words, stated=number.text) +
-                            (f"；{reason(hint, ZH)}" if hint and self.lang == ZH else f"; {hint}" if hint else ""))
+                            diagnosis=diagnosis or "wrong_change")
 
     def readings(self, kind: ClaimKind, values: dict[str, Decimal], base: str, decimals: int) -> list[Reading]:
         number = self.claim.number
@@ -511,40 +500,42 @@ class _Check:
         assert number is not None
         matching = [r for r in readings if r.matches]
         if not matching:
-            return self.verdict(Status.WRONG, f"{number.text} is neither the ratio "
-                                              f"({nb.multiple_number(values['ratio'])}) nor the growth multiple "
-                                              f"({nb.multiple_number(values['growth_multiple'])})", main,
-                                readings=readings, diagnosis="wrong_multiple")
-        names = "; ".join(f"{r.name.replace('_', ' ')} {r.formula}{' (fits)' if r.matches else ''}"
-                          for r in readings)
-        return self.verdict(Status.AMBIGUOUS, f"'{number.text}' does not say which convention it uses: {names}",
+            return self.verdict(Status.WRONG, because("multiple_neither", stated=number.text,
+                                                      ratio=nb.multiple_number(values["ratio"]),
+                                                      growth=nb.multiple_number(values["growth_multiple"])),
+                                main, readings=readings, diagnosis="wrong_multiple")
+        told = [because("reading_fits" if r.matches else "reading", kind=Word(r.name.replace("_", " ")),
+                        formula=r.formula) for r in readings]
+        names = functools.reduce(lambda first, then: because("then", first=first, then=then), told)
+        return self.verdict(Status.AMBIGUOUS, because("multiple_unstated", stated=number.text, readings=names),
                             main, readings=readings,
                             wording=matching[0].written, diagnosis="multiple_convention")
 
     def diagnose(self, values: dict[str, Decimal], readings: list[Reading], computed: dict[str, Indicator]
-                 ) -> tuple[str | None, str]:
+                 ) -> tuple[str | None, Reason | None]:
         claim, number = self.claim, self.claim.number
         assert number is not None
         stated = self.stated()
         kind = claim.kind
         if kind is K.GROWTH_MULTIPLE and fits(values["ratio"], number, stated):
-            return "ratio_as_growth", (f"{number.text} is the ratio A ÷ B ({nb.multiple_number(values['ratio'])}); "
-                                       f"the growth is {nb.multiple_number(values['growth_multiple'])} 倍")
+            return "ratio_as_growth", because("ratio_as_growth", stated=number.text,
+                                              ratio=nb.multiple_number(values["ratio"]),
+                                              growth=nb.multiple_number(values["growth_multiple"]))
         if kind is K.RATIO and fits(values["growth_multiple"], number, stated):
-            return "growth_as_ratio", (f"{number.text} is the growth A ÷ B − 1 "
-                                       f"({nb.multiple_number(values['growth_multiple'])}); the ratio is "
-                                       f"{nb.multiple_number(values['ratio'])}")
+            return "growth_as_ratio", because("growth_as_ratio", stated=number.text,
+                                              growth=nb.multiple_number(values["growth_multiple"]),
+                                              ratio=nb.multiple_number(values["ratio"]))
         if kind is K.GROWTH_RATE and "points" in values and fits(values["points"], number, stated):
-            return "percent_for_points", (f"{number.text} is the difference in percentage points "
-                                          f"({nb.grouped(values['points'], 1)}), not a percentage change")
+            return "percent_for_points", because("percent_for_points", stated=number.text,
+                                                 points=nb.grouped(values["points"], 1))
         if kind is K.GROWTH_RATE and fits(values["ratio"] * 100, number, stated):
-            return "ratio_as_growth", f"{number.text} is the ratio A ÷ B × 100, not the growth"
+            return "ratio_as_growth", because("ratio_times_100", stated=number.text)
         if kind is K.POINTS and fits(values["growth_rate"], number, stated):
-            return "points_for_percent", (f"{number.text} is the percentage change "
-                                          f"({nb.grouped(values['growth_rate'], 1)}%), not percentage points")
+            return "points_for_percent", because("points_for_percent", stated=number.text,
+                                                 rate=nb.grouped(values["growth_rate"], 1))
         if claim.direction and _MAIN[kind] in values and values[_MAIN[kind]] * stated < 0 and \
                 fits(abs(values[_MAIN[kind]]), number):
-            return "wrong_direction", "the figure moved the other way"
+            return "wrong_direction", because("wrong_direction")
         base = self.resolution.base
         period = self.resolution.period or ""
         for other in self.valued():
@@ -554,9 +545,9 @@ class _Check:
             main = alt.get(_MAIN[kind])
             if main is not None and main.value is not None and fits(main.value, number, stated):
                 other_words = _base_words(self.target, other.code, self.lang)
-                return "wrong_base", (f"{number.text} is the change from {other_words}, not from "
-                                      f"{_base_words(self.target, base or '', self.lang)}")
-        return None, ""
+                return "wrong_base", because("wrong_base", stated=number.text, other=other_words,
+                                             base=_base_words(self.target, base or "", self.lang))
+        return None, None
 
     # -- series
 
@@ -569,9 +560,9 @@ class _Check:
             return self.no_value(indicator)
         lowest = amount_words(self.target, indicator.value, self.lang)
         if indicator.holds:
-            return self.verdict(Status.CORRECT, f"the lowest value over the span is {lowest}", indicator,
+            return self.verdict(Status.CORRECT, because("threshold_holds", lowest=lowest), indicator,
                                 wording=lowest)
-        return self.verdict(Status.WRONG, f"the series fell to {lowest}, below {number.text}", indicator,
+        return self.verdict(Status.WRONG, because("threshold_broken", lowest=lowest, stated=number.text), indicator,
                             wording=lowest, diagnosis="threshold_broken")
 
     def every_period(self) -> Verdict:
@@ -579,18 +570,18 @@ class _Check:
         compute = ind.rose_every_period if rising else ind.fell_every_period
         start, end = self.resolution.start or "", self.resolution.end or ""
         if start == end:
-            return self.verdict(Status.UNVERIFIABLE, "a span of one period cannot rise or fall")
+            return self.verdict(Status.UNVERIFIABLE, because("one_period_span"))
         try:
             indicator = compute(self.stored, self.target.coords, start, end)
         except ValueError as exc:
             return self.verdict(Status.UNVERIFIABLE, str(exc))
         if indicator.value is None:
-            return self.verdict(Status.UNVERIFIABLE, f"cannot be checked: {indicator.formula}", indicator)
-        word = "rose" if rising else "fell"
+            return self.verdict(Status.UNVERIFIABLE, because("cannot_check_span", formula=indicator.formula), indicator)
         if indicator.holds:
-            return self.verdict(Status.CORRECT, f"it {word} in every period {start}–{end}", indicator)
-        return self.verdict(Status.WRONG, f"it did not {word.replace('rose', 'rise').replace('fell', 'fall')} in "
-                                          f"every period {start}–{end}: {indicator.formula}", indicator,
+            return self.verdict(Status.CORRECT, because("every_period", word=Word("rose" if rising else "fell"),
+                                                        start=start, end=end), indicator)
+        return self.verdict(Status.WRONG, because("not_rising_every" if rising else "not_falling_every", start=start,
+                                                  end=end, formula=indicator.formula), indicator,
                             diagnosis="not_every_period")
 
     def record(self) -> Verdict:
@@ -599,14 +590,14 @@ class _Check:
         period = self.resolution.period
         valued = self.valued()
         if indicator.value is None or len(valued) < 2:
-            return self.verdict(Status.UNVERIFIABLE, "the series is too short to hold a record", indicator)
+            return self.verdict(Status.UNVERIFIABLE, because("too_short_for_record"), indicator)
         mine = self.stored.table.get(self.meta.key(self.at(period))).value
-        word = "highest" if high else "lowest"
+        word = Word("highest" if high else "lowest")
         when = _when(self.target, indicator.period or "", self.lang)
         right = f"{amount_words(self.target, indicator.value, self.lang)} ({when})"
         if mine is not None and mine == indicator.value:
-            return self.verdict(Status.CORRECT, f"the {word} of {len(valued)} values is {right}", indicator)
-        return self.verdict(Status.WRONG, f"the {word} of the series is {right}", indicator, wording=right,
+            return self.verdict(Status.CORRECT, because("record_of", word=word, n=len(valued), right=right), indicator)
+        return self.verdict(Status.WRONG, because("record_is", word=word, right=right), indicator, wording=right,
                             diagnosis="not_a_record")
 
     def largest(self) -> Verdict:
@@ -614,15 +605,18 @@ class _Check:
         rising = self.claim.kind is K.LARGEST_RISE
         indicator = (ind.largest_rise if rising else ind.largest_fall)(self.stored, self.target.coords)
         if indicator.value is None or indicator.period is None:
-            return self.verdict(Status.UNVERIFIABLE, "the series has no consecutive periods that moved that way",
-                                indicator)
-        word = "rise" if rising else "fall"
+            return self.verdict(Status.UNVERIFIABLE, because("no_such_moves"), indicator)
+        word = Word("rise" if rising else "fall")
         when = _when(self.target, indicator.period, self.lang)
         if indicator.period == self.resolution.period:
-            return self.verdict(Status.CORRECT, f"the largest {word} between consecutive periods was in {when}",
-                                indicator)
-        return self.verdict(Status.WRONG, f"the largest {word} was in {when}", indicator,
+            return self.verdict(Status.CORRECT, because("largest_move_agrees", word=word, when=when), indicator)
+        return self.verdict(Status.WRONG, because("largest_move_is", word=word, when=when), indicator,
                             diagnosis="not_the_largest")
+
+
+def _then(message: Reason, hint: Reason | None) -> Reason:
+    """A verdict and what else the stated figure could be, when the store says."""
+    return message if hint is None else because("then", first=message, then=hint)
 
 
 _MAIN = {K.GROWTH_RATE: "growth_rate", K.GROWTH_MULTIPLE: "growth_multiple", K.RATIO: "ratio",
@@ -653,8 +647,7 @@ def verify(resolution: Resolution) -> Verdict:
     """The verdict on one resolved claim."""
     claim = resolution.claim
     if resolution.target is None:
-        why = resolution.reason or "not resolved to the store"
-        return Verdict(claim, Status.UNVERIFIABLE, why, said=say("unverifiable", claim.lang, reason=why))
+        return Verdict(claim, Status.UNVERIFIABLE, resolution.reason or because("not_resolved"))
     check = _Check(resolution)
     kind = claim.kind
     if kind is K.LEVEL:

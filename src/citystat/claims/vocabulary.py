@@ -98,12 +98,12 @@ def _value_phrases(value: Value) -> set[str]:
 
 
 def entries_for(meta: TableMeta) -> list[Entry]:
-    out = [Entry(p, meta.id, TABLE) for p in {meta.title.zh, meta.title.en, *meta.aliases} if p]
+    out = [Entry(p, meta.id, TABLE) for p in dict.fromkeys([meta.title.zh, meta.title.en, *meta.aliases]) if p]
     metric = meta.metric
     for value in metric.values:
         if value.measure is None:
             continue
-        for phrase in _measure_phrases(value):
+        for phrase in sorted(_measure_phrases(value)):
             out.append(Entry(phrase, meta.id, MEASURE, metric.code, value.code, _weak(phrase)))
         for label in (value.label.zh, value.label.en):
             brand = label.split()[0] if label.split() else ""
@@ -120,10 +120,11 @@ def entries_for(meta: TableMeta) -> list[Entry]:
         if variable.role not in (Role.GEO, Role.CATEGORY):
             continue
         for value in variable.values:
-            for phrase in _value_phrases(value):
+            for phrase in sorted(_value_phrases(value)):
                 out.append(Entry(phrase, meta.id, VALUE, variable.code, value.code, _weak(phrase)))
         if variable.peer_group is not None:
-            for phrase in {variable.peer_group.zh, variable.peer_group.en, variable.peer_group.en.removeprefix("the ")}:
+            for phrase in dict.fromkeys([variable.peer_group.zh, variable.peer_group.en,
+                                          variable.peer_group.en.removeprefix("the ")]):
                 out.append(Entry(phrase, meta.id, PEERS, variable.code))
     return out
 
@@ -142,7 +143,11 @@ class Vocabulary:
         seen: set[tuple[str, str, str, str | None, str | None]] = set()
         self.entries: list[Entry] = []
         for entry in (e for meta in metas for e in entries_for(meta)):
-            identity = (re.sub(r"\s+", "", fold(entry.phrase)), entry.table, entry.level, entry.variable, entry.code)
+            # spaces do not count in Chinese (squeezed out before matching), but do in Latin script, where each
+            # spelling is a pattern of its own (TaipeiPASS, Taipei Pass)
+            phrase = fold(entry.phrase)
+            identity = (re.sub(r"\s+", "" if _has_cjk(phrase) else " ", phrase), entry.table, entry.level,
+                        entry.variable, entry.code)
             if identity not in seen:
                 seen.add(identity)
                 self.entries.append(entry)

@@ -12,12 +12,14 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table as RichTable
 
-from citystat.catalog import CATALOG_DIR, bundled_city, catalog_tables, read_city, read_table, subject
+from citystat.catalog import CATALOG_DIR, bundled_city, catalog_releases, read_city, read_table, subject
 from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
+from citystat.digests import file_digest
 from citystat.formats import registry
 from citystat.formats.jsonstat import iso_utc, placement, to_jsonstat
+from citystat.model import Provenance
 from citystat.query.catalog import summarise
 from citystat.store import LoadResult, ReleaseInfo, Store
 
@@ -39,14 +41,11 @@ def _print_results(results: list[LoadResult]) -> None:
     console.print(grid)
 
 
-CATALOG_ORIGIN = "catalog"
-
-
 def _left_alone(store: Store, table_ids: list[str]) -> dict[str, ReleaseInfo]:
     """The tables whose latest release did not come from the catalog: newer work that build must keep."""
     known = set(store.table_ids())
     latest = {table_id: store.release(table_id) for table_id in table_ids if table_id in known}
-    return {table_id: info for table_id, info in latest.items() if info.origin != CATALOG_ORIGIN}
+    return {table_id: info for table_id, info in latest.items() if not info.provenance.from_catalog}
 
 
 @app.command()
@@ -67,7 +66,9 @@ def build(
     """
     path = db_path(db)
     folder = catalog or CATALOG_DIR
-    city, tables = read_city(folder), catalog_tables(folder)
+    city, releases = read_city(folder), catalog_releases(folder)
+    tables = [table for table, _ in releases]
+    provenance = {table.id: where for table, where in releases}
     with Store(path) as store:
         kept = {} if force else _left_alone(store, [t.id for t in tables])
         tables = [t for t in tables if t.id not in kept]
@@ -81,7 +82,7 @@ def build(
                                 advance=written - done_before.get(table_id, 0))
                 done_before[table_id] = written
 
-            results = store.load_many(tables, origin=CATALOG_ORIGIN, progress=advance)
+            results = store.load_many(tables, origin=provenance, progress=advance)
             store.record_city(city)
     created = sum(r.created for r in results)
     _print_results(results)
@@ -110,13 +111,17 @@ def load(
         if not data.is_file():
             raise FileNotFoundError(f"no file at {data}")
         with Store(db_path(db)) as store:
-            result = store.load_columns(read_meta(meta), data, origin=f"load:{data.name}")
+            result = store.load_columns(read_meta(meta), data, origin=_file_provenance(data, meta))
         _print_results([result])
         return
     table = read_table(data, meta)
     with Store(db_path(db)) as store:
-        result = store.load(table, origin=f"load:{data.name}")
+        result = store.load(table, origin=_file_provenance(data, meta))
     _print_results([result])
+
+
+def _file_provenance(data: Path, meta: Path) -> Provenance:
+    return Provenance.file(file_digest(data), file_digest(meta))
 
 
 @app.command()
@@ -200,11 +205,16 @@ def list_writers() -> None:
 @reports_errors
 def releases(
     table_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable, with each release's provenance as "
+                                                         "fields")] = False,
     db: DbOption = None,
 ) -> None:
-    """List the releases (vintages) of a table."""
+    """List the releases (vintages) of a table, and where each came from."""
     with Store(db_path(db), read_only=True) as store:
         infos = store.releases(table_id)
+    if as_json:
+        typer.echo(json.dumps([info.to_dict() for info in infos], ensure_ascii=False, indent=2))
+        return
     grid = RichTable(title=escape(table_id), title_justify="left")
     for column in ("release", "loaded", "origin", "cells", "content"):
         grid.add_column(column)

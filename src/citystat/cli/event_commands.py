@@ -125,20 +125,6 @@ def _conf(items: list[str] | None) -> dict[str, str]:
     return out
 
 
-def _manifest_scale(events_dir: Path) -> str | None:
-    from citystat.simulate import MANIFEST
-
-    path = events_dir / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    scale = manifest.get("scale") if isinstance(manifest, dict) else None
-    return str(scale) if scale is not None else None
-
-
 @app.command()
 @reports_errors
 def aggregate(
@@ -160,11 +146,13 @@ def aggregate(
     """Compute the official tables from raw events under their definitions and store them as releases of
     <table>__events, with the published tables' metadata."""
     from citystat.aggregate import make_engine
+    from citystat.aggregate.provenance import events_provenance
     from citystat.aggregate.runner import aggregate_events, catalog_metas, store_tables
 
     chosen = parse_years(years) if years else None
     if engine is not EngineName.spark and (master or conf):
         raise typer.BadParameter("--master and --conf are Spark settings; add --engine spark")
+    provenance = events_provenance(events_dir, engine.value)  # a bad manifest is refused before any work
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=errors if as_json else console, transient=True) as bar:
         task = bar.add_task("starting", total=None)
@@ -176,14 +164,15 @@ def aggregate(
                          memory_limit=memory_limit) as runner:
             result = aggregate_events(events_dir, engine=runner, metas=catalog_metas(), years=chosen, tables=table,
                                       progress=advance, partials=partials)
-    scale = _manifest_scale(events_dir)
-    loaded = store_tables(db_path(db), result, scale=scale)
+    loaded = store_tables(db_path(db), result, provenance)
     report = result.report
+    scale = None if provenance.scale is None else format(provenance.scale, "f")
     if as_json:
         payload: dict[str, Any] = report.to_dict()
-        payload["releases"] = [{"table": r.release.table_id, "release": r.release.release, "created": r.created}
-                               for r in loaded]
+        payload["releases"] = [{"table": r.release.table_id, "release": r.release.release, "created": r.created,
+                                "provenance": r.release.provenance.to_dict()} for r in loaded]
         payload["scale"] = scale
+        payload["provenance"] = provenance.to_dict()
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     grid = RichTable(title=f"events read ({report.engine}, {report.seconds:.1f} s)", title_justify="left")
@@ -226,13 +215,13 @@ def compare(
     db: DbOption = None,
 ) -> None:
     """Compare published tables with the tables computed from events, cell by cell."""
-    from citystat.aggregate.compare import NothingToCompare, compare_in_store
+    from citystat.aggregate.compare import NothingToCompare, UnknownScale, compare_in_store
     from citystat.store import Store
 
     with Store(db_path(db), read_only=True) as store:
         try:
             comparisons = compare_in_store(store, table_ids or (), _scale(scale) if scale else None)
-        except NothingToCompare as exc:
+        except (NothingToCompare, UnknownScale) as exc:
             raise typer.BadParameter(str(exc)) from None
     if as_json:
         typer.echo(json.dumps([c.to_dict() for c in comparisons], ensure_ascii=False, indent=2))

@@ -18,7 +18,7 @@ from citystat.ingest.city import feed_city
 from citystat.ingest.pager import Pager, PagerError
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
-from citystat.ingest.run import build_tables, expand, read_all, rejects_csv
+from citystat.ingest.run import build_tables, expand, provenance, read_all, rejects_csv
 from citystat.model import Role, Table
 from citystat.publish.charts import render_spec
 from citystat.publish.maps import station_map_spec
@@ -122,7 +122,7 @@ def ingest(
     if dry_run or not result.tables:
         return
     with Store(db_path(db)) as store:
-        loads = store.load_many(result.tables, origin=result.origin)
+        loads = store.load_many(result.tables, origin=provenance(files))
     for load in loads:
         info = load.release
         change = "new release" if load.created else "unchanged"

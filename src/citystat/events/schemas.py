@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from citystat.catalog import bundled_city
+
 TIME_COLUMN = "ts"
 ID_COLUMN = "event_id"
 TIMESTAMP_TYPE = pa.timestamp("us", tz="UTC")
 PART_GLOB = "part-*.parquet"
+MANIFEST = "_citystat_events.json"  # written by the simulator beside its streams: seed, scale, calibration
 
 
 @dataclass(frozen=True)
@@ -91,10 +94,8 @@ def _category(name: str, description: str, values: tuple[str, ...]) -> Column:
     return Column(name, pa.string(), f"{description}: {', '.join(values)}", categories=values)
 
 
-DISTRICT_CODES = (
-    "songshan", "xinyi", "daan", "zhongshan", "zhongzheng", "datong",
-    "wanhua", "wenshan", "nangang", "neihu", "shilin", "beitou",
-)
+# the districts of the catalog's city, in its official order: city.yaml is the one list of them
+DISTRICT_CODES = bundled_city().district_codes()
 SERVICE_KINDS = ("case_application", "venue_rental", "counter_appointment")
 USE_KINDS = ("view", "download", "api_call")
 BILL_CATEGORIES = ("parking", "water", "taxes", "fees", "fines", "other")

@@ -12,12 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from citystat.digests import file_digest
 from citystat.ingest.data_taipei import DataTaipeiReader, read_pages
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import reader_for
 from citystat.ingest.source import SourceFile
 from citystat.ingest.tables import builder_for
-from citystat.model import InvalidInput, Problem, Table
+from citystat.model import InvalidInput, Problem, Provenance, Table
 
 SKIPPED_NAMES = ("SOURCE.md", "NOTICE", "README.md", "LICENSE")
 FileProgress = Callable[[str, int], None]  # (file name, bytes just read)
@@ -29,11 +30,10 @@ class IngestResult:
     tables: list[Table] = field(default_factory=list)
     unbuilt: list[Reading] = field(default_factory=list)  # read, but no table is built from their kind
 
-    @property
-    def origin(self) -> str:
-        names = [r.file for r in self.readings]
-        text = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-        return f"ingest:{text}"
+
+def provenance(files: Sequence[Path]) -> Provenance:
+    """Where ingested tables come from: the files read (as ``expand`` lists them), with their digests."""
+    return Provenance.ingest(file_digest(path) for path in files)
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:

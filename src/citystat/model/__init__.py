@@ -1,10 +1,11 @@
 """The statistical data model. No I/O here: readers, writers and the store live elsewhere."""
 
 from citystat.model.checks import check_table
-from citystat.model.city import City, District, city_from_dict
+from citystat.model.city import City, District, GeoPoint, city_from_dict
 from citystat.model.measure import Measure, MeasureKind, round_half_up
 from citystat.model.period import Frequency, Period
 from citystat.model.problems import InvalidInput, Problem
+from citystat.model.provenance import FileDigest, Provenance, ProvenanceError, ProvenanceKind, provenance_from_dict
 from citystat.model.release import LoadResult, ReleaseInfo, StoredTable, unreleased
 from citystat.model.serialise import meta_from_dict, meta_to_dict
 from citystat.model.status import Status
@@ -27,8 +28,8 @@ from citystat.model.text import EN, LANGUAGES, ZH, Text, normalise_language
 
 __all__ = [
     "EN", "LANGUAGES", "ZH", "Cell", "CellKey", "CellNote", "City", "Derivation", "DerivationOp", "District",
-    "Frequency", "InvalidInput", "LoadResult", "Measure", "MeasureKind", "Note", "Period", "Problem", "ReleaseInfo",
-    "Role", "Source", "Status", "StoredTable", "Subject", "Table", "TableMeta", "Text", "Value", "Variable",
-    "check_table", "city_from_dict", "meta_from_dict", "meta_to_dict", "normalise_language", "round_half_up",
-    "unreleased",
+    "FileDigest", "Frequency", "GeoPoint", "InvalidInput", "LoadResult", "Measure", "MeasureKind", "Note", "Period",
+    "Problem", "Provenance", "ProvenanceError", "ProvenanceKind", "ReleaseInfo", "Role", "Source", "Status",
+    "StoredTable", "Subject", "Table", "TableMeta", "Text", "Value", "Variable", "check_table", "city_from_dict",
+    "meta_from_dict", "meta_to_dict", "normalise_language", "provenance_from_dict", "round_half_up", "unreleased",
 ]

@@ -10,11 +10,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
-from typing import Any
+from typing import Annotated, Any, ClassVar
 
-from citystat.model.problems import InvalidInput, Problem
+from pydantic import AfterValidator, PlainValidator, TypeAdapter, model_validator
+
+from citystat.model.schema import (
+    Code,
+    Finding,
+    Items,
+    LineOf,
+    Schema,
+    Text_,
+    TimeZone,
+    fail,
+    kind_of,
+    number,
+    several,
+    string,
+    validate,
+)
 from citystat.model.subject import Subject
 from citystat.model.text import Text
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    """A place in WGS 84 degrees, exact as written."""
+
+    lon: Decimal
+    lat: Decimal
 
 
 @dataclass(frozen=True)
@@ -26,6 +50,7 @@ class District:
     postal_code: str | None = None
     note: Text | None = None
     part_of: str | None = None  # a place feeds list as a district though it is not one: the district it lies in
+    centroid: GeoPoint | None = None  # an approximate centre (where the simulator places what it generates)
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,10 @@ class City:
             for alias in (*district.aliases, district.label.zh, district.label.en, district.code):
                 index[alias] = district
         return index
+
+    def district_codes(self) -> tuple[str, ...]:
+        """The districts' codes in the city's official order (pseudo-districts are not districts)."""
+        return tuple(d.code for d in self.districts)
 
     def is_city(self, name: str) -> bool:
         return " ".join(name.split()) in {*self.aliases, self.name.zh, self.name.en}
@@ -96,88 +125,115 @@ def _district_dict(d: District) -> dict[str, Any]:
         out["note"] = d.note.to_dict()
     if d.part_of:
         out["part_of"] = d.part_of
+    if d.centroid is not None:
+        out["centroid"] = {"lon": str(d.centroid.lon), "lat": str(d.centroid.lat)}
     return out
 
 
-def city_from_dict(raw: Any, *, file: str | None = None) -> City:
-    """A city from its catalog file (city.yaml with the subjects merged in), every problem reported at once."""
-    problems: list[Problem] = []
-
-    def fail(field: str, message: str) -> None:
-        problems.append(Problem("invalid_city", message, file=file, column=field))
-
-    if not isinstance(raw, Mapping):
-        raise InvalidInput([Problem("invalid_city", "the city file must be a mapping", file=file)])
-
-    def text(field: str, value: Any) -> Text:
+def _geo_point(value: Any) -> GeoPoint:
+    """lon and lat in WGS 84 degrees, each within its range."""
+    if not isinstance(value, Mapping) or set(value) != {"lon", "lat"}:
+        raise fail("bad_centroid", "must be a mapping of lon and lat (WGS 84 degrees)",
+                   expected="a mapping of lon and lat", found=kind_of(value))
+    degrees: dict[str, Decimal] = {}
+    for axis, most in (("lon", 180), ("lat", 90)):
         try:
-            return Text.of(value)
-        except (TypeError, ValueError) as exc:
-            fail(field, f"{field}: {exc}")
-            return Text(field, field)
-
-    def code(field: str, value: Any) -> str:
-        if not isinstance(value, str) or not value:
-            fail(field, f"{field} must be a non-empty code")
-            return field
-        return value
-
-    for required in ("code", "name", "government", "publication", "time_zone", "subjects"):
-        if required not in raw:
-            fail(required, f"{required} is missing")
-    publication = raw.get("publication") or {}
-    if not isinstance(publication, Mapping):
-        fail("publication", "publication must be a mapping with title and subtitle")
-        publication = {}
-    def district(field_name: str, d: Any) -> District | None:
-        if not isinstance(d, Mapping):
-            fail(field_name, f"{field_name} must be a mapping with code and label")
-            return None
-        area = d.get("area_km2")
-        try:
-            area_km2 = None if area is None else Decimal(str(area))
+            degrees[axis] = Decimal(str(value[axis]))
         except InvalidOperation:
-            fail(f"{field_name}.area_km2", f"{field_name}.area_km2 must be a number, not {area!r}")
-            area_km2 = None
-        aliases = d.get("aliases") or []
-        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            fail(f"{field_name}.aliases", f"{field_name}.aliases must be a list of names")
-            aliases = []
-        return District(code(f"{field_name}.code", d.get("code")), text(f"{field_name}.label", d.get("label")),
-                        tuple(aliases), area_km2, None if d.get("postal_code") is None else str(d["postal_code"]),
-                        None if d.get("note") is None else text(f"{field_name}.note", d["note"]),
-                        None if d.get("part_of") is None else str(d["part_of"]))
+            degrees[axis] = Decimal("NaN")
+        if not degrees[axis].is_finite() or abs(degrees[axis]) > most:
+            raise fail("bad_centroid", f"must be degrees from -{most} to {most}",
+                       expected=f"degrees from -{most} to {most}", found=kind_of(value[axis]), loc=(axis,))
+    return GeoPoint(degrees["lon"], degrees["lat"])
 
-    districts = [x for i, d in enumerate(raw.get("districts") or []) if (x := district(f"districts[{i}]", d))]
-    pseudo = [x for i, d in enumerate(raw.get("pseudo_districts") or [])
-              if (x := district(f"pseudo_districts[{i}]", d))]
-    subjects = []
-    for i, s in enumerate(raw.get("subjects") or []):
-        if not isinstance(s, Mapping):
-            fail(f"subjects[{i}]", f"subjects[{i}] must be a mapping with code, name and description")
-            continue
-        subjects.append(Subject(code(f"subjects[{i}].code", s.get("code")), text(f"subjects[{i}].name", s.get("name")),
-                                text(f"subjects[{i}].description", s.get("description") or s.get("name"))))
-    for what, items in (("districts", [*districts, *pseudo]), ("subjects", subjects)):
-        codes = [item.code for item in items]
-        for dup in sorted({c for c in codes if codes.count(c) > 1}):
-            fail(what, f"{what}: code {dup!r} appears twice")
-    time_zone = raw.get("time_zone")
-    if time_zone is not None and not isinstance(time_zone, str):
-        fail("time_zone", "time_zone must be an IANA name such as Asia/Tokyo")
-    city = City(
-        code=code("code", raw.get("code", "city")),
-        name=text("name", raw.get("name", "?")),
-        government=text("government", raw.get("government", "?")),
-        publication_title=text("publication.title", publication.get("title", "?")),
-        publication_subtitle=text("publication.subtitle", publication.get("subtitle") or publication.get("title", "?")),
-        time_zone=str(time_zone or "UTC"),
-        districts=tuple(districts),
-        peer_group=None if raw.get("peer_group") is None else text("peer_group", raw.get("peer_group")),
-        subjects=tuple(subjects),
-        aliases=tuple(str(a) for a in raw.get("aliases") or ()),
-        pseudo_districts=tuple(pseudo),
+
+class _DistrictSchema(Schema):
+    code: Code
+    label: Text_
+    aliases: Annotated[tuple[Annotated[str, string("bad_alias", "an alias")], ...], Items] = ()
+    area_km2: Annotated[Decimal, number("bad_number", "area_km2")] | None = None
+    postal_code: Code | None = None
+    note: Text_ | None = None
+    part_of: Code | None = None
+    centroid: Annotated[GeoPoint, PlainValidator(_geo_point)] | None = None
+
+    def build(self) -> District:
+        return District(self.code, self.label, self.aliases, self.area_km2, self.postal_code, self.note, self.part_of,
+                        self.centroid)
+
+
+class _SubjectSchema(Schema):
+    code: Code
+    name: Text_
+    description: Text_ | None = None
+
+    def build(self) -> Subject:
+        return Subject(self.code, self.name, self.description or self.name)
+
+
+class _PublicationSchema(Schema):
+    title: Text_
+    subtitle: Text_ | None = None
+
+
+def _unique(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    codes = [item.code for item in items]
+    repeated = sorted({c for c in codes if codes.count(c) > 1})
+    if repeated:
+        raise several(Finding("duplicate_code", f"the code {code!r} appears twice", expected="each code once",
+                              found=repr(code)) for code in repeated)
+    return items
+
+
+Subjects = Annotated[tuple[_SubjectSchema, ...], Items, AfterValidator(_unique)]
+
+
+class _CitySchema(Schema):
+    """The catalog's city.yaml, with the services of subjects.yaml as ``subjects``."""
+
+    codes: ClassVar[Mapping[str, str]] = {"publication": "invalid_city", "districts": "invalid_city",
+                                          "districts[]": "invalid_city", "subjects": "invalid_city"}
+
+    code: Code
+    name: Text_
+    government: Text_
+    publication: _PublicationSchema
+    time_zone: TimeZone
+    peer_group: Text_ | None = None
+    aliases: Annotated[tuple[Annotated[str, string("bad_alias", "an alias")], ...], Items] = ()
+    districts: Annotated[tuple[_DistrictSchema, ...], Items] = ()
+    pseudo_districts: Annotated[tuple[_DistrictSchema, ...], Items] = ()
+    subjects: Subjects
+
+    @model_validator(mode="after")
+    def _districts_once(self) -> _CitySchema:
+        _unique((*self.districts, *self.pseudo_districts))
+        return self
+
+
+_CITY = TypeAdapter(_CitySchema)
+_SUBJECTS = TypeAdapter(Subjects)
+
+
+def subjects_from_list(raw: Any, *, file: str | None = None, line: LineOf | None = None) -> tuple[Subject, ...]:
+    """The services of a catalog (its subjects.yaml), every problem reported at once."""
+    return tuple(s.build() for s in validate(_SUBJECTS, Subjects, raw, file=file, line=line,
+                                             default_code="invalid_city"))
+
+
+def city_from_dict(raw: Any, *, file: str | None = None, line: LineOf | None = None) -> City:
+    """A city from its catalog file (city.yaml with the subjects merged in), every problem reported at once."""
+    city = validate(_CITY, _CitySchema, raw, file=file, line=line, default_code="invalid_city")
+    return City(
+        code=city.code,
+        name=city.name,
+        government=city.government,
+        publication_title=city.publication.title,
+        publication_subtitle=city.publication.subtitle or city.publication.title,
+        time_zone=city.time_zone,
+        districts=tuple(d.build() for d in city.districts),
+        peer_group=city.peer_group,
+        subjects=tuple(s.build() for s in city.subjects),
+        aliases=city.aliases,
+        pseudo_districts=tuple(d.build() for d in city.pseudo_districts),
     )
-    if problems:
-        raise InvalidInput(problems)
-    return city

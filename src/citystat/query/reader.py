@@ -28,7 +28,7 @@ import duckdb
 
 from citystat import limits as input_limits
 from citystat.catalog import bundled_city
-from citystat.model import City, Table, TableMeta
+from citystat.model import City, Provenance, Table, TableMeta
 from citystat.query.selection import SelectionError, SelectionErrorKind
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
 from citystat.store.diff import ReleaseDiff, diff_releases
@@ -254,7 +254,7 @@ class StoreReader:
 
     # -- writing ------------------------------------------------------------------------------------
 
-    def load(self, tables: Iterable[Table], *, origin: str) -> list[LoadResult]:
+    def load(self, tables: Iterable[Table], *, origin: Provenance | str) -> list[LoadResult]:
         """Check and store tables in one transaction (Store.load_many), then show the new catalog."""
         tables = list(tables)
         with self._lock:

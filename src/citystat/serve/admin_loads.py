@@ -50,7 +50,7 @@ def run_load(db: Path, body: bytes, limits: Limits) -> Outcome:
 
     from citystat.catalog.tablefile import parse_meta, parse_values
     from citystat.formats.jsonstat import iso_utc
-    from citystat.model import InvalidInput, meta_from_dict
+    from citystat.model import InvalidInput, Provenance, meta_from_dict
     from citystat.serve.schemas import LoadRequest
     from citystat.store import Store
 
@@ -67,7 +67,7 @@ def run_load(db: Path, body: bytes, limits: Limits) -> Outcome:
         else:
             meta = meta_from_dict(request.meta, file="meta", limits=limits)
         table = parse_values(request.values, meta, name="values.csv", limits=limits)
-        origin = (request.origin or f"api:{meta.id}")[:200]
+        origin = Provenance.api((request.origin or f"api:{meta.id}")[:200])
         deadline = time.monotonic() + DB_BUSY_SECONDS
         while True:
             try:

@@ -22,30 +22,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-
-import yaml
 
 from citystat.aggregate.scaling import scaled
 from citystat.events.calendar import year_days
 from citystat.model import Cell, Status, Table, round_half_up
+from citystat.simulate.assumptions import assumptions
 
 # Assumptions for figures the source does not publish: assumptions.yaml beside this file (each use is documented in
 # the manifest of every simulation).
-_ASSUMED = yaml.safe_load((Path(__file__).with_name("assumptions.yaml")).read_text(encoding="utf-8"))
-TAXES_BILLS_SHARE = Decimal(_ASSUMED["pay_taipei"]["taxes_bills_share"])
-WATER_BILL_AMOUNT = Decimal(_ASSUMED["pay_taipei"]["water_bill_amount"])
-UNITEMISED_BILLS = {k: Decimal(v) for k, v in _ASSUMED["pay_taipei"]["unitemised_bills"].items()}
-UNITEMISED_AMOUNT = {k: Decimal(v) for k, v in _ASSUMED["pay_taipei"]["unitemised_amount"].items()}
-FIRST_YEAR_SHARE = Decimal(_ASSUMED["launch"]["first_year_share"])
-E_CAR_2019_DAILY = Decimal(_ASSUMED["shared_transport"]["e_car_daily_without_statistics"])
-DEACTIVATION_RATE = {int(k): Decimal(v) for k, v in _ASSUMED["taipeipass"]["deactivation_rate"].items()}
-DEACTIVATION_RATE_LATER = Decimal(_ASSUMED["taipeipass"]["deactivation_rate_later"])
-RETIREMENT_RATE = Decimal(_ASSUMED["ledgers"]["retirement_rate"])
+_ASSUMED = assumptions()
+TAXES_BILLS_SHARE = _ASSUMED.pay_taipei.taxes_bills_share
+WATER_BILL_AMOUNT = _ASSUMED.pay_taipei.water_bill_amount
+UNITEMISED_BILLS = dict(_ASSUMED.pay_taipei.unitemised_bills)
+UNITEMISED_AMOUNT = dict(_ASSUMED.pay_taipei.unitemised_amount)
+FIRST_YEAR_SHARE = _ASSUMED.launch.first_year_share
+E_CAR_2019_DAILY = _ASSUMED.shared_transport.e_car_daily_without_statistics
+DEACTIVATION_RATE = dict(_ASSUMED.taipeipass.deactivation_rate)
+DEACTIVATION_RATE_LATER = _ASSUMED.taipeipass.deactivation_rate_later
+RETIREMENT_RATE = _ASSUMED.ledgers.retirement_rate
 
-BILL_CATEGORY_ORDER = tuple(_ASSUMED["pay_taipei"]["bill_categories"])
-MODE_OF_FLEET_MEASURE = dict(_ASSUMED["shared_transport"]["fleet_modes"])
-MODE_OF_USE_MEASURE = dict(_ASSUMED["shared_transport"]["use_modes"])
+BILL_CATEGORY_ORDER = _ASSUMED.pay_taipei.bill_categories
+MODE_OF_FLEET_MEASURE = dict(_ASSUMED.shared_transport.fleet_modes)
+MODE_OF_USE_MEASURE = dict(_ASSUMED.shared_transport.use_modes)
 
 
 @dataclass(frozen=True)

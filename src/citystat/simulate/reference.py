@@ -1,8 +1,10 @@
-"""Reference tables behind the simulator: Taipei's districts, Wi-Fi hotspots, and shared-transport stations.
+"""Reference tables behind the simulator: the city's districts, Wi-Fi hotspots, and shared-transport stations.
 
-The real hotspot list (Taipei Free AP list) and the YouBike station and origin–destination study are not shipped
-with citystat. The simulator therefore asks for a ``HotspotSource`` and a ``StationSource``; the generated ones
-below place plausible hotspots and stations in Taipei's twelve real districts. A reader of the real files only has
+The districts, their order and their centres are the catalog's (city.yaml, through ``citystat.model.City``);
+how much activity each draws is an assumption (assumptions.yaml). The real hotspot list (Taipei Free AP list) and
+the YouBike station and origin–destination study are not shipped with citystat. The simulator therefore asks for
+a ``HotspotSource`` and a ``StationSource``; the generated ones below place plausible hotspots and stations in
+the city's real districts. A reader of the real files only has
 to produce rows for ``hotspots_from_rows`` / ``stations_from_rows`` (or implement the protocols) and pass them to
 ``simulate``; nothing else changes.
 """
@@ -13,38 +15,44 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
+from citystat.catalog import bundled_city
 from citystat.events.schemas import DISTRICT_CODES, FLEET_MODES
-from citystat.model import Text
+from citystat.model import City, Text
+from citystat.simulate.assumptions import ASSUMPTIONS_FILE as ASSUMPTIONS
+from citystat.simulate.assumptions import assumptions
 
 
 @dataclass(frozen=True)
 class District:
     code: str
     name: Text
-    lat: float  # approximate centre
+    lat: float  # approximate centre (the catalog's centroid)
     lon: float
-    population: int  # approximate residents, thousands (2021): the weight of activity in the district
+    population: int  # the weight of activity in the district: about its residents, thousands (assumptions.yaml)
 
 
-DISTRICTS: tuple[District, ...] = (
-    District("songshan", Text("松山區", "Songshan"), 25.0500, 121.5578, 190),
-    District("xinyi", Text("信義區", "Xinyi"), 25.0312, 121.5706, 210),
-    District("daan", Text("大安區", "Da'an"), 25.0263, 121.5434, 290),
-    District("zhongshan", Text("中山區", "Zhongshan"), 25.0686, 121.5330, 220),
-    District("zhongzheng", Text("中正區", "Zhongzheng"), 25.0324, 121.5183, 150),
-    District("datong", Text("大同區", "Datong"), 25.0634, 121.5130, 120),
-    District("wanhua", Text("萬華區", "Wanhua"), 25.0286, 121.4970, 180),
-    District("wenshan", Text("文山區", "Wenshan"), 24.9890, 121.5700, 260),
-    District("nangang", Text("南港區", "Nangang"), 25.0380, 121.6070, 115),
-    District("neihu", Text("內湖區", "Neihu"), 25.0830, 121.5890, 280),
-    District("shilin", Text("士林區", "Shilin"), 25.0930, 121.5250, 270),
-    District("beitou", Text("北投區", "Beitou"), 25.1320, 121.5000, 245),
-)
-assert tuple(d.code for d in DISTRICTS) == DISTRICT_CODES
+def districts_of(city: City, weights: Mapping[str, Any]) -> tuple[District, ...]:
+    """The city's districts, in its official order, with their centres and the weight of activity in each; a
+    district without a centre or a weight, or a weight for no district, is an error naming it."""
+    problems = []
+    codes = city.district_codes()
+    problems += [f"district {c!r} has no weight in {ASSUMPTIONS.name} (district_weights)"
+                 for c in codes if c not in weights]
+    problems += [f"{ASSUMPTIONS.name}: district_weights names {c!r}, which is not a district of {city.code} "
+                 f"(districts: {', '.join(codes)})" for c in weights if c not in codes]
+    problems += [f"district {d.code!r} has no centroid in the catalog's city.yaml" for d in city.districts
+                 if d.centroid is None]
+    if problems:
+        raise ValueError("; ".join(problems))
+    return tuple(District(d.code, d.label, float(d.centroid.lat), float(d.centroid.lon), int(str(weights[d.code])))
+                 for d in city.districts if d.centroid is not None)
+
+
+DISTRICTS: tuple[District, ...] = districts_of(bundled_city(), assumptions().district_weights)
 
 
 @dataclass(frozen=True)

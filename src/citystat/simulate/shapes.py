@@ -9,20 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from pathlib import Path
 
 import holidays
 import numpy as np
-import yaml
 
 from citystat.events.calendar import year_days
+from citystat.simulate.assumptions import assumptions
 
-_ASSUMED = yaml.safe_load(Path(__file__).with_name("assumptions.yaml").read_text(encoding="utf-8"))
+_ASSUMED = assumptions()
 
 
 def _episode(name: str) -> tuple[date, date]:
-    first, last = _ASSUMED["episodes"][name]
-    return date.fromisoformat(str(first)), date.fromisoformat(str(last))
+    return _ASSUMED.episodes[name]
 
 
 ALERT_2021 = _episode("alert_2021")
@@ -34,7 +32,7 @@ WAVE_2020 = _episode("wave_2020")
 def lunar_new_year(year: int) -> date | None:
     """The first day of the Lunar New Year (the holiday runs from the eve to the fourth day), from the public
     holidays of the country in assumptions.yaml (Taiwan); None where that calendar has none."""
-    calendar = holidays.country_holidays(_ASSUMED["holiday_country"], years=year, language="en_US")
+    calendar = holidays.country_holidays(_ASSUMED.holiday_country, years=year, language="en_US")
     days = sorted(day for day, name in calendar.items() if name == "Chinese New Year")
     return days[0] if days else None
 

@@ -44,6 +44,7 @@ from citystat.events.schemas import (
     DISTRICT_CODES,
     FLEET_MODES,
     ID_COLUMN,
+    MANIFEST,
     SERVICE_KINDS,
     STREAMS,
     TIME_COLUMN,
@@ -64,7 +65,6 @@ from citystat.simulate.calibration import (
 from citystat.simulate.reference import DISTRICTS, GeneratedHotspots, GeneratedStations, HotspotSource, StationSource
 from citystat.simulate.shapes import distribute, profile
 
-MANIFEST = "_citystat_events.json"
 # the simulator is calibrated on the bundled catalog, whose city's local time decides days, months and years
 CALENDAR = fixed_calendar(bundled_city().time_zone)
 FORMAT = "citystat-events/1"

@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -27,6 +27,8 @@ from citystat.model import (
     InvalidInput,
     LoadResult,
     Problem,
+    Provenance,
+    ProvenanceError,
     ReleaseInfo,
     Status,
     StoredTable,
@@ -36,17 +38,21 @@ from citystat.model import (
     city_from_dict,
     meta_from_dict,
     meta_to_dict,
+    provenance_from_dict,
 )
 from citystat.store import deltas
 from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BATCH_ROWS = 50_000
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
 ProgressCallback = Callable[[str, int, int], None]  # (table id, cells written, cells in all)
+# Where the tables of a load came from: one provenance for all, one per table id, or words only (a string is
+# kept as Provenance.described)
+Origin = Provenance | str | Mapping[str, Provenance]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS citystat_schema (version INTEGER NOT NULL);
@@ -64,6 +70,13 @@ CREATE TABLE IF NOT EXISTS catalog_city (
     recorded_at TIMESTAMPTZ NOT NULL,
     city        JSON NOT NULL
 );
+"""
+
+# schema 3: a release's provenance as fields (JSON, Provenance.to_dict()) beside its words in `origin`; releases
+# stored before it get their words as their provenance (Provenance.described)
+_SCHEMA_3 = """
+ALTER TABLE releases ADD COLUMN IF NOT EXISTS provenance JSON;
+UPDATE releases SET provenance = json_object('kind', 'described', 'description', origin) WHERE provenance IS NULL;
 """
 
 # schema 2: a release stores the cells it changed (see citystat.store.deltas); schema 1 kept a full copy in `cells`
@@ -168,6 +181,7 @@ class Store:
             raise FileNotFoundError(f"no database at {self.path}; run 'citystat build' first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        self._provenance_column = "provenance"  # a schema 2 database, open read-only, has none: "NULL"
         try:
             self._migrate() if not read_only else self._check_version()
         except BaseException:
@@ -182,23 +196,29 @@ class Store:
             if version is not None and version > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path} was written by a newer citystat (schema {version})")
             con.execute(_SCHEMA_2)
+            if version is None or version < 3:
+                con.execute(_SCHEMA_3)
             if version is None:
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
-            elif version == 1:
+                return
+            if version == 1:
                 # schema 1 kept every release whole: each becomes a release stored whole (its own base), exactly
                 # as it was; releases loaded from now on store only their changes
                 con.execute("INSERT INTO cell_changes SELECT table_id, release, coordinates, value, decimals, "
                             "status, false FROM cells")
                 con.execute("INSERT INTO release_storage SELECT table_id, release, release, cell_count FROM releases")
                 con.execute("DROP TABLE cells")
+            if version < SCHEMA_VERSION:  # from schema 2, _SCHEMA_3 (above) is the whole upgrade
                 con.execute("UPDATE citystat_schema SET version = ?", [SCHEMA_VERSION])
 
     def _check_version(self) -> None:
         row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
         version = None if row is None else row[0]
-        if version is not None and version < SCHEMA_VERSION:
+        if version is not None and version < 2:
             raise RuntimeError(f"{self.path} was written by an older citystat (schema {version}); open it once for "
                                "writing (e.g. 'citystat build --db PATH') to upgrade it")
+        if version == 2:  # readable as it is: its releases' provenance is their words (upgraded when opened to write)
+            self._provenance_column = "NULL"
 
     def close(self) -> None:
         self.connection.close()
@@ -222,14 +242,15 @@ class Store:
 
     # -- writing -------------------------------------------------------------------------------
 
-    def load(self, table: Table, *, origin: str = "load", progress: ProgressCallback | None = None) -> LoadResult:
+    def load(self, table: Table, *, origin: Origin = "load", progress: ProgressCallback | None = None) -> LoadResult:
         """Check and store one table as a new release, in one transaction."""
         return self.load_many([table], origin=origin, progress=progress)[0]
 
     def load_many(
-        self, tables: Iterable[Table], *, origin: str = "load", progress: ProgressCallback | None = None
+        self, tables: Iterable[Table], *, origin: Origin = "load", progress: ProgressCallback | None = None
     ) -> list[LoadResult]:
-        """Check every table first, then store them all in one transaction, or none at all."""
+        """Check every table first, then store them all in one transaction, or none at all. ``origin`` is where
+        they came from: one provenance for all, or one per table id."""
         tables = list(tables)
         if self.read_only:
             raise PermissionError(f"{self.path} is open read-only")
@@ -241,14 +262,15 @@ class Store:
         ]
         if problems:
             raise InvalidInput(problems)
+        provenances = [_provenance_of(origin, table.id) for table in tables]
         results = []
         with self._transaction() as con:
-            for table in tables:
-                results.append(self._write(con, table, origin, progress))
+            for table, provenance in zip(tables, provenances, strict=True):
+                results.append(self._write(con, table, provenance, progress))
         return results
 
     def load_columns(
-        self, meta: TableMeta, source: str | Path | pa.Table, *, origin: str = "load", name: str | None = None
+        self, meta: TableMeta, source: str | Path | pa.Table, *, origin: Origin = "load", name: str | None = None
     ) -> LoadResult:
         """Check and store a table whose cells are a CSV or Parquet file (long: a column per variable code, then
         ``value`` and ``status``) or an Arrow table of the same columns, as DuckDB operations over the whole table:
@@ -258,6 +280,7 @@ class Store:
 
         if self.read_only:
             raise PermissionError(f"{self.path} is open read-only")
+        provenance = _provenance_of(origin, meta.id)
         con = self.connection
         if name is None and not isinstance(source, pa.Table):
             name = Path(source).name
@@ -281,7 +304,7 @@ class Store:
                 if latest is not None and latest.content_hash == digest:
                     return LoadResult(latest, created=False)
                 number = 1 if latest is None else latest.release + 1
-                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), origin, total)
+                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), provenance, total)
                 self._insert_release(con, info, meta, latest)
                 deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
                                      columnar.INCOMING)
@@ -296,9 +319,12 @@ class Store:
         meta_json = json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)
         if latest is not None and self._meta_json(con, latest.table_id, latest.release) == meta_json:
             meta_json = "null"
+        provenance_json = json.dumps(info.provenance.to_dict(), ensure_ascii=False, sort_keys=True)
         con.execute(
-            "INSERT INTO releases VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json],
+            "INSERT INTO releases (table_id, release, content_hash, loaded_at, origin, cell_count, meta, provenance) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json,
+             provenance_json],
         )
 
     @staticmethod
@@ -320,7 +346,8 @@ class Store:
         return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
 
     def _write(
-        self, con: duckdb.DuckDBPyConnection, table: Table, origin: str, progress: ProgressCallback | None
+        self, con: duckdb.DuckDBPyConnection, table: Table, provenance: Provenance,
+        progress: ProgressCallback | None
     ) -> LoadResult:
         digest = content_hash(table)
         latest = self._latest(con, table.id)
@@ -328,7 +355,7 @@ class Store:
             return LoadResult(latest, created=False)
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
-        info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), origin, total)
+        info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), provenance, total)
         self._insert_release(con, info, table.meta, latest)
         con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
                     "decimals TINYINT, status VARCHAR)")
@@ -372,15 +399,26 @@ class Store:
             return None
         return None if row is None else city_from_dict(json.loads(row[0]))
 
-    @staticmethod
-    def _release_from_row(row: Sequence[Any]) -> ReleaseInfo:
-        return ReleaseInfo(row[0], int(row[1]), row[2], row[3], row[4], int(row[5]))
+    def _release_from_row(self, row: Sequence[Any]) -> ReleaseInfo:
+        table_id, release, digest, loaded_at, words, cells, stored = row
+        if stored is None:  # a schema 2 database read as it is
+            provenance = Provenance.described(words)
+        else:
+            try:
+                provenance = provenance_from_dict(json.loads(stored))
+            except (ValueError, ProvenanceError) as exc:
+                raise RuntimeError(f"{self.path}: release {release} of {table_id!r} has a damaged provenance: "
+                                   f"{exc}") from None
+        return ReleaseInfo(table_id, int(release), digest, loaded_at, provenance, int(cells))
 
-    _RELEASE_COLUMNS = "table_id, release, content_hash, loaded_at, origin, cell_count"
+    @property
+    def _release_columns(self) -> str:
+        return (f"table_id, release, content_hash, loaded_at, origin, cell_count, "
+                f"CAST({self._provenance_column} AS VARCHAR)")
 
     def _latest(self, con: duckdb.DuckDBPyConnection, table_id: str) -> ReleaseInfo | None:
         row = _first(con.execute(
-            f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE table_id = ? ORDER BY release DESC LIMIT 1",
+            f"SELECT {self._release_columns} FROM releases WHERE table_id = ? ORDER BY release DESC LIMIT 1",
             [table_id],
         ))
         return self._release_from_row(row) if row else None
@@ -391,7 +429,7 @@ class Store:
 
     def releases(self, table_id: str) -> list[ReleaseInfo]:
         rows = self.connection.execute(
-            f"SELECT {self._RELEASE_COLUMNS} FROM releases WHERE table_id = ? ORDER BY release", [table_id]
+            f"SELECT {self._release_columns} FROM releases WHERE table_id = ? ORDER BY release", [table_id]
         ).fetchall()
         if not rows:
             raise TableNotFound(table_id, known=self.table_ids())
@@ -435,6 +473,17 @@ class Store:
     def latest(self) -> list[StoredTable]:
         """The latest release of every table."""
         return [self.read(table_id) for table_id in self.table_ids()]
+
+
+def _provenance_of(origin: Origin, table_id: str) -> Provenance:
+    if isinstance(origin, Provenance):
+        return origin
+    if isinstance(origin, str):
+        return Provenance.described(origin)
+    try:
+        return origin[table_id]
+    except KeyError:
+        raise ValueError(f"no provenance given for table {table_id!r}") from None
 
 
 def _first(result: duckdb.DuckDBPyConnection) -> Any:
