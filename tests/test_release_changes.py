@@ -88,6 +88,21 @@ def test_a_page_of_a_diff_is_that_slice_of_the_whole_and_counts_every_change(rev
         diff_releases(store, TABLE, 1, 2, limit=-1)
 
 
+def test_the_diff_commands_table_lists_at_most_limit_changes_and_counts_the_rest(revised_db: Path,
+                                                                                cli: dict[str, dict[str, Any]]) -> None:
+    from typer.testing import CliRunner
+
+    from citystat.cli import app
+
+    done = CliRunner().invoke(app, ["diff", TABLE, "1", "2", "--limit", "5", "--lang", "en", "--db", str(revised_db)],
+                              env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    shown = [line for line in done.output.splitlines() if line.startswith("│") and "revised" in line]
+    assert len(shown) == 5 and "26 more not listed" in done.output
+    first = cli[EN]["changes"][0]
+    assert first["old"]["value"] in shown[0] and first["new"]["value"] in shown[0]
+
+
 def test_the_api_says_what_citystat_diff_says(server: RunningServer, cli: dict[str, dict[str, Any]]) -> None:
     status, metadata = _get(f"{server.api}/tables/{TABLE}/metadata?lang=en")
     assert status == 200
