@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -116,3 +117,37 @@ def test_workers_that_cannot_listen_stop_the_server_with_an_error(built_db: Path
             capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
     assert done.returncode == 3
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_a_worker_that_dies_is_replaced(built_db: Path) -> None:
+    server = start_server(built_db, "--workers", "2")
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        workers = [pid for pid in _children(server.process.pid) if _listens(pid)]
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        replaced: list[int] = []
+        while time.monotonic() < deadline:
+            replaced = [pid for pid in _children(server.process.pid) if _listens(pid)]
+            if len(replaced) == 2 and workers[0] not in replaced and _listening_sockets(port) == 2:
+                break
+            time.sleep(0.2)
+        assert len(replaced) == 2 and workers[0] not in replaced and workers[1] in replaced
+        assert [_status(server.api + "/config") for _ in range(10)] == [200] * 10
+    finally:
+        server.stop()
+
+
+def _listens(pid: int) -> bool:
+    """Whether a process holds a listening TCP socket (a worker, not the supervisor's helpers)."""
+    inodes = set()
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = row.split()
+        if fields[3] == "0A":
+            inodes.add(fields[9])
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
