@@ -136,6 +136,19 @@ def test_the_api_says_what_citystat_diff_says(server: RunningServer, cli: dict[s
     assert [t for t, entry in listed.items() if any(link["rel"] == "changes" for link in entry["links"])] == [TABLE]
 
 
+def test_the_release_list_says_what_each_release_changed(server: RunningServer, cli: dict[str, dict[str, Any]]) -> None:
+    status, listed = _get(f"{server.api}/tables/{TABLE}/releases?lang=en")
+    assert status == 200
+    latest, first = listed["releases"]
+    metadata = _get(f"{server.api}/tables/{TABLE}/metadata?lang=en&release=2")[1]
+    assert latest["release"] == 2 and latest["releaseChanges"] == metadata["extension"]["releaseChanges"]
+    assert latest["releaseChanges"]["counts"] == cli[EN]["counts"]
+    assert first["release"] == 1 and first["releaseChanges"] is None and first["cellCount"] == latest["cellCount"]
+    paged = _get(f"{server.api}/tables/{TABLE}/releases?lang=en&pageSize=1&pageNumber=2")[1]
+    assert paged["releases"] == [first] and paged["page"]["totalPages"] == 2
+    assert _get(f"{server.api}/tables/{TABLE}/releases?pageSize=51")[0] == 400
+
+
 def test_the_diff_resource_refuses_what_it_cannot_answer(server: RunningServer) -> None:
     base = f"{server.api}/tables/{TABLE}/releases"
     assert _get(f"{base}/1/diff/3")[0] == 404

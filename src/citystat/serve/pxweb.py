@@ -181,10 +181,12 @@ def _table_links(table_id: str, lang: str, base: str) -> list[dict[str, str]]:
 def table_entry(
     summary: TableSummary, lang: str, base: str = API_PREFIX, previous: ReleaseInfo | None = None
 ) -> dict[str, Any]:
-    """One table as /tables and /tables/{id} describe it; with ``previous`` (the release before the one described)
-    a link ``changes`` to what the release changed against it (extension)."""
+    """One table as /tables and /tables/{id} describe it; with a link ``releases`` to its releases and, with
+    ``previous`` (the release before the one described), a link ``changes`` to what the release changed against it
+    (extensions)."""
     meta = summary.meta
     links = _table_links(meta.id, lang, base)
+    links.append(link("releases", _url(base, f"/tables/{meta.id}/releases", lang=lang), lang))
     if previous is not None:
         links.append(link("changes", diff_url(base, meta.id, previous.release, summary.release.release, lang), lang))
     return {
@@ -388,6 +390,52 @@ def release_changes(reader: StoreReader, table_id: str, release: int, *, lang: s
         "counts": {change.value: found.count(change) for change in Change},
         "metadataChanged": found.metadata_changed,
         "href": diff_url(base, table_id, previous.release, release, lang),
+    }
+
+
+RELEASES_PAGE_SIZE = 20  # releases in one page of /tables/{id}/releases (each with its diff's counts)
+MAX_RELEASES_PAGE_SIZE = 50
+
+
+def releases_response(
+    reader: StoreReader, table_id: str, *, lang: str = DEFAULT_LANGUAGE, page_number: int = 1,
+    page_size: int = RELEASES_PAGE_SIZE, base: str = API_PREFIX,
+) -> dict[str, Any]:
+    """A table's releases, newest first, one page of them: each with when it was loaded, its content hash and cell
+    count, and what it changed against the release before it (``releaseChanges``, as its metadata's extension
+    says; null for the first release)."""
+    if page_number < 1:
+        raise ApiProblem(400, "bad-parameter", f"pageNumber must be 1 or more, not {page_number}")
+    if not 1 <= page_size <= MAX_RELEASES_PAGE_SIZE:
+        raise ApiProblem(400, "bad-parameter",
+                         f"pageSize must be from 1 to {MAX_RELEASES_PAGE_SIZE}, not {page_size}")
+    releases = list(reversed(reader.snapshot().entry(table_id).releases))
+    pages = max(1, math.ceil(len(releases) / page_size))
+
+    def page_url(number: int) -> str:
+        return _url(base, f"/tables/{table_id}/releases", lang=lang, pageSize=page_size, pageNumber=number)
+
+    page_links = []
+    if page_number < pages:
+        page_links.append(link("next", page_url(page_number + 1), lang))
+    if page_number > 1:
+        page_links.append(link("previous", page_url(page_number - 1), lang))
+    shown = releases[(page_number - 1) * page_size: page_number * page_size]
+    return {
+        "id": table_id,
+        "language": lang,
+        "releases": [{
+            "release": info.release,
+            "updated": iso_utc(info.loaded_at),
+            "contentHash": info.content_hash,
+            "cellCount": info.cell_count,
+            "releaseChanges": release_changes(reader, table_id, info.release, lang=lang, base=base),
+            "links": [link("metadata", _url(base, f"/tables/{table_id}/metadata", lang=lang, release=info.release),
+                           lang)],
+        } for info in shown],
+        "page": {"pageNumber": page_number, "pageSize": page_size, "totalElements": len(releases),
+                 "totalPages": pages, "links": page_links},
+        "links": [link("self", page_url(page_number), lang)],
     }
 
 

@@ -13,9 +13,12 @@ from citystat.serve.pxweb import (
     DIFF_PAGE_SIZE,
     MAX_DIFF_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    MAX_RELEASES_PAGE_SIZE,
+    RELEASES_PAGE_SIZE,
     diff_response,
     dumps,
     metadata_response,
+    releases_response,
     saved_query_request,
     selection_response,
     table_response,
@@ -204,3 +207,36 @@ def get_release_diff(
 
     # both releases are named and never change, so neither does the answer
     return ctx.answer_sync(request, key, build, last_modified=max(before.loaded_at, after.loaded_at), immutable=True)
+
+
+@router.get(
+    "/tables/{id}/releases",
+    summary="The releases of table {id}, newest first, each with what it changed (extension).",
+    description="Each release's number, load time, content hash and cell count, and what it changed against the "
+                "release before it: the counts of cells added, removed and revised and the link to every change "
+                "(as the metadata's extension.releaseChanges of that release has them; null for the first).",
+    operation_id="ListTableReleases",
+    response_class=Response,
+    responses={200: {"description": "Success", "content": {JSON: {"schema": {"type": "object"}}}},
+               **PROBLEM_RESPONSES},
+)
+def list_table_releases(
+    request: Request,
+    id: str,
+    lang: str | None = LANG,
+    page_number: int = Query(1, alias="pageNumber", ge=1),
+    page_size: int = Query(RELEASES_PAGE_SIZE, alias="pageSize", ge=1, le=MAX_RELEASES_PAGE_SIZE),
+) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    base = api_base(request)
+    entry = ctx.reader.snapshot().entry(id)
+    key = ("releases", id, tuple((r.release, r.content_hash) for r in entry.releases), language, page_number,
+           page_size, base)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = releases_response(ctx.reader, id, lang=language, page_number=page_number, page_size=page_size,
+                                   base=base)
+        return dumps(answer), JSON, {}
+
+    return ctx.answer_sync(request, key, build, last_modified=entry.latest.loaded_at)
