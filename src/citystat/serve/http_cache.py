@@ -53,6 +53,9 @@ class Answer:
     immutable: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     gzipped: bytes | None = None
+    # the full responses' headers and bodies, encoded once (raw_response), by whether gzipped
+    encoded: dict[bool, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict, compare=False,
+                                                                         repr=False)
 
     @classmethod
     def build(
@@ -131,11 +134,10 @@ def full_response(answer: Answer, gzipped: bool) -> Response:
 def raw_response(answer: Answer, gzipped: bool) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """The headers and body of ``full_response``, encoded once per answer and kept with it: what a repeat of a
     cached request is sent (citystat.serve.fast_path) without building a Response again."""
-    memo: dict[bool, tuple[list[tuple[bytes, bytes]], bytes]] = answer.__dict__.setdefault("_raw", {})
-    found = memo.get(gzipped)
+    found = answer.encoded.get(gzipped)
     if found is None:
         response = full_response(answer, gzipped)
-        found = memo[gzipped] = (response.raw_headers, bytes(response.body))
+        found = answer.encoded[gzipped] = (response.raw_headers, bytes(response.body))
     return found
 
 
