@@ -151,3 +151,15 @@ def _listens(pid: int) -> bool:
     except OSError:
         return False
     return any(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+
+
+def test_workers_end_when_their_supervisor_is_killed(built_db: Path) -> None:
+    server = start_server(built_db, "--workers", "2")
+    workers = [pid for pid in _children(server.process.pid) if _listens(pid)]
+    assert len(workers) == 2
+    server.process.kill()  # SIGKILL: the supervisor cannot stop them itself
+    server.process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

@@ -50,10 +50,25 @@ def listening_socket(host: str, port: int, backlog: int = BACKLOG) -> socket.soc
     return sock
 
 
-def _serve_one(options: dict[str, Any]) -> None:
+def _end_with_parent(parent: int) -> None:
+    """Ask Linux to send this process SIGTERM when its supervisor dies (even by SIGKILL), so that no worker is left
+    serving on its own; elsewhere nothing is done."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the supervisor died before the request took effect
+        sys.exit(0)
+
+
+def _serve_one(options: dict[str, Any], parent: int) -> None:
     """One worker process: its own socket on the shared port, and uvicorn serving the app on it."""
     import uvicorn
 
+    _end_with_parent(parent)
     try:
         sock = listening_socket(options["host"], options["port"])
     except OSError as exc:
@@ -77,7 +92,7 @@ def run_workers(options: dict[str, Any], processes: int, shutdown_seconds: float
     previous = {sig: signal.signal(sig, stop) for sig in _STOP_SIGNALS}
 
     def start() -> BaseProcess:
-        process = context.Process(target=_serve_one, args=(options,), name="citystat-worker")
+        process = context.Process(target=_serve_one, args=(options, os.getpid()), name="citystat-worker")
         process.start()
         return process
 
