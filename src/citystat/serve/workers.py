@@ -8,7 +8,8 @@ connections over the processes by the hash of their address pair, so each gets i
 
 The parent only supervises: it starts the processes (``spawn``, so each builds its app from the environment),
 starts again one that dies, and on SIGINT or SIGTERM asks each to shut down gracefully (uvicorn's own handling of
-SIGTERM), waiting at most the graceful shutdown time before it kills what is left. The per-release caches stay
+SIGTERM), waiting at most the graceful shutdown time before it kills what is left; should the parent itself be
+killed, each worker gets SIGTERM from the kernel (Linux's parent-death signal) and ends. The per-release caches stay
 correct in every process for the reasons given in ``citystat.query.reader``: releases never change, and each
 process notices a new release, or a database file switched in place, before it answers.
 """
