@@ -1,11 +1,13 @@
 """The columnar load path: a table's cells checked, hashed and stored as DuckDB operations over the whole table.
 
 The cells come from a CSV or Parquet file (long: one column per variable code, then ``value`` and ``status``) or an
-Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells, and every check is
-a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the same codes,
-each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and the row of
-the file. The content hash equals ``content_hash`` of the same table read as objects, so both load paths agree on
-whether a load is a new release.
+Arrow table, and are never Python objects: DuckDB reads them once into a table of incoming cells (a strict read that
+keeps only what the load needs; a file it has any doubt about is read again, thoroughly, to name every problem), and
+every check is a query over it. The problems are those of the catalog reader and ``citystat.model.checks``, with the
+same codes, each naming the table, the cell (``year=2021, measure=total``), what was expected and what was found, and
+the row of the file. The content hash (``citystat.store.digest``) is taken from the staged columns' Arrow buffers and
+equals ``content_hash`` of the same table read as objects, so both load paths agree on whether a load is a new
+release.
 
 Arithmetic is exact: values are scaled to whole numbers (DECIMAL(38, 6) times 10^6, as HUGEINT) and rounded half up
 in integers. A table whose numbers are too wide for that (from about 10^26) is checked as objects instead.
@@ -14,8 +16,8 @@ in integers. A table whose numbers are too wide for that (from about 10^26) is c
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,18 +26,29 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from citystat.model import InvalidInput, Problem, Status, TableMeta, meta_to_dict
+from citystat.model import InvalidInput, Problem, Status, TableMeta
 from citystat.model.measure import MeasureKind, round_half_up
 from citystat.model.period import Period, days_in_service, months_in_service
+from citystat.store import digest
 from citystat.store.deltas import STORED_DECIMALS, value_text
 
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 NUMBER = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+PLAIN = r"[+-]?\d+(\.\d+)?"  # NUMBER without thousands separators (a quicker match)
 INCOMING = "citystat_incoming"
+CELLS = "citystat_incoming_cells"
+ENUM = "citystat_codes"  # the codes of each variable, as temporary ENUM types citystat_codes0, ...
 SOURCE = "citystat_source"
-_RECORD, _FIELD = "\x1e", "\x1f"
 _STATUSES = [s.value for s in Status]
 _WITH_VALUE = [s.value for s in Status if s.has_value]
+
+
+@dataclass(frozen=True)
+class Staged:
+    """What staging found: whether the cells carry the file's rows, and their content hash when it came free."""
+
+    numbered: bool
+    digest: str | None
 
 
 class TooWide(Exception):
@@ -49,7 +62,7 @@ def _sql_string(text: str) -> str:
 def _describe(meta: TableMeta, alias: str = "") -> str:
     """SQL for the cell as ``describe_key`` writes it: ``year=2021, measure=total``."""
     prefix = f"{alias}." if alias else ""
-    parts = [f"{_sql_string(v.code + '=')} || {prefix}coordinates[{i + 1}]" for i, v in enumerate(meta.variables)]
+    parts = [f"{_sql_string(v.code + '=')} || CAST({prefix}_e{i} AS VARCHAR)" for i, v in enumerate(meta.variables)]
     return " || ', ' || ".join(parts)
 
 
@@ -60,12 +73,43 @@ def _problem(meta: TableMeta, name: str | None, row: Sequence[Any], code: str, m
                    cell=cell, expected=expected, found=found)
 
 
-def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None) -> None:
+def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table, *, name: str | None,
+          numbered: bool = False) -> Staged:
     """Read the source into the incoming cells (one pass: codes to positions, numbers to decimals), checking its
     columns, codes, numbers, statuses, duplicates, completeness and storability (the catalog reader's and the
-    store's problems); raises InvalidInput with every problem, before any consistency check."""
+    store's problems); raises InvalidInput with every problem, before any consistency check.
+
+    A first, strict pass reads the file once into the few columns the load needs, and only counts what is wrong;
+    a file it has a doubt about (a problem, or a code or number with spaces around it) is read again by the
+    thorough pass, which names every problem. The strict pass numbers the file's rows only where that is free
+    (Parquet): True when the incoming cells carry their rows, else call again with ``numbered`` to have them."""
     if isinstance(source, pa.Table):
         con.register(SOURCE, source)
+    try:
+        relation, header_rows, header = _open(con, meta, source, name)
+        cleanup(con, meta)  # cells staged before (their ENUM columns first, then the types)
+        for i, variable in enumerate(meta.variables):  # a cell's codes are kept as ENUMs of its variables' codes
+            con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")
+            con.execute(f"CREATE TEMP TYPE {ENUM}{i} AS ENUM (SELECT unnest($codes::VARCHAR[]))",
+                        {"codes": list(variable.codes)})
+            kept = con.execute(f"SELECT enum_range(NULL::{ENUM}{i}) = $codes::VARCHAR[]",
+                               {"codes": list(variable.codes)}).fetchall()[0][0]
+            if not kept:  # the positions must be the codes' order in the metadata
+                raise RuntimeError(f"the codes of {variable.code!r} did not keep their order as an ENUM")
+        digest = None if numbered else _stage_strict(con, meta, relation, header)
+        if digest is not None:
+            return Staged(numbered=relation.startswith("read_parquet("), digest=digest)
+        _stage_thorough(con, meta, relation, header_rows, header, name)
+        return Staged(numbered=True, digest=None)
+    finally:
+        if isinstance(source, pa.Table):
+            con.unregister(SOURCE)
+
+
+def _open(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Table,
+          name: str | None) -> tuple[str, int, list[str]]:
+    """The SQL relation of the source, its header rows and its columns (which must be the table's)."""
+    if isinstance(source, pa.Table):
         relation, header_rows = SOURCE, 0
     elif Path(source).suffix.lower() == ".parquet":
         relation, header_rows = f"read_parquet({_sql_string(str(source))}, file_row_number = true)", 0
@@ -74,59 +118,120 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
                     "quote = '\"', escape = '\"')")
         header_rows = 1
 
-    def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: Any) -> Problem:
-        return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
+    def problem(code: str, message: str, row: int | None = None, column: str | None = None) -> Problem:
+        return Problem(code, message, table=meta.id, file=name, row=row, column=column)
 
     try:
         header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()]
-        row_number = "file_row_number + 1" if "file_row_number" in header else f"row_number() OVER () + {header_rows}"
-        header = [h for h in header if h != "file_row_number"]
     except duckdb.Error as exc:
         raise InvalidInput([problem("unreadable_file", f"the file cannot be read: {str(exc).splitlines()[0]}")]) \
             from None
-    codes = [v.code for v in meta.variables]
-    expected = [*codes, "value", "status"]
+    header = [h for h in header if h != "file_row_number"]
+    expected = [*(v.code for v in meta.variables), "value", "status"]
     problems = [problem("missing_column", f"the column {c!r} is missing; the header must name {', '.join(expected)}",
                         row=1) for c in expected if c not in header and c != "status"]
     problems += [problem("unknown_column", f"the column {c!r} is not a variable of table {meta.id!r}", row=1,
                          column=c) for c in header if c not in expected]
     if problems:
         raise InvalidInput(problems)
+    return relation, header_rows, header
+
+
+def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
+    """Joins from the cells ``m`` (codes in ``m._k0``, ...) to their values' positions ``p0.idx``, ..., and the
+    ordinal they make."""
+    cube = _Cube(meta)
+    n = len(meta.variables)
+    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
+                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
+                     for i in range(n))
+    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
+    return joins, ordinal, params
+
+
+def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header: list[str]) -> str | None:
+    """The incoming cells from one read of a file with nothing to say about it: every code known and exact,
+    every number plain and storable, every status known and agreeing with its number, every cell once. Gives the
+    content hash, or None (and nothing staged) when anything is in doubt.
+
+    A code's position comes from casting it to an ENUM of the variable's codes, which keeps the file's order: a
+    file written in the cube's order is hashed as it lies, and proven complete and free of repeats by its
+    ordinals running 0, 1, 2, ... (any other order is sorted first)."""
+    cube = _Cube(meta)
+    codes = [v.code for v in meta.variables]
+    n = len(codes)
+
+    def text(column: str) -> str:
+        return f'coalesce(CAST("{column}" AS VARCHAR), \'\')'
+
+    status = text("status") if "status" in header else "''"
+    row = "CAST(file_row_number + 1 AS BIGINT)" if relation.startswith("read_parquet(") else "CAST(NULL AS BIGINT)"
+    ordinal = " + ".join(f"CAST(enum_code(_e{i}) AS BIGINT) * {cube.strides[i]}" for i in range(n))
+    statuses = ", ".join(_sql_string(s) for s in _STATUSES)
+    with_value = ", ".join(_sql_string(s) for s in _WITH_VALUE)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
+        f"WITH m AS (SELECT {row} AS _row, {', '.join(f'{text(c)} AS _k{i}' for i, c in enumerate(codes))}, "
+        f"{text('value')} AS raw_value, {status} AS status FROM {relation}), "
+        "c AS (SELECT *, CASE WHEN contains(raw_value, ',') THEN replace(raw_value, ',', '') ELSE raw_value END "
+        "AS clean, "
+        "CASE WHEN contains(raw_value, '.') THEN length(raw_value) - strpos(raw_value, '.') ELSE 0 END AS places "
+        f"{''.join(f', TRY_CAST(_k{i} AS {ENUM}{i}) AS _e{i}' for i in range(n))} FROM m) "
+        f"SELECT _row, {ordinal} AS ordinal, {', '.join(f'_e{i}' for i in range(n))}, "
+        f"CASE WHEN places <= {STORED_DECIMALS} THEN TRY_CAST(clean AS DECIMAL(38, {STORED_DECIMALS})) END AS value, "
+        "CASE WHEN raw_value <> '' THEN CAST(places AS TINYINT) END AS decimals, status, "
+        f"ordinal IS NULL OR status NOT IN ({statuses}) OR (raw_value <> '') <> (status IN ({with_value})) "
+        f"OR (raw_value <> '' AND NOT (CASE WHEN contains(raw_value, ',') "
+        f"THEN regexp_full_match(raw_value, {_sql_string(NUMBER)}) "
+        f"ELSE regexp_full_match(raw_value, {_sql_string(PLAIN)}) END "
+        f"AND places <= {STORED_DECIMALS} AND value IS NOT NULL)) AS flawed "
+        "FROM c",
+    )
+    given, flawed = con.execute(f"SELECT count(*), coalesce(bool_or(flawed), false) FROM {INCOMING}").fetchall()[0]
+    if flawed or given != cube.total:
+        return None
+    return _digest(con, meta, sort=False) or _digest(con, meta, sort=True)
+
+
+def _stage_thorough(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header_rows: int,
+                    header: list[str], name: str | None) -> None:
+    """The incoming cells, with every problem of the file named (raises InvalidInput)."""
+    def problem(code: str, message: str, row: int | None = None, column: str | None = None, **kw: Any) -> Problem:
+        return Problem(code, message, table=meta.id, file=name, row=row, column=column, **kw)
+
+    # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
+    row_number = ("file_row_number + 1" if relation.startswith("read_parquet(")
+                  else f"row_number() OVER () + {header_rows}")
+    codes = [v.code for v in meta.variables]
+    problems: list[Problem] = []
 
     def text(column: str) -> str:
         return f'trim(CAST("{column}" AS VARCHAR))'
 
     cube = _Cube(meta)
     n = len(codes)
-    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    joins, ordinal, params = _positions(meta)
     status = f"coalesce({text('status')}, '')" if "status" in header else "''"
     keys = ", ".join(f"coalesce({text(c)}, '') AS _k{i}" for i, c in enumerate(codes))
-    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
-                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
-                     for i in range(n))
-    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
     storable = f"(m.is_number AND m.digits <= {STORED_INTEGER_DIGITS} AND m.places <= {STORED_DECIMALS})"
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {INCOMING} AS "
-        # Parquet numbers its rows as it reads them (in parallel); other sources are numbered in one pass
         f"WITH src AS (SELECT CAST({row_number} AS BIGINT) AS _row, {keys}, "
         f"coalesce({text('value')}, '') AS raw_value, {status} AS status FROM {relation}), "
         f"n AS (SELECT *, replace(raw_value, ',', '') AS clean, "
         f"regexp_full_match(raw_value, {_sql_string(NUMBER)}) AS is_number FROM src), "
         "m AS (SELECT *, CASE WHEN contains(clean, '.') THEN length(split_part(clean, '.', 2)) ELSE 0 END "
         "AS places, length(ltrim(split_part(ltrim(clean, '+-'), '.', 1), '0')) AS digits FROM n) "
-        f"SELECT m._row, {ordinal} AS ordinal, [{', '.join(f'm._k{i}' for i in range(n))}] AS coordinates, "
+        f"SELECT m._row, {ordinal} AS ordinal, "
+        f"{', '.join(f'TRY_CAST(m._k{i} AS {ENUM}{i}) AS _e{i}' for i in range(n))}, "
         f"{', '.join(f'm._k{i}, p{i}.idx AS _idx{i}' for i in range(n))}, m.raw_value, m.status, m.is_number, "
         f"m.raw_value = '' OR {storable} AS storable, "
         f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.clean AS DECIMAL(38, 6)) END AS value, "
-        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals, "
-        # the number as Python's format(Decimal(text), 'f') writes it: no '+', no leading zeros
-        "regexp_replace(regexp_replace(m.clean, '^\\+', ''), '^(-?)0+([0-9])', '\\1\\2') AS text "
+        f"CASE WHEN m.raw_value <> '' AND {storable} THEN CAST(m.places AS TINYINT) END AS decimals "
         f"FROM m {joins}",
         params,
     )
-    if isinstance(source, pa.Table):
-        con.unregister(SOURCE)
     unknown = " UNION ALL ".join(f"SELECT _row, {i} AS variable, _k{i} AS found FROM {INCOMING} WHERE _idx{i} IS NULL"
                                  for i in range(n))
     for row, i, found in con.execute(unknown + " ORDER BY _row, variable LIMIT 1000").fetchall():
@@ -163,7 +268,7 @@ def stage(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
         problems.append(problem("duplicate_cell", f"the cell [{cell}] was already given in row {first}", row=row))
     if problems:
         raise InvalidInput(problems)
-    total = cube.strides[0] * cube.sizes[0]
+    total = cube.total
     given = int(con.execute(f"SELECT count(*) FROM {INCOMING}").fetchall()[0][0])
     if given < total:
         missing = _missing(con, meta)
@@ -218,6 +323,7 @@ class _Cube:
         self.strides = [1] * len(self.sizes)
         for i in reversed(range(len(self.sizes) - 1)):
             self.strides[i] = self.strides[i + 1] * self.sizes[i + 1]
+        self.total = self.strides[0] * self.sizes[0] if self.sizes else 1
         self.metric = meta.metric_position
         self.metric_codes = list(meta.metric.codes)
 
@@ -253,15 +359,21 @@ def _not_negative(con: duckdb.DuckDBPyConnection, meta: TableMeta, cube: _Cube, 
     metric = cube.index(cube.metric)
 
     def among(codes: list[str]) -> str:
-        return f"list_contains({[cube.metric_codes.index(c) for c in codes] or [-1]}, {metric})"
+        """SQL true for the cells of these measures (no test at all when they are every measure)."""
+        if not codes:
+            return "false"
+        if len(codes) == len(cube.metric_codes):
+            return "true"
+        return f"{metric} IN ({', '.join(str(cube.metric_codes.index(c)) for c in codes)})"
 
+    tests = [f"{among(counts)} AND a.value < 0", f"{among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value))",
+             f"{among(percentages)} AND NOT (a.value BETWEEN 0 AND 100)"]
+    wanted = " OR ".join(f"({t})" for t, codes in zip(tests, (counts, ranks, percentages)) if codes)
+    if not wanted:
+        return []
     rows = con.execute(
-        f"SELECT {_describe(meta, 'a')}, a._row, {value_text('a.')}, {metric}, "
-        f"{among(counts)} AND a.value < 0, {among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value)), "
-        f"{among(percentages)} AND NOT (a.value BETWEEN 0 AND 100) "
-        f"FROM {INCOMING} a WHERE a.value IS NOT NULL AND (({among(counts)} AND a.value < 0) OR "
-        f"({among(ranks)} AND (a.value < 1 OR a.value <> floor(a.value))) OR "
-        f"({among(percentages)} AND NOT (a.value BETWEEN 0 AND 100))) ORDER BY a.ordinal LIMIT 1000"
+        f"SELECT {_describe(meta, 'a')}, a._row, {value_text('a.')}, {metric}, {', '.join(tests)} "
+        f"FROM {INCOMING} a WHERE a.value IS NOT NULL AND ({wanted}) ORDER BY a.ordinal LIMIT 1000"
     ).fetchall()
     problems = []
     for cell, row, found, index, negative, bad_rank, out_of_range in rows:
@@ -433,33 +545,59 @@ def check(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, name: str | None =
 
 
 def content_hash(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
-    """``citystat.store.content_hash`` of the staged cells, from DuckDB's text of each cell in the cube's order:
-    the digest takes Arrow's string buffers as they are, with no Python string per cell."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(meta_to_dict(meta), sort_keys=True, ensure_ascii=False).encode())
+    """``citystat.store.content_hash`` of the staged cells (``citystat.store.digest``): the columns DuckDB hands
+    over as Arrow buffers, in the cube's order, hashed as they are, with no Python object per cell."""
+    found = _digest(con, meta, sort=True)
+    if found is None:
+        raise ValueError("the staged cells are not the table's cells, each once")
+    return found
+
+
+def _digest(con: duckdb.DuckDBPyConnection, meta: TableMeta, *, sort: bool) -> str | None:
+    """The content hash of the staged cells, sorted or as they lie; None unless their ordinals are 0, 1, 2, ...
+    (then every cell of the cube is there once, in order)."""
+    found = digest.Digest(meta)
     reader = con.sql(
-        "SELECT chr(30) || chr(31) || array_to_string(coordinates, chr(31)) || chr(31) || text || chr(31) || status "
-        f"AS record FROM {INCOMING} ORDER BY ordinal"
+        f"SELECT ordinal, coalesce(value, 0)::DECIMAL(38, {STORED_DECIMALS}), coalesce(decimals, -1)::TINYINT, "
+        f"status || chr(31) FROM {INCOMING} {'ORDER BY ordinal' if sort else ''}"
+    ).to_arrow_reader(1 << 16)
+    expected = 0
+    for batch in reader:
+        ordinals = batch.column(0)
+        if ordinals.null_count or not np.array_equal(
+                ordinals.to_numpy(), np.arange(expected, expected + len(ordinals), dtype=np.int64)):
+            reader.close()
+            return None
+        expected += len(ordinals)
+        found.add_columns(batch.column(1), batch.column(2), batch.column(3))
+    return found.hexdigest() if expected == _Cube(meta).total else None
+
+
+def content_hash_version_1(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
+    """The version-1 content hash of the staged cells (a text record per cell), to recognise a release hashed so."""
+    found = hashlib.sha256()
+    found.update(digest.meta_json(meta).encode())
+    codes = ", chr(31), ".join(f"CAST(_e{i} AS VARCHAR)" for i in range(len(meta.variables)))
+    reader = con.sql(
+        f"SELECT concat(chr(30), chr(31), {codes}, chr(31), coalesce({value_text()}, ''), chr(31), status) "
+        f"FROM {INCOMING} ORDER BY ordinal"
     ).to_arrow_reader(1 << 16)
     for batch in reader:
-        for chunk in _strings(batch.column(0)):
-            digest.update(chunk)
-    return digest.hexdigest()
+        for chunk in digest.strings(batch.column(0)):
+            found.update(chunk)
+    return found.hexdigest()
 
 
-def _strings(array: pa.Array) -> Iterator[memoryview]:
-    """The bytes of every string of an Arrow array, concatenated in order (its data buffer, sliced)."""
-    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-        array = array.cast(pa.large_string())
-    if array.null_count:
-        raise ValueError("a cell's record is null")
-    _, offsets, data = array.buffers()
-    assert offsets is not None
-    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
-    bounds = np.frombuffer(offsets, dtype=kind, count=len(array) + 1, offset=array.offset * np.dtype(kind).itemsize)
-    if data is not None:
-        yield memoryview(data)[int(bounds[0]):int(bounds[-1])]
+def cells(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
+    """A view of the staged cells as the store keeps them: coordinates, value, decimals, status (and their rows)."""
+    coordinates = ", ".join(f"CAST(_e{i} AS VARCHAR)" for i in range(len(meta.variables)))
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CELLS} AS SELECT [{coordinates}] AS coordinates, value, decimals, "
+                f"status, _row, ordinal FROM {INCOMING}")
+    return CELLS
 
 
-def cleanup(con: duckdb.DuckDBPyConnection) -> None:
+def cleanup(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> None:
+    con.execute(f"DROP VIEW IF EXISTS {CELLS}")
     con.execute(f"DROP TABLE IF EXISTS {INCOMING}")
+    for i in range(len(meta.variables)):
+        con.execute(f"DROP TYPE IF EXISTS {ENUM}{i}")

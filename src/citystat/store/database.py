@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,7 +39,7 @@ from citystat.model import (
     meta_to_dict,
     provenance_from_dict,
 )
-from citystat.store import deltas
+from citystat.store import deltas, digest
 from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
@@ -128,7 +127,6 @@ class TableNotFound(KeyError):
         return str(self.args[0])
 
 
-_RECORD, _FIELD = "\x1e", "\x1f"
 _STATUS = {status.value: status for status in Status}
 
 
@@ -162,13 +160,18 @@ def _unstorable(table: Table) -> Iterator[Problem]:
 
 
 def content_hash(table: Table) -> str:
-    """A digest of everything a reader sees: metadata and every cell with its published precision."""
-    digest = hashlib.sha256()
-    digest.update(json.dumps(meta_to_dict(table.meta), sort_keys=True, ensure_ascii=False).encode())
-    for key, cell in table.ordered_cells():
-        value = "" if cell.value is None else format(cell.value, "f")
-        digest.update(_FIELD.join([_RECORD, *key, value, cell.status.value]).encode())
-    return digest.hexdigest()
+    """A digest of everything a reader sees: metadata and every cell with its published precision
+    (``citystat.store.digest``)."""
+    return digest.table_digest(table)
+
+
+def _same_content(latest: ReleaseInfo | None, found: str, version_1: Callable[[], str]) -> bool:
+    """Whether the content hashed ``found`` is that of the latest release (hashed by either version)."""
+    if latest is None:
+        return False
+    if latest.content_hash == found:
+        return True
+    return digest.is_version_1(latest.content_hash) and latest.content_hash == version_1()
 
 
 class Store:
@@ -284,16 +287,28 @@ class Store:
         con = self.connection
         if name is None and not isinstance(source, pa.Table):
             name = Path(source).name
+        cells = source if isinstance(source, pa.Table) else Path(source)
         try:
-            columnar.stage(con, meta, source if isinstance(source, pa.Table) else Path(source), name=name)
+            staged = columnar.stage(con, meta, cells, name=name)
             try:
                 problems = columnar.check(con, meta, name=name)
-                digest = columnar.content_hash(con, meta)
+                if problems and not staged.numbered:  # a refused load names the file's rows: read it again
+                    staged = columnar.stage(con, meta, cells, name=name, numbered=True)
+                    problems = columnar.check(con, meta, name=name)
+                found = "" if problems else staged.digest or columnar.content_hash(con, meta)
+
+                def version_1() -> str:
+                    return columnar.content_hash_version_1(con, meta)
             except columnar.TooWide:  # numbers too wide for the checks' exact integer arithmetic: as objects
+                if not staged.numbered:
+                    columnar.stage(con, meta, cells, name=name, numbered=True)
                 table, rows = self._incoming_table(meta)
                 problems = [dataclasses.replace(p, file=name, row=rows.get(p.cell or ""))
                             for p in [*check_table(table), *_unstorable(table)]]
-                digest = content_hash(table)
+                found = content_hash(table)
+
+                def version_1() -> str:
+                    return digest.table_digest_version_1(table)
             if problems:
                 raise InvalidInput(problems)
             total = 1
@@ -301,16 +316,16 @@ class Store:
                 total *= len(variable.codes)
             with self._transaction() as con:
                 latest = self._latest(con, meta.id)
-                if latest is not None and latest.content_hash == digest:
+                if latest is not None and _same_content(latest, found, version_1):
                     return LoadResult(latest, created=False)
                 number = 1 if latest is None else latest.release + 1
-                info = ReleaseInfo(meta.id, number, digest, datetime.now(UTC), provenance, total)
+                info = ReleaseInfo(meta.id, number, found, datetime.now(UTC), provenance, total)
                 self._insert_release(con, info, meta, latest)
                 deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
-                                     columnar.INCOMING)
+                                     columnar.cells(con, meta))
             return LoadResult(info, created=True)
         finally:
-            columnar.cleanup(con)
+            columnar.cleanup(con, meta)
 
     def _insert_release(self, con: duckdb.DuckDBPyConnection, info: ReleaseInfo, meta: TableMeta,
                         latest: ReleaseInfo | None) -> None:
@@ -340,7 +355,8 @@ class Store:
         from citystat.store import columnar
 
         rows = self.connection.execute(
-            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.INCOMING} ORDER BY ordinal"
+            f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.cells(self.connection, meta)} "
+            "ORDER BY ordinal"
         ).fetchall()
         table = Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s, _ in rows})
         return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
@@ -349,13 +365,13 @@ class Store:
         self, con: duckdb.DuckDBPyConnection, table: Table, provenance: Provenance,
         progress: ProgressCallback | None
     ) -> LoadResult:
-        digest = content_hash(table)
+        found = content_hash(table)
         latest = self._latest(con, table.id)
-        if latest is not None and latest.content_hash == digest:
+        if latest is not None and _same_content(latest, found, lambda: digest.table_digest_version_1(table)):
             return LoadResult(latest, created=False)
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
-        info = ReleaseInfo(table.id, number, digest, datetime.now(UTC), provenance, total)
+        info = ReleaseInfo(table.id, number, found, datetime.now(UTC), provenance, total)
         self._insert_release(con, info, table.meta, latest)
         con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
                     "decimals TINYINT, status VARCHAR)")
@@ -400,7 +416,7 @@ class Store:
         return None if row is None else city_from_dict(json.loads(row[0]))
 
     def _release_from_row(self, row: Sequence[Any]) -> ReleaseInfo:
-        table_id, release, digest, loaded_at, words, cells, stored = row
+        table_id, release, table_hash, loaded_at, words, cells, stored = row
         if stored is None:  # a schema 2 database read as it is
             provenance = Provenance.described(words)
         else:
@@ -409,7 +425,7 @@ class Store:
             except (ValueError, ProvenanceError) as exc:
                 raise RuntimeError(f"{self.path}: release {release} of {table_id!r} has a damaged provenance: "
                                    f"{exc}") from None
-        return ReleaseInfo(table_id, int(release), digest, loaded_at, provenance, int(cells))
+        return ReleaseInfo(table_id, int(release), table_hash, loaded_at, provenance, int(cells))
 
     @property
     def _release_columns(self) -> str:
