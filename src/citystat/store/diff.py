@@ -119,7 +119,7 @@ def _changed_sql(old: tuple[int, int], new: tuple[int, int]) -> str:
         f"CASE WHEN a.coordinates IS NOT NULL THEN a.status END AS old_status, "
         f"{deltas.value_text('b.')} AS new_value, CASE WHEN b.coordinates IS NOT NULL THEN b.status END AS new_status "
         f"FROM ({deltas.state_sql(*old)}) a FULL OUTER JOIN ({deltas.state_sql(*new)}) b "
-        f"ON a.coordinates = b.coordinates WHERE {deltas._DIFFERS}"
+        f"ON a.coordinates = b.coordinates WHERE {deltas.DIFFERS}"
     )
 
 
