@@ -138,6 +138,8 @@ def start_server(db: Path, *args: str, env: dict[str, str] | None = None, timeou
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO / "src"), environment.get("PYTHONPATH")]))
     command = [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(port), "--db", str(db), "--no-access-log", *args]
+    if "--workers" not in args:  # one process unless the test is about workers: the default is one per core
+        command += ["--workers", "1"]
     process = subprocess.Popen(command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     server = RunningServer(f"http://127.0.0.1:{port}", process, db)
     deadline = time.monotonic() + timeout

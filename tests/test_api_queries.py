@@ -467,6 +467,31 @@ def test_large_answers_are_gzipped_for_clients_that_take_it(api_server, stored):
     assert again.status_code == 304 and again.headers["etag"] == packed.headers["etag"]
 
 
+def test_a_repeated_query_gets_the_first_answers_bytes_and_headers(api_server, stored):
+    """A repeat of a data query is answered from the cached answer before routing (citystat.serve.fast_path): the
+    same status, headers and body as the answer the route built, gzipped or not, with CORS, the security headers
+    and HEAD as for any answer, and revalidation still to 304."""
+    meta = stored["digital_access_national"].meta
+    url = f"{api_server.api}/tables/{meta.id}/data"
+    query = {**_whole(meta), "lang": "en", "stub": "year"}  # a URL no other test asks for: built here first
+    varying = ("date", "content-length")
+    with httpx.Client() as fresh:
+        for encoding in ("identity", "gzip"):
+            headers = {"Accept-Encoding": encoding, "Origin": "https://example.org"}
+            first, again = (fresh.get(url, params=query, headers=headers) for _ in range(2))
+            assert first.status_code == again.status_code == 200
+            assert first.content == again.content and first.headers["etag"] == again.headers["etag"]
+            assert ({k: v for k, v in first.headers.items() if k not in varying}
+                    == {k: v for k, v in again.headers.items() if k not in varying})
+            assert again.headers["access-control-allow-origin"] == "*"
+            assert again.headers["x-content-type-options"] == "nosniff"
+            head = fresh.head(url, params=query, headers=headers)
+            assert head.status_code == 200 and head.content == b"" and head.headers["etag"] == first.headers["etag"]
+            unchanged = fresh.get(url, params=query, headers={**headers, "If-None-Match": first.headers["etag"]})
+            assert unchanged.status_code == 304
+        assert first.headers["content-encoding"] == "gzip"
+
+
 def test_cors_allows_get(client):
     answer = client.get("/tables", headers={"Origin": "https://example.org"})
     assert answer.headers["access-control-allow-origin"] == "*"

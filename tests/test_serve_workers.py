@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +22,7 @@ from citystat.catalog import bundled_tables
 from citystat.model import Cell, Table
 from citystat.store import Store
 
-from .conftest import start_server
+from .conftest import REPO, free_port, start_server
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +38,13 @@ def _children(pid: int) -> list[int]:
             if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
                 found.append(int(entry))
     return found
+
+
+def _listening_sockets(port: int) -> int:
+    """How many sockets listen on 127.0.0.1:port (the kernel's own table, /proc/net/tcp)."""
+    local = f"0100007F:{port:04X}"
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1] == local and row.split()[3] == "0A")  # 0A: LISTEN
 
 
 def _status(url: str) -> int:
@@ -52,6 +63,8 @@ def test_workers_serve_a_database_switched_in_atomically(built_db: Path, tmp_pat
     server = start_server(served, "--workers", "2", env={"CITYSTAT_RATE_LIMIT": "off"})
     try:
         assert len(_children(server.process.pid)) >= 2
+        # each worker listens itself (SO_REUSEPORT), so the kernel spreads connections over them
+        assert _listening_sockets(int(server.url.rsplit(":", 1)[1])) == 2
         first = server.api + "/tables/cooc_cloud/data?lang=en"
         second = server.api + "/tables/cooc_cloud/data?lang=en&release=2"
         assert _status(second) == 404
@@ -91,3 +104,62 @@ def test_workers_serve_a_database_switched_in_atomically(built_db: Path, tmp_pat
     finally:
         server.stop()
     assert _children(server.process.pid) == []
+
+
+def test_workers_that_cannot_listen_stop_the_server_with_an_error(built_db: Path) -> None:
+    port = free_port()
+    with socket.socket() as taken:  # a listener without SO_REUSEPORT: no worker may join it
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        done = subprocess.run(
+            [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--db", str(built_db), "--workers", "2", "--no-access-log"],
+            capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert done.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_a_worker_that_dies_is_replaced(built_db: Path) -> None:
+    server = start_server(built_db, "--workers", "2")
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        workers = [pid for pid in _children(server.process.pid) if _listens(pid)]
+        assert len(workers) == 2
+        os.kill(workers[0], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        replaced: list[int] = []
+        while time.monotonic() < deadline:
+            replaced = [pid for pid in _children(server.process.pid) if _listens(pid)]
+            if len(replaced) == 2 and workers[0] not in replaced and _listening_sockets(port) == 2:
+                break
+            time.sleep(0.2)
+        assert len(replaced) == 2 and workers[0] not in replaced and workers[1] in replaced
+        assert [_status(server.api + "/config") for _ in range(10)] == [200] * 10
+    finally:
+        server.stop()
+
+
+def _listens(pid: int) -> bool:
+    """Whether a process holds a listening TCP socket (a worker, not the supervisor's helpers)."""
+    inodes = set()
+    for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = row.split()
+        if fields[3] == "0A":
+            inodes.add(fields[9])
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except OSError:
+        return False
+    return any(link.startswith("socket:[") and link[8:-1] in inodes for link in links)
+
+
+def test_workers_end_when_their_supervisor_is_killed(built_db: Path) -> None:
+    server = start_server(built_db, "--workers", "2")
+    workers = [pid for pid in _children(server.process.pid) if _listens(pid)]
+    assert len(workers) == 2
+    server.process.kill()  # SIGKILL: the supervisor cannot stop them itself
+    server.process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.2)
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]

@@ -212,3 +212,19 @@ def test_a_release_hashed_by_the_first_version_is_still_recognised(
             parse_values(_text(revised), meta, name="values.csv"))
         assert second.release.content_hash.startswith("v2-") and len(second.release.content_hash) == 67
         assert _exact(store.read(TABLE_ID, 1).table) == _exact(table)
+
+
+def test_metadata_over_the_input_bound_is_the_stores_own_and_reads_back(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The node bound guards input: a table loaded with it raised (or made in code) reads back under the default."""
+    data, meta_path = write_large_table(tmp_path, 6_000, 1)  # 6,000 labelled stations: over 30,000 values
+    monkeypatch.setenv("CITYSTAT_LIMIT_YAML_NODES", "100000")
+    meta = read_meta(meta_path)
+    with Store(tmp_path / "db.duckdb") as store:
+        store.load_columns(meta, data)
+    monkeypatch.delenv("CITYSTAT_LIMIT_YAML_NODES")
+    with pytest.raises(InvalidInput, match="more than 30,000 values"):
+        read_meta(meta_path)
+    with Store(tmp_path / "db.duckdb", read_only=True) as store:
+        stored = store.read(TABLE_ID)
+    assert stored.table.meta == meta and len(stored.table.cells) == 12_000

@@ -49,7 +49,8 @@ def diff(
 ) -> None:
     """List the cells added, removed and revised from release A to release B, with old and new value and status."""
     with Store(db_path(db), read_only=True) as store:
-        found = diff_releases(store, table_id, old, new).to_dict(lang)
+        # the table lists at most --limit changes, so only those are read; --json gives every one
+        found = diff_releases(store, table_id, old, new, limit=None if as_json else limit).to_dict(lang)
     if as_json:
         typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
@@ -57,12 +58,12 @@ def diff(
     grid = RichTable(title=escape(f"{table_id}: {old} → {new}  ({counts})"), title_justify="left")
     for column in ("change", "cell", "old", "new"):
         grid.add_column(_WORDS[column].get(lang))
-    for change in found["changes"][:limit]:
+    for change in found["changes"]:
         cell = ", ".join(f"{k}: {v}" for k, v in change["labels"].items())
         grid.add_row(_WORDS[change["change"]].get(lang), escape(cell), escape(_shown(change["old"])),
                      escape(_shown(change["new"])))
     console.print(grid)
-    left = len(found["changes"]) - limit
+    left = sum(found["counts"].values()) - len(found["changes"])
     if left > 0:
         console.print(_WORDS["more"].get(lang).format(n=f"{left:,}"), highlight=False)
     if found["metadata_changed"]:

@@ -30,13 +30,15 @@ def serve(
 
     Administration (/api/v2/admin) is enabled when CITYSTAT_ADMIN_TOKEN is set, and needs that token.
 
-    With several workers each process keeps its own caches; they stay correct because releases never change and
-    every process notices a new release (or a database file switched in its place) before answering.
+    With several workers each process listens on the port itself (SO_REUSEPORT: the kernel spreads connections over
+    them) and keeps its own caches; they stay correct because releases never change and every process notices a
+    new release (or a database file switched in its place) before answering.
     """
     import uvicorn
 
     from citystat.dashboard.app import create_site
     from citystat.serve.app import ADMIN_TOKEN_ENV, MAX_DATA_CELLS_ENV
+    from citystat.serve.workers import run_workers
     from citystat.store import DB_ENV
 
     token = os.environ.get(ADMIN_TOKEN_ENV) or None
@@ -61,6 +63,10 @@ def serve(
     os.environ[DB_ENV] = str(path.resolve())
     if max_data_cells is not None:
         os.environ[MAX_DATA_CELLS_ENV] = str(max_data_cells)
-    console.print(f"citystat: {processes} worker processes", highlight=False)
-    uvicorn.run("citystat.dashboard.app:app_from_env", factory=True, workers=processes, host=host, port=port,
-                access_log=access_log, log_level="info", timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    console.print(f"citystat: {processes} worker processes, each listening on the port (SO_REUSEPORT)",
+                  highlight=False)
+    options = {"app": "citystat.dashboard.app:app_from_env", "factory": True, "host": host, "port": port,
+               "access_log": access_log, "log_level": "info", "timeout_graceful_shutdown": SHUTDOWN_SECONDS}
+    code = run_workers(options, processes, SHUTDOWN_SECONDS)
+    if code:
+        sys.exit(code)

@@ -26,6 +26,8 @@ from citystat.publish.maps import map_specs
 from citystat.publish.report import TableView, moment_words, ordered_tables, table_view
 from citystat.publish.writers import report_filename
 from citystat.query import StoreReader
+from citystat.query.reader import TableEntry
+from citystat.serve.pxweb import diff_response, diff_url
 
 from .cards import headline, headline_view
 from .words import word
@@ -35,6 +37,7 @@ DOWNLOAD_FORMATS = tuple(  # (outputFormat, what a person calls it, file suffix)
     (w.name, w.label, w.suffix) for w in registry.WRITERS.values() if w.name != "html")
 DATA_PAGE_ROWS = 100  # rows of a table page's data table; a larger table is paged (?page=N)
 CHART_MAX_CELLS = 10_000  # a table with more cells is not drawn on its page (its spec would hold every cell)
+CHANGES_PAGE_ROWS = 20  # changes a release form lists at once; more are paged (?changes=N)
 SAVED_PERIODS = (2, 5, 10)  # the "latest N periods" a saved selection offers
 
 
@@ -256,6 +259,43 @@ def _rows(view: TableView, lang: str) -> list[dict[str, Any]]:
     } for row in view.rows]
 
 
+def release_changes(
+    reader: StoreReader, entry: TableEntry, release: int, lang: str, *, api_base: str = API_PREFIX, page: int = 1
+) -> dict[str, Any] | None:
+    """What a release changed against the release before it, as the release form shows it: the counts and one page
+    of the changes, from the API's diff resource (so ``citystat diff``, the API and the page say the same); None for
+    a table's first release."""
+    table_id = entry.meta.id
+    previous = entry.previous(release)
+    if previous is None:
+        if page != 1:
+            raise PageNotFound(f"release {release} of {table_id!r} is its first: it changed nothing")
+        return None
+    found = diff_response(reader, table_id, previous.release, release, lang=lang, page_number=page,
+                          page_size=CHANGES_PAGE_ROWS, base=api_base)
+    pages, total = found["page"]["totalPages"], found["page"]["totalElements"]
+    if page > pages:
+        raise PageNotFound(f"release {release} of {table_id!r} has {pages} page(s) of changes, not {page}")
+    shown_release = None if release == entry.latest.release else release
+
+    def url(number: int) -> str:
+        return page_url(f"/tables/{table_id}", lang, release=shown_release,
+                        changes=None if number == 1 else number) + "#release-changes"
+
+    first = (page - 1) * CHANGES_PAGE_ROWS
+    return {
+        "release": release,
+        "previous": previous.release,
+        "counts": found["counts"],
+        "metadata_changed": found["metadata_changed"],
+        "changes": found["changes"],
+        "page": {"number": page, "pages": pages, "size": CHANGES_PAGE_ROWS, "rows": total,
+                 "first_row": first + 1 if total else 0, "last_row": min(first + CHANGES_PAGE_ROWS, total),
+                 "previous": url(page - 1) if page > 1 else None, "next": url(page + 1) if page < pages else None},
+        "api_url": diff_url(api_base, table_id, previous.release, release, lang),
+    }
+
+
 def table_data_page(reader: StoreReader, first: dict[str, Any], page: int) -> dict[str, Any]:
     """Another page of a table page's data table: ``first`` (the table's page 1) with that page's rows, symbols
     and links; the chart, narrative and notes, which are about the whole table, are page 1's."""
@@ -278,15 +318,17 @@ def table_data_page(reader: StoreReader, first: dict[str, Any], page: int) -> di
 
 def table_page(
     reader: StoreReader, table_id: str, lang: str, release: int | None = None, *, api_base: str = API_PREFIX,
-    page: int = 1,
+    page: int = 1, changes_page: int = 1,
 ) -> dict[str, Any]:
     """One table: chart, data table, narrative, notes and source, its release and the others, downloads.
 
     ``release`` views an earlier release (the latest when None); ``api_base`` is the API root links point to;
-    ``page`` is the page of the data table shown (DATA_PAGE_ROWS rows each), so a large table's page stays small.
+    ``page`` is the page of the data table shown (DATA_PAGE_ROWS rows each), so a large table's page stays small;
+    ``changes_page`` the page of what the release changed (CHANGES_PAGE_ROWS changes each).
     """
     if page != 1:
-        return table_data_page(reader, table_page(reader, table_id, lang, release, api_base=api_base), page)
+        first = table_page(reader, table_id, lang, release, api_base=api_base, changes_page=changes_page)
+        return table_data_page(reader, first, page)
     lang = normalise_language(lang)
     snapshot = reader.snapshot()
     entry, city = snapshot.entry(table_id), snapshot.city
@@ -317,6 +359,8 @@ def table_page(
         "latest_release": entry.latest.release,
         "releases": [_release_entry(r, lang, city, current=r.release == info.release,
                                     latest=r.release == entry.latest.release) for r in reversed(entry.releases)],
+        # what the release in use changed against the one before it (None for the first release)
+        "release_changes": release_changes(reader, entry, info.release, lang, api_base=api_base, page=changes_page),
         "narrative": table_narrative(stored, lang, context=context),
         "chart": chart,  # None for a table too large to draw whole: its data table is paged, its data downloaded
         "maps": [{"id": f"map-{m['usermeta']['citystat']['measure']}", "description": m["description"], "spec": m,

@@ -213,6 +213,9 @@ async def table(request: Request, table_id: str) -> Response:
     page = _page_number(request.query_params.get("page"))
     if page is None:
         return _error(request, 400, "page must be a whole number from 1", as_json)
+    changes_page = _page_number(request.query_params.get("changes"))
+    if changes_page is None:
+        return _error(request, 400, "changes must be a whole number from 1", as_json)
     base = api_base(request)
     saved_id = request.query_params.get("saved") or None
     saved = None
@@ -227,16 +230,16 @@ async def table(request: Request, table_id: str) -> Response:
 
     def build(reader: StoreReader, lang: str) -> dict[str, Any]:
         if page == 1:
-            built = table_page(reader, table_id, lang, release, api_base=base)
+            built = table_page(reader, table_id, lang, release, api_base=base, changes_page=changes_page)
             return {**built, "saved": saved} if saved else built
         # another page of the data table: page 1's data (chart, narrative) as built once, with this page's rows
-        first_key = ("dashboard", _code_version(), "table", table_id, release, None, 1, lang,
+        first_key = ("dashboard", _code_version(), "table", table_id, release, None, 1, changes_page, lang,
                      reader.snapshot().version, base)
         first = _state(request).pages.get(
-            first_key, lambda: table_page(reader, table_id, lang, release, api_base=base))
+            first_key, lambda: table_page(reader, table_id, lang, release, api_base=base, changes_page=changes_page))
         return table_data_page(reader, first, page)
 
-    return await _page(request, ("table", table_id, release, saved_id, page), build, as_json, base)
+    return await _page(request, ("table", table_id, release, saved_id, page, changes_page), build, as_json, base)
 
 
 def _page_number(text: str | None) -> int | None:

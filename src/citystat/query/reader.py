@@ -31,6 +31,7 @@ from citystat.catalog import bundled_city
 from citystat.model import City, Provenance, Table, TableMeta
 from citystat.query.selection import SelectionError, SelectionErrorKind
 from citystat.store import LoadResult, ReleaseInfo, Store, StoredTable, TableNotFound
+from citystat.store.diff import ReleaseDiff, diff_releases
 
 FileSignature = tuple[tuple[int, int, int], ...]
 
@@ -65,6 +66,11 @@ class TableEntry:
             if info.release == number:
                 return info
         raise TableNotFound(self.meta.id, number)
+
+    def previous(self, number: int) -> ReleaseInfo | None:
+        """The release before release ``number`` (None for the first): what a release is compared with."""
+        earlier = [info for info in self.releases if info.release < self.release(number).release]
+        return earlier[-1] if earlier else None
 
 
 @dataclass(frozen=True)
@@ -190,6 +196,14 @@ class StoreReader:
             return cached.meta
         with self._lock, self._open() as store:  # the metadata alone: an earlier release's cells stay unread
             return store.meta(table_id, info.release)
+
+    def diff(self, table_id: str, old: int, new: int, *, offset: int = 0, limit: int | None = None) -> ReleaseDiff:
+        """What changed from release ``old`` to ``new`` (one page of it with ``limit``), by ``diff_releases``:
+        the same answer ``citystat diff`` gives. Computed in the database; nothing of it is cached here."""
+        entry = self.snapshot().entry(table_id)
+        entry.release(old), entry.release(new)  # TableNotFound for a release there is not
+        with self._lock, self._open() as store:
+            return diff_releases(store, table_id, old, new, offset=offset, limit=limit)
 
     def table(self, table_id: str, number: int | None = None) -> StoredTable:
         """A table with its cells, as stored in a release (the latest unless one is named)."""

@@ -20,6 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 from citystat.query import StoreReader
 from citystat.serve import problems
 from citystat.serve.context import ServeContext
+from citystat.serve.fast_path import CachedAnswers
 from citystat.serve.pxweb import API_PREFIX, ApiSettings, app_version
 from citystat.serve.rate_limit import RateLimiter, RateLimitMiddleware
 from citystat.serve.routers import admin, codelists, config, data, docs, savedqueries, tables
@@ -77,6 +78,7 @@ def create_app(
     for router in extra_routers:
         app.include_router(router)
     problems.install(app)
+    app.add_middleware(CachedAnswers, root=app)  # the innermost: the ones added after it still apply
     app.add_middleware(SecurityMiddleware, root=app)
     if settings.rate_limit:  # inside CORS, so that a browser can read a 429 and its Retry-After
         app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.max_calls_per_time_window,

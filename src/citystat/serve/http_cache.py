@@ -53,6 +53,9 @@ class Answer:
     immutable: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     gzipped: bytes | None = None
+    # the full responses' headers and bodies, encoded once (raw_response), by whether gzipped
+    encoded: dict[bool, tuple[list[tuple[bytes, bytes]], bytes]] = field(default_factory=dict, compare=False,
+                                                                         repr=False)
 
     @classmethod
     def build(
@@ -111,19 +114,38 @@ def not_modified_response(
     return Response(status_code=304, headers=headers)
 
 
+def takes_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header's value takes gzip."""
+    return "gzip" in accept_encoding and "gzip;q=0" not in accept_encoding.replace(" ", "")
+
+
 def accepts_gzip(request: Request) -> bool:
-    accepted = request.headers.get("accept-encoding", "")
-    return "gzip" in accepted and "gzip;q=0" not in accepted.replace(" ", "")
+    return takes_gzip(request.headers.get("accept-encoding", ""))
+
+
+def full_response(answer: Answer, gzipped: bool) -> Response:
+    """The 200 answer, gzip-encoded or as it is (``gzipped`` only when the answer has a gzipped body)."""
+    if gzipped and answer.gzipped is not None:
+        headers = {**answer.validators(gzip_etag(answer.etag)), **answer.headers, "Content-Encoding": "gzip"}
+        return Response(answer.gzipped, media_type=answer.media_type, headers=headers)
+    return Response(answer.body, media_type=answer.media_type, headers={**answer.validators(), **answer.headers})
+
+
+def raw_response(answer: Answer, gzipped: bool) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The headers and body of ``full_response``, encoded once per answer and kept with it: what a repeat of a
+    cached request is sent (citystat.serve.fast_path) without building a Response again."""
+    found = answer.encoded.get(gzipped)
+    if found is None:
+        response = full_response(answer, gzipped)
+        found = answer.encoded[gzipped] = (response.raw_headers, bytes(response.body))
+    return found
 
 
 def respond(request: Request, answer: Answer) -> Response:
     """The answer, gzip-encoded if the client takes it, or 304 if the client already has it."""
     if not_modified(request, answer.etag, answer.last_modified):
         return not_modified_response(answer.etag, answer.last_modified, answer.immutable, request)
-    if answer.gzipped is not None and accepts_gzip(request):
-        headers = {**answer.validators(gzip_etag(answer.etag)), **answer.headers, "Content-Encoding": "gzip"}
-        return Response(answer.gzipped, media_type=answer.media_type, headers=headers)
-    return Response(answer.body, media_type=answer.media_type, headers={**answer.validators(), **answer.headers})
+    return full_response(answer, accepts_gzip(request))
 
 
 class AnswerCache:

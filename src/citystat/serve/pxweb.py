@@ -38,6 +38,7 @@ from citystat.query import (
 from citystat.query.selection import VariableRequest, find_variable
 from citystat.serve.params import DATA_FORMATS, DEFAULT_DATA_FORMAT, DEFAULT_LANGUAGE, OutputFormat
 from citystat.serve.problems import ApiProblem
+from citystat.store.diff import Change
 from citystat.store.saved_queries import SavedQueryLimits
 
 
@@ -177,9 +178,17 @@ def _table_links(table_id: str, lang: str, base: str) -> list[dict[str, str]]:
     return links
 
 
-def table_entry(summary: TableSummary, lang: str, base: str = API_PREFIX) -> dict[str, Any]:
-    """One table as /tables and /tables/{id} describe it."""
+def table_entry(
+    summary: TableSummary, lang: str, base: str = API_PREFIX, previous: ReleaseInfo | None = None
+) -> dict[str, Any]:
+    """One table as /tables and /tables/{id} describe it; with a link ``releases`` to its releases and, with
+    ``previous`` (the release before the one described), a link ``changes`` to what the release changed against it
+    (extensions)."""
     meta = summary.meta
+    links = _table_links(meta.id, lang, base)
+    links.append(link("releases", _url(base, f"/tables/{meta.id}/releases", lang=lang), lang))
+    if previous is not None:
+        links.append(link("changes", diff_url(base, meta.id, previous.release, summary.release.release, lang), lang))
     return {
         "type": "Table",
         "id": meta.id,
@@ -197,7 +206,7 @@ def table_entry(summary: TableSummary, lang: str, base: str = API_PREFIX) -> dic
         "subjectCode": meta.subject,
         "timeUnit": summary.time_unit,
         "paths": [[{"id": summary.subject.code, "label": summary.subject.name.get(lang)}]],
-        "links": _table_links(meta.id, lang, base),
+        "links": links,
         "release": summary.release.release,
     }
 
@@ -220,7 +229,8 @@ def tables_response(
         raise ApiProblem(400, "bad-parameter", f"pageNumber must be 1 or more, not {page_number}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ApiProblem(400, "bad-parameter", f"pageSize must be from 1 to {MAX_PAGE_SIZE}, not {page_size}")
-    found = search(reader.snapshot(), query=query, past_days=past_days, include_discontinued=include_discontinued)
+    snapshot = reader.snapshot()
+    found = search(snapshot, query=query, past_days=past_days, include_discontinued=include_discontinued)
     total = len(found)
     pages = max(1, math.ceil(total / page_size))
     # A page past the last is an empty page (the specification documents only 200 for /tables); its
@@ -241,7 +251,7 @@ def tables_response(
         page_links += [link("first", page_url(1), lang), link("last", page_url(pages), lang)]
     return {
         "language": lang,
-        "tables": [table_entry(s, lang, base) for s in shown],
+        "tables": [table_entry(s, lang, base, snapshot.entry(s.meta.id).previous(s.release.release)) for s in shown],
         "page": {"pageNumber": page_number, "pageSize": page_size, "totalElements": total, "totalPages": pages,
                  "links": page_links},
         "links": [link("self", page_url(page_number), lang)],
@@ -253,8 +263,10 @@ def table_response(
     base: str = API_PREFIX,
 ) -> dict[str, Any]:
     """The TableResponse of one table (of its latest release, or of release ``release``)."""
-    info = reader.release(table_id, release)
-    entry = table_entry(summarise(reader.meta(table_id, info.release), info, reader.snapshot().city), lang, base)
+    snapshot = reader.snapshot()
+    info = snapshot.release(table_id, release)
+    entry = table_entry(summarise(reader.meta(table_id, info.release), info, snapshot.city), lang, base,
+                        snapshot.entry(table_id).previous(info.release))
     entry["language"] = lang
     entry["links"].append(link("defaultselection", _url(base, f"/tables/{table_id}/defaultselection", lang=lang),
                                lang))
@@ -332,7 +344,8 @@ def metadata_response(
         heading=heading,
         stub=stub,
         dimension_extension=dimension_extensions(meta, lang, base),
-        extension={"px": _px_members(meta, lang, reader.snapshot().city)},
+        extension={"px": _px_members(meta, lang, reader.snapshot().city),
+                   **_release_changes_member(reader, table_id, info.release, lang, base)},
     )
     return dataset
 
@@ -350,6 +363,120 @@ def selection_response(
         "language": lang,
         "links": [link("self", _url(base, f"/tables/{table_id}/defaultselection", lang=lang), lang),
                   link("data", _url(base, f"/tables/{table_id}/data", lang=lang), lang)],
+    }
+
+
+# -- what a release changed ---------------------------------------------------------------------------------
+
+DIFF_PAGE_SIZE = 1_000  # changes in one page of a diff, unless pageSize says otherwise
+MAX_DIFF_PAGE_SIZE = 10_000
+
+
+def diff_url(base: str, table_id: str, old: int, new: int, lang: str, **params: Any) -> str:
+    return _url(base, f"/tables/{table_id}/releases/{old}/diff/{new}", lang=lang, **params)
+
+
+def release_changes(reader: StoreReader, table_id: str, release: int, *, lang: str = DEFAULT_LANGUAGE,
+                    base: str = API_PREFIX) -> dict[str, Any] | None:
+    """What release ``release`` changed against the release before it: how many cells were added, removed and
+    revised, whether the metadata changed, and the link to every change; None for a table's first release."""
+    previous = reader.snapshot().entry(table_id).previous(release)
+    if previous is None:
+        return None
+    found = reader.diff(table_id, previous.release, release, limit=0)
+    return {
+        "release": release,
+        "previousRelease": previous.release,
+        "counts": {change.value: found.count(change) for change in Change},
+        "metadataChanged": found.metadata_changed,
+        "href": diff_url(base, table_id, previous.release, release, lang),
+    }
+
+
+RELEASES_PAGE_SIZE = 20  # releases in one page of /tables/{id}/releases (each with its diff's counts)
+MAX_RELEASES_PAGE_SIZE = 50
+
+
+def releases_response(
+    reader: StoreReader, table_id: str, *, lang: str = DEFAULT_LANGUAGE, page_number: int = 1,
+    page_size: int = RELEASES_PAGE_SIZE, base: str = API_PREFIX,
+) -> dict[str, Any]:
+    """A table's releases, newest first, one page of them: each with when it was loaded, its content hash and cell
+    count, and what it changed against the release before it (``releaseChanges``, as its metadata's extension
+    says; null for the first release)."""
+    if page_number < 1:
+        raise ApiProblem(400, "bad-parameter", f"pageNumber must be 1 or more, not {page_number}")
+    if not 1 <= page_size <= MAX_RELEASES_PAGE_SIZE:
+        raise ApiProblem(400, "bad-parameter",
+                         f"pageSize must be from 1 to {MAX_RELEASES_PAGE_SIZE}, not {page_size}")
+    releases = list(reversed(reader.snapshot().entry(table_id).releases))
+    pages = max(1, math.ceil(len(releases) / page_size))
+
+    def page_url(number: int) -> str:
+        return _url(base, f"/tables/{table_id}/releases", lang=lang, pageSize=page_size, pageNumber=number)
+
+    page_links = []
+    if page_number < pages:
+        page_links.append(link("next", page_url(page_number + 1), lang))
+    if page_number > 1:
+        page_links.append(link("previous", page_url(page_number - 1), lang))
+    shown = releases[(page_number - 1) * page_size: page_number * page_size]
+    return {
+        "id": table_id,
+        "language": lang,
+        "releases": [{
+            "release": info.release,
+            "updated": iso_utc(info.loaded_at),
+            "contentHash": info.content_hash,
+            "cellCount": info.cell_count,
+            "releaseChanges": release_changes(reader, table_id, info.release, lang=lang, base=base),
+            "links": [link("metadata", _url(base, f"/tables/{table_id}/metadata", lang=lang, release=info.release),
+                           lang)],
+        } for info in shown],
+        "page": {"pageNumber": page_number, "pageSize": page_size, "totalElements": len(releases),
+                 "totalPages": pages, "links": page_links},
+        "links": [link("self", page_url(page_number), lang)],
+    }
+
+
+def _release_changes_member(reader: StoreReader, table_id: str, release: int, lang: str,
+                            base: str) -> dict[str, Any]:
+    changes = release_changes(reader, table_id, release, lang=lang, base=base)
+    return {} if changes is None else {"releaseChanges": changes}
+
+
+def diff_response(
+    reader: StoreReader, table_id: str, old: int, new: int, *, lang: str = DEFAULT_LANGUAGE, page_number: int = 1,
+    page_size: int = DIFF_PAGE_SIZE, base: str = API_PREFIX,
+) -> dict[str, Any]:
+    """One page of the cells added, removed and revised from release ``old`` to ``new``: the members of
+    ``citystat diff --json`` (its counts are of every change, its ``changes`` this page's), a ``page`` block as
+    /tables has, and links."""
+    if page_number < 1:
+        raise ApiProblem(400, "bad-parameter", f"pageNumber must be 1 or more, not {page_number}")
+    if not 1 <= page_size <= MAX_DIFF_PAGE_SIZE:
+        raise ApiProblem(400, "bad-parameter", f"pageSize must be from 1 to {MAX_DIFF_PAGE_SIZE}, not {page_size}")
+    found = reader.diff(table_id, old, new, offset=(page_number - 1) * page_size, limit=page_size)
+    pages = max(1, math.ceil(found.total / page_size))
+
+    def page_url(number: int, language: str = lang) -> str:
+        return diff_url(base, table_id, old, new, language, pageSize=page_size, pageNumber=number)
+
+    page_links = []
+    if page_number < pages:
+        page_links.append(link("next", page_url(page_number + 1), lang))
+    if page_number > 1:
+        page_links.append(link("previous", page_url(page_number - 1), lang))
+    if pages > 1:
+        page_links += [link("first", page_url(1), lang), link("last", page_url(pages), lang)]
+    return {
+        **found.to_dict(lang),
+        "page": {"pageNumber": page_number, "pageSize": page_size, "totalElements": found.total,
+                 "totalPages": pages, "links": page_links},
+        "links": [link("self", page_url(page_number), lang)]
+        + [link("alternate", page_url(page_number, other), other) for other in LANGUAGES if other != lang]
+        + [link("metadata", _url(base, f"/tables/{table_id}/metadata", lang=lang, release=number), lang)
+           for number in (old, new)],
     }
 
 

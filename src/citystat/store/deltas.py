@@ -10,7 +10,6 @@ Every operation here is one SQL statement over whole tables (DuckDB), never Pyth
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +59,7 @@ def storage(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> Stor
     return Storage(int(row[0][0]), int(row[0][1]))
 
 
-_DIFFERS = ("a.coordinates IS NULL OR b.coordinates IS NULL OR a.value IS DISTINCT FROM b.value "
+DIFFERS = ("a.coordinates IS NULL OR b.coordinates IS NULL OR a.value IS DISTINCT FROM b.value "
             "OR a.decimals IS DISTINCT FROM b.decimals OR a.status IS DISTINCT FROM b.status")
 
 
@@ -92,7 +91,7 @@ def write_release(
         "SELECT coalesce(b.coordinates, a.coordinates) AS coordinates, b.value, b.decimals, b.status, "
         "b.coordinates IS NULL AS removed "
         f"FROM ({state_sql(previous, before.base_release)}) a FULL OUTER JOIN {incoming} b "
-        f"ON a.coordinates = b.coordinates WHERE {_DIFFERS}",
+        f"ON a.coordinates = b.coordinates WHERE {DIFFERS}",
         params,
     )
     try:
@@ -144,18 +143,4 @@ def read_ordered(
         params={"table": table_id, **params},
     ).fetchnumpy()
     return columns["value"].tolist(), columns["status"].tolist()
-
-
-def changed_cells(
-    con: duckdb.DuckDBPyConnection, table_id: str, old: tuple[int, int], new: tuple[int, int]
-) -> Iterable[tuple[list[str], str | None, str | None, str | None, str | None]]:
-    """Every cell that differs between two releases, each given as (release, base):
-    (coordinates, old value, old status, new value, new status); a side that lacks the cell has None for both."""
-    rows = con.execute(
-        f"SELECT coalesce(a.coordinates, b.coordinates), {value_text('a.')}, a.status, {value_text('b.')}, b.status "
-        f"FROM ({state_sql(*old)}) a FULL OUTER JOIN ({state_sql(*new)}) b "
-        f"ON a.coordinates = b.coordinates WHERE {_DIFFERS}",
-        {"table": table_id},
-    ).fetchall()
-    return rows
 

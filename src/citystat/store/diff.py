@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -32,15 +33,23 @@ class CellChange:
 
 @dataclass(frozen=True)
 class ReleaseDiff:
+    """The changes between two releases, or one page of them: ``counts`` are always over every change."""
+
     table_id: str
     old: ReleaseInfo
     new: ReleaseInfo
     old_meta: TableMeta
     new_meta: TableMeta
     changes: tuple[CellChange, ...]  # in the order of the new release's cube, removed cells in the old one's
+    counts: Mapping[Change, int]
+    offset: int = 0  # the place of changes[0] among all the changes
 
     def count(self, change: Change) -> int:
-        return sum(1 for c in self.changes if c.change is change)
+        return self.counts[change]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def metadata_changed(self) -> bool:
@@ -61,6 +70,7 @@ class ReleaseDiff:
         return labelled
 
     def to_dict(self, lang: str = "zh-TW") -> dict[str, Any]:
+        """What ``citystat diff --json``, the API's diff resource and the dashboard's release form all show."""
         variables = [v.code for v in self.new_meta.variables]
 
         def number(value: Decimal | None) -> str | None:
@@ -85,30 +95,70 @@ class ReleaseDiff:
         }
 
 
-def diff_releases(store: Store, table_id: str, old: int, new: int) -> ReleaseDiff:
-    """The cells that differ between two releases of a table (either may be the earlier one)."""
+def _ordinal(meta: TableMeta, alias: str) -> tuple[str, str, dict[str, Any]]:
+    """(joins, ordinal, parameters): a changed cell's place in the cube of ``meta``, NULL when it is not there."""
+    joins, terms, params = [], [], {}
+    stride = 1
+    for i in reversed(range(len(meta.variables))):
+        codes = list(meta.variables[i].codes)
+        name = f"{alias}{i}"
+        params[name] = codes
+        joins.append(f"LEFT JOIN (SELECT unnest(${name}::VARCHAR[]) AS code, "
+                     f"generate_subscripts(${name}::VARCHAR[], 1) - 1 AS idx) {name} "
+                     f"ON {name}.code = c.coordinates[{i + 1}]")
+        terms.append(f"{name}.idx * {stride}")
+        stride *= len(codes)
+    ordinal = f"CASE WHEN len(c.coordinates) = {len(meta.variables)} THEN {' + '.join(terms) or '0'} END"
+    return " ".join(reversed(joins)), ordinal, params
+
+
+def _changed_sql(old: tuple[int, int], new: tuple[int, int]) -> str:
+    """Every cell that differs between two releases, each given as (release, base), for ``$table``."""
+    return (
+        f"SELECT coalesce(a.coordinates, b.coordinates) AS coordinates, {deltas.value_text('a.')} AS old_value, "
+        f"CASE WHEN a.coordinates IS NOT NULL THEN a.status END AS old_status, "
+        f"{deltas.value_text('b.')} AS new_value, CASE WHEN b.coordinates IS NOT NULL THEN b.status END AS new_status "
+        f"FROM ({deltas.state_sql(*old)}) a FULL OUTER JOIN ({deltas.state_sql(*new)}) b "
+        f"ON a.coordinates = b.coordinates WHERE {deltas.DIFFERS}"
+    )
+
+
+def diff_releases(
+    store: Store, table_id: str, old: int, new: int, *, offset: int = 0, limit: int | None = None
+) -> ReleaseDiff:
+    """The cells that differ between two releases of a table (either may be the earlier one).
+
+    ``offset`` and ``limit`` give one page of the changes (in the new release's cube order, then the removed
+    cells in the old one's); the counts are of all of them. Both are SQL over the stored cells, so a page of a
+    diff of millions of cells holds only its own changes in memory.
+    """
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError(f"offset and limit must be 0 or more, not {offset} and {limit}")
     old_info, new_info = store.release(table_id, old), store.release(table_id, new)
     old_meta, new_meta = store.meta(table_id, old), store.meta(table_id, new)
     con = store.connection
-    rows = deltas.changed_cells(
-        con, table_id,
-        (old, deltas.storage(con, table_id, old).base_release),
-        (new, deltas.storage(con, table_id, new).base_release),
-    )
-    changes = []
-    for coordinates, old_value, old_status, new_value, new_status in rows:
-        kind = Change.ADDED if old_status is None else Change.REMOVED if new_status is None else Change.REVISED
-        changes.append(CellChange(kind, tuple(coordinates), None if old_value is None else Decimal(old_value),
-                                  old_status, None if new_value is None else Decimal(new_value), new_status))
-    new_index = {v.code: {c: i for i, c in enumerate(v.codes)} for v in new_meta.variables}
-    old_index = {v.code: {c: i for i, c in enumerate(v.codes)} for v in old_meta.variables}
-
-    def order(change: CellChange) -> tuple[int, tuple[int, ...]]:
-        for rank, (meta, index) in enumerate(((new_meta, new_index), (old_meta, old_index))):
-            if len(change.coordinates) == len(meta.variables) and all(
-                    code in index[v.code] for v, code in zip(meta.variables, change.coordinates)):
-                return rank, tuple(index[v.code][code] for v, code in zip(meta.variables, change.coordinates))
-        return 2, ()
-
-    changes.sort(key=order)
-    return ReleaseDiff(table_id, old_info, new_info, old_meta, new_meta, tuple(changes))
+    changed = _changed_sql((old, deltas.storage(con, table_id, old).base_release),
+                           (new, deltas.storage(con, table_id, new).base_release))
+    added, removed, revised = con.execute(
+        "SELECT count(*) FILTER (WHERE old_status IS NULL), count(*) FILTER (WHERE new_status IS NULL), "
+        f"count(*) FILTER (WHERE old_status IS NOT NULL AND new_status IS NOT NULL) FROM ({changed})",
+        {"table": table_id},
+    ).fetchall()[0]
+    counts = {Change.ADDED: int(added), Change.REMOVED: int(removed), Change.REVISED: int(revised)}
+    changes: list[CellChange] = []
+    if limit != 0 and offset < sum(counts.values()):
+        new_joins, new_ordinal, new_params = _ordinal(new_meta, "n")
+        old_joins, old_ordinal, old_params = _ordinal(old_meta, "o")
+        rows = con.execute(
+            f"SELECT c.coordinates, c.old_value, c.old_status, c.new_value, c.new_status FROM ({changed}) c "
+            f"{new_joins} {old_joins} "
+            f"ORDER BY CASE WHEN {new_ordinal} IS NOT NULL THEN 0 WHEN {old_ordinal} IS NOT NULL THEN 1 ELSE 2 END, "
+            f"coalesce({new_ordinal}, {old_ordinal}), c.coordinates "
+            f"LIMIT {'ALL' if limit is None else int(limit)} OFFSET {int(offset)}",
+            {"table": table_id, **new_params, **old_params},
+        ).fetchall()
+        for coordinates, old_value, old_status, new_value, new_status in rows:
+            kind = Change.ADDED if old_status is None else Change.REMOVED if new_status is None else Change.REVISED
+            changes.append(CellChange(kind, tuple(coordinates), None if old_value is None else Decimal(old_value),
+                                      old_status, None if new_value is None else Decimal(new_value), new_status))
+    return ReleaseDiff(table_id, old_info, new_info, old_meta, new_meta, tuple(changes), counts, offset)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Scope
 
 from citystat.query import SelectionRequest, VariableRequest, resolve
 from citystat.serve import params
@@ -68,6 +69,17 @@ _GET_PARAMETERS = [
      "schema": {"type": "array", "items": {"type": "string"}}},
     _RELEASE,
 ]
+
+
+def data_url_key(table_id: str, scope: Scope, host: str | None) -> tuple[object, ...]:
+    """What a GET data answer depends on besides the catalog: the table, the query string, and the base of links."""
+    return table_id, scope["query_string"], scope.get("scheme"), host, scope.get("root_path")
+
+
+def remembered_answer(ctx: ServeContext, url_key: tuple[object, ...]) -> Answer | None:
+    """The cached answer to this URL on the current catalog, if one was built and is still held."""
+    current = ctx.reader.current()
+    return None if current is None else ctx.recall((*url_key, current.version))
 
 
 async def _answer(
@@ -125,13 +137,10 @@ async def _answer(
 )
 async def get_data(request: Request, id: str) -> Response:
     ctx = context(request)
-    scope = request.scope
-    url_key = (id, scope["query_string"], scope.get("scheme"), request.headers.get("host"), scope.get("root_path"))
-    current = ctx.reader.current()
-    if current is not None:
-        remembered = ctx.recall((*url_key, current.version))
-        if remembered is not None:
-            return respond(request, remembered)
+    url_key = data_url_key(id, request.scope, request.headers.get("host"))
+    remembered = remembered_answer(ctx, url_key)
+    if remembered is not None:
+        return respond(request, remembered)
     items = request.query_params.multi_items()
     named: dict[str, list[str]] = {}
     for name, value in items:

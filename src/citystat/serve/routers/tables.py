@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from citystat.serve import params
@@ -10,9 +10,15 @@ from citystat.serve.context import api_base, context
 from citystat.serve.problems import ApiProblem
 from citystat.serve.pxweb import (
     DEFAULT_PAGE_SIZE,
+    DIFF_PAGE_SIZE,
+    MAX_DIFF_PAGE_SIZE,
     MAX_PAGE_SIZE,
+    MAX_RELEASES_PAGE_SIZE,
+    RELEASES_PAGE_SIZE,
+    diff_response,
     dumps,
     metadata_response,
+    releases_response,
     saved_query_request,
     selection_response,
     table_response,
@@ -163,3 +169,74 @@ def get_default_selection(request: Request, id: str, lang: str | None = LANG) ->
         return dumps(answer), JSON, {}
 
     return ctx.answer_sync(request, key, build, last_modified=info.loaded_at)
+
+
+@router.get(
+    "/tables/{id}/releases/{old}/diff/{new}",
+    summary="What changed in table {id} from release {old} to release {new} (extension).",
+    description="The cells added, removed and revised, each with its codes, its labels and its old and new value "
+                "and status, in the order of the newer cube; the counts are of every change, the changes one page "
+                "of them. The same answer as `citystat diff ID OLD NEW --json`. A table's metadata links here "
+                "(extension.releaseChanges), as do /tables and /tables/{id} (the link `changes`).",
+    operation_id="GetReleaseDiff",
+    response_class=Response,
+    responses={200: {"description": "Success", "content": {JSON: {"schema": {"type": "object"}}}},
+               **PROBLEM_RESPONSES},
+)
+def get_release_diff(
+    request: Request,
+    id: str,
+    old: int = Path(ge=1, description="The release compared from"),
+    new: int = Path(ge=1, description="The release compared to"),
+    lang: str | None = LANG,
+    page_number: int = Query(1, alias="pageNumber", ge=1),
+    page_size: int = Query(DIFF_PAGE_SIZE, alias="pageSize", ge=1, le=MAX_DIFF_PAGE_SIZE),
+) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    base = api_base(request)
+    snapshot = ctx.reader.snapshot()
+    before, after = snapshot.release(id, old), snapshot.release(id, new)
+    key = ("diff", id, before.release, before.content_hash, after.release, after.content_hash, language,
+           page_number, page_size, base)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = diff_response(ctx.reader, id, before.release, after.release, lang=language,
+                               page_number=page_number, page_size=page_size, base=base)
+        return dumps(answer), JSON, {}
+
+    # both releases are named and never change, so neither does the answer
+    return ctx.answer_sync(request, key, build, last_modified=max(before.loaded_at, after.loaded_at), immutable=True)
+
+
+@router.get(
+    "/tables/{id}/releases",
+    summary="The releases of table {id}, newest first, each with what it changed (extension).",
+    description="Each release's number, load time, content hash and cell count, and what it changed against the "
+                "release before it: the counts of cells added, removed and revised and the link to every change "
+                "(as the metadata's extension.releaseChanges of that release has them; null for the first).",
+    operation_id="ListTableReleases",
+    response_class=Response,
+    responses={200: {"description": "Success", "content": {JSON: {"schema": {"type": "object"}}}},
+               **PROBLEM_RESPONSES},
+)
+def list_table_releases(
+    request: Request,
+    id: str,
+    lang: str | None = LANG,
+    page_number: int = Query(1, alias="pageNumber", ge=1),
+    page_size: int = Query(RELEASES_PAGE_SIZE, alias="pageSize", ge=1, le=MAX_RELEASES_PAGE_SIZE),
+) -> Response:
+    ctx = context(request)
+    language = params.language(lang)
+    base = api_base(request)
+    entry = ctx.reader.snapshot().entry(id)
+    key = ("releases", id, tuple((r.release, r.content_hash) for r in entry.releases), language, page_number,
+           page_size, base)
+
+    def build() -> tuple[bytes, str, dict[str, str]]:
+        answer = releases_response(ctx.reader, id, lang=language, page_number=page_number, page_size=page_size,
+                                   base=base)
+        return dumps(answer), JSON, {}
+
+    return ctx.answer_sync(request, key, build, last_modified=entry.latest.loaded_at)
