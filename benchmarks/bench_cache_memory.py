@@ -32,10 +32,11 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from decimal import Decimal
 from pathlib import Path
 
-from citystat.model import Cell, Table, meta_from_dict, meta_to_dict
+import pyarrow as pa
+
+from citystat.model import meta_from_dict, meta_to_dict
 from citystat.store import Store
 
 TABLE = "memory_bench"
@@ -51,14 +52,13 @@ def build(db: Path, periods: int, measures: int, releases: int) -> None:
         {"code": f"m{j}", "label": {"zh-TW": f"m{j}", "en": f"m{j}"}, "unit": {"zh-TW": "件", "en": "items"},
          "decimals": 0, "kind": "stock"} for j in range(measures)]
     meta = meta_from_dict(raw)
+    keys = list(meta.cell_keys())
+    codes = {v.code: [key[i] for key in keys] for i, v in enumerate(meta.variables)}
     with Store(db) as store:
-        store.load(Table(meta, {k: Cell(Decimal(i)) for i, k in enumerate(meta.cell_keys())}), origin="bench")
-        con = store.connection
-        for number in range(2, releases + 2):
-            con.execute("INSERT INTO releases SELECT table_id, ?, content_hash || ?, loaded_at, origin, cell_count, "
-                        "meta FROM releases WHERE table_id = ? AND release = 1", [number, f"-{number}", TABLE])
-            con.execute("INSERT INTO cells SELECT table_id, ?, ordinal, coordinates, value + ?, decimals, status "
-                        "FROM cells WHERE table_id = ? AND release = 1", [number, number, TABLE])
+        for number in range(1, releases + 2):  # each release revises every cell, so each is stored whole
+            cells = pa.table({**codes, "value": [str(i + number) for i in range(len(keys))],
+                              "status": [""] * len(keys)})
+            store.load_columns(meta, cells, origin="bench")
 
 
 def free_port() -> int:
@@ -82,8 +82,8 @@ def serve(db: Path, cap_mb: int, cache_bytes: int, release_cells: int) -> tuple[
     env = {**os.environ, "CITYSTAT_LIMIT_CACHE_BYTES": str(cache_bytes),
            "CITYSTAT_LIMIT_RELEASE_CELLS": str(release_cells)}
     process = subprocess.Popen([sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--db",
-                                str(db), "--port", str(port), "--no-access-log"], env=env, preexec_fn=limit,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                str(db), "--port", str(port), "--no-access-log", "--workers", "1"],
+                               env=env, preexec_fn=limit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     api = f"http://127.0.0.1:{port}/api/v2"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
