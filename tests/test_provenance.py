@@ -187,6 +187,29 @@ def test_compare_takes_the_scale_from_the_fields_never_from_the_words(tmp_path: 
         assert comparison.scale == 1 and comparison.matches
 
 
+def test_a_schema_2_databases_aggregation_words_are_read_as_fields_so_compare_knows_the_scale(
+        tmp_path: Path) -> None:
+    """The one format aggregation wrote its words in before the fields (events:ENGINE[:scale=S]) is read back as
+    fields, read-only and when upgraded; other words stay words."""
+    published = _table("cooc_cloud")
+    derived = Table(dataclasses.replace(published.meta, id=derived_table_id(published.id)), published.cells)
+    path = tmp_path / "old.duckdb"
+    with Store(path) as store:
+        store.load(published, origin="catalog")
+        store.load(derived, origin="events:spark:scale=0.001")
+    _downgrade_to_schema_2(path)
+    for read_only in (True, False):
+        with Store(path, read_only=read_only) as store:
+            provenance = store.release(derived.id).provenance
+            assert (provenance.kind, provenance.engine, provenance.scale) == (
+                ProvenanceKind.EVENTS, "spark", Decimal("0.001"))
+            assert provenance.describe() == "events:spark:scale=0.001"
+            assert compare_in_store(store, [published.id])[0].scale == Decimal("0.001")
+    assert Provenance.from_words("events:duckdb").scale is None and Provenance.from_words("events:duckdb").engine
+    for words in ("catalog", "events:", "events:duckdb:scale=lots", "events:duckdb:scale=-1", "load:events.csv"):
+        assert Provenance.from_words(words) == Provenance.described(words)
+
+
 def test_an_ingest_records_the_files_it_read(tmp_path: Path) -> None:
     from .conftest import shared_path
 

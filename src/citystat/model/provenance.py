@@ -83,8 +83,26 @@ class Provenance:
 
     @classmethod
     def described(cls, words: str) -> Provenance:
-        """Words only: what a caller gives as a string, and what a release stored before these fields reads as."""
+        """Words only: what a caller gives as a string."""
         return cls(ProvenanceKind.DESCRIBED, description=words)
+
+    @classmethod
+    def from_words(cls, words: str) -> Provenance:
+        """A release stored before provenance had fields, which kept only its words. The words aggregation wrote
+        had one format, ``events:ENGINE`` or ``events:ENGINE:scale=S``: they are read back as those fields (so
+        ``compare`` still knows an old release's scale), the words kept as its description; other words stay
+        words."""
+        kind, _, rest = words.partition(":")
+        engine, _, scale = rest.partition(":scale=")
+        if kind != ProvenanceKind.EVENTS.value or not engine or ":" in engine:
+            return cls.described(words)
+        try:
+            value = None if not scale else Decimal(scale)
+        except InvalidOperation:
+            return cls.described(words)
+        if value is not None and not (value.is_finite() and value > 0):
+            return cls.described(words)
+        return cls(ProvenanceKind.EVENTS, engine=engine, scale=value, description=words)
 
     # -- reading ----------------------------------------------------------------------------------
 

@@ -74,11 +74,8 @@ CREATE TABLE IF NOT EXISTS catalog_city (
 """
 
 # schema 3: a release's provenance as fields (JSON, Provenance.to_dict()) beside its words in `origin`; releases
-# stored before it get their words as their provenance (Provenance.described)
-_SCHEMA_3 = """
-ALTER TABLE releases ADD COLUMN IF NOT EXISTS provenance JSON;
-UPDATE releases SET provenance = json_object('kind', 'described', 'description', origin) WHERE provenance IS NULL;
-"""
+# stored before it get the provenance their words give (Provenance.from_words), filled in by _migrate
+_SCHEMA_3 = "ALTER TABLE releases ADD COLUMN IF NOT EXISTS provenance JSON"
 
 # schema 2: a release stores the cells it changed (see citystat.store.deltas); schema 1 kept a full copy in `cells`
 _SCHEMA_2 = """
@@ -203,6 +200,10 @@ class Store:
             con.execute(_SCHEMA_2)
             if version is None or version < 3:
                 con.execute(_SCHEMA_3)
+                words = con.execute("SELECT DISTINCT origin FROM releases WHERE provenance IS NULL").fetchall()
+                if words:
+                    con.executemany("UPDATE releases SET provenance = ? WHERE provenance IS NULL AND origin = ?",
+                                    [[json.dumps(Provenance.from_words(w).to_dict()), w] for (w,) in words])
             if version is None:
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
                 return
@@ -420,11 +421,11 @@ class Store:
     def _release_from_row(self, row: Sequence[Any]) -> ReleaseInfo:
         table_id, release, table_hash, loaded_at, words, cells, stored = row
         if stored is None:  # a schema 2 database read as it is
-            provenance = Provenance.described(words)
+            provenance = Provenance.from_words(words)
         else:
             try:
                 provenance = provenance_from_dict(json.loads(stored))
-            except (ValueError, ProvenanceError) as exc:
+            except (ValueError, TypeError, ProvenanceError) as exc:
                 raise RuntimeError(f"{self.path}: release {release} of {table_id!r} has a damaged provenance: "
                                    f"{exc}") from None
         return ReleaseInfo(table_id, int(release), table_hash, loaded_at, provenance, int(cells))
