@@ -18,6 +18,7 @@ import pytest
 from citystat.catalog import bundled_tables
 from citystat.dashboard.words import word
 from citystat.model import EN, ZH, Cell, Status
+from citystat.query.reader import StoreReader
 from citystat.store import Store
 from citystat.store.diff import Change, diff_releases
 
@@ -86,6 +87,18 @@ def test_a_page_of_a_diff_is_that_slice_of_the_whole_and_counts_every_change(rev
     assert backwards.offset == 30 and len(backwards.changes) == 1 and backwards.changes[0].old_status == "p"
     with Store(revised_db, read_only=True) as store, pytest.raises(ValueError, match="offset and limit"):
         diff_releases(store, TABLE, 1, 2, limit=-1)
+
+
+def test_a_readers_diff_counts_are_counted_once_and_equal_the_stores(revised_db: Path) -> None:
+    """Every metadata answer gives a release's counts: a reader counts a pair of releases once (they never change);
+    pages of changes are read each time."""
+    reader = StoreReader(revised_db)
+    counted = reader.diff(TABLE, 1, 2, limit=0)
+    with Store(revised_db, read_only=True) as store:
+        assert counted == diff_releases(store, TABLE, 1, 2, limit=0)
+    assert reader.diff(TABLE, 1, 2, limit=0) is counted
+    assert reader.diff(TABLE, 2, 1, limit=0) is not counted
+    assert reader.diff(TABLE, 1, 2, limit=5) is not reader.diff(TABLE, 1, 2, limit=5)
 
 
 def test_the_diff_commands_table_lists_at_most_limit_changes_and_counts_the_rest(revised_db: Path,

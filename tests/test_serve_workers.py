@@ -20,7 +20,8 @@ import pytest
 
 from citystat.catalog import bundled_tables
 from citystat.model import Cell, Table
-from citystat.store import Store
+from citystat.serve.workers import run_workers
+from citystat.store import DB_ENV, Store
 
 from .conftest import REPO, free_port, start_server
 
@@ -163,3 +164,42 @@ def test_workers_end_when_their_supervisor_is_killed(built_db: Path) -> None:
     while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in workers):
         time.sleep(0.2)
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+
+
+def _serve(db: Path, port: int, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from citystat.cli import main; main()", "serve", "--host", "127.0.0.1", "--port",
+         str(port), "--db", str(db), "--workers", "2", "--no-access-log"],
+        capture_output=True, text=True, timeout=timeout, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+
+
+def test_a_second_server_on_a_port_in_use_is_refused_rather_than_joining_the_first(built_db: Path) -> None:
+    server = start_server(built_db, "--workers", "2")  # its workers listen with SO_REUSEPORT
+    try:
+        port = int(server.url.rsplit(":", 1)[1])
+        done = _serve(built_db, port)
+        assert done.returncode == 3
+        assert f"cannot listen on 127.0.0.1:{port}: the address is in use" in done.stderr
+        assert _listening_sockets(port) == 2  # the first server's two workers, and no more
+    finally:
+        server.stop()
+
+
+def test_a_database_that_cannot_be_read_is_an_error_before_any_worker_starts(tmp_path: Path) -> None:
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"not a database" * 1000)
+    done = _serve(damaged, free_port())
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"the database {damaged} cannot be read now" in done.stderr.replace("\n", "")
+
+
+def test_workers_that_cannot_stay_up_stop_the_server_instead_of_restarting_for_ever(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    damaged = tmp_path / "damaged.duckdb"  # as if the file were replaced by a broken one after serve checked it
+    damaged.write_bytes(b"not a database" * 1000)
+    monkeypatch.setenv(DB_ENV, str(damaged))
+    started = time.monotonic()
+    options = {"app": "citystat.dashboard.app:app_from_env", "factory": True, "host": "127.0.0.1",
+               "port": free_port(), "log_level": "critical"}
+    assert run_workers(options, 2, shutdown_seconds=1) == 1  # each worker's app fails as it is built
+    assert time.monotonic() - started < 60

@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from citystat.dashboard.app import create_site
+    from citystat.query.reader import StoreUnavailable
     from citystat.serve.app import ADMIN_TOKEN_ENV, MAX_DATA_CELLS_ENV
     from citystat.serve.workers import run_workers
     from citystat.store import DB_ENV
@@ -47,7 +48,11 @@ def serve(
                      "real secret, or unset it to disable administration", highlight=False)
         sys.exit(2)
     path = db_path(db)
-    web = create_site(path, admin_token=token, max_data_cells=max_data_cells)
+    try:
+        web = create_site(path, admin_token=token, max_data_cells=max_data_cells)
+    except StoreUnavailable as exc:
+        errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
     shown = f"[{host}]" if ":" in host else host
     console.print(f"citystat: dashboard at http://{shown}:{port}/", highlight=False)
     console.print(f"citystat: PxWeb API at http://{shown}:{port}/api/v2 (docs at /docs) over {path}; "

@@ -104,6 +104,9 @@ def _signature(path: Path) -> FileSignature:
     return tuple(out)
 
 
+DIFF_COUNTS_KEPT = 4_096  # diffs' counts kept by a reader (each a few hundred bytes)
+
+
 class StoreReader:
     """Cached reads of a citystat database for many threads, and the one write path of a server."""
 
@@ -120,6 +123,7 @@ class StoreReader:
         self._table_cache_bytes = (input_limits.current().cache_bytes if table_cache_bytes is None
                                    else table_cache_bytes)
         self._cached_bytes = 0
+        self._diff_counts: OrderedDict[tuple[str, int, str, int, str], ReleaseDiff] = OrderedDict()
         self._checked_at = -1.0
         self.snapshot()
 
@@ -199,11 +203,23 @@ class StoreReader:
 
     def diff(self, table_id: str, old: int, new: int, *, offset: int = 0, limit: int | None = None) -> ReleaseDiff:
         """What changed from release ``old`` to ``new`` (one page of it with ``limit``), by ``diff_releases``:
-        the same answer ``citystat diff`` gives. Computed in the database; nothing of it is cached here."""
+        the same answer ``citystat diff`` gives, computed in the database. The counts alone (``limit=0``), which
+        every metadata answer gives, are kept for the releases' content (releases never change): a large table's
+        diff is counted once, not on every request while the reader's lock is held."""
         entry = self.snapshot().entry(table_id)
-        entry.release(old), entry.release(new)  # TableNotFound for a release there is not
-        with self._lock, self._open() as store:
-            return diff_releases(store, table_id, old, new, offset=offset, limit=limit)
+        key = (table_id, old, entry.release(old).content_hash, new, entry.release(new).content_hash)  # or TableNotFound
+        counts_only = limit == 0 and offset == 0
+        with self._lock:
+            if counts_only and key in self._diff_counts:
+                self._diff_counts.move_to_end(key)
+                return self._diff_counts[key]
+            with self._open() as store:
+                found = diff_releases(store, table_id, old, new, offset=offset, limit=limit)
+            if counts_only:
+                self._diff_counts[key] = found
+                while len(self._diff_counts) > DIFF_COUNTS_KEPT:
+                    self._diff_counts.popitem(last=False)
+            return found
 
     def table(self, table_id: str, number: int | None = None) -> StoredTable:
         """A table with its cells, as stored in a release (the latest unless one is named)."""

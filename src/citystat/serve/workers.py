@@ -30,6 +30,8 @@ from typing import Any
 STARTUP_FAILURE = 3  # uvicorn's exit code for a server that could not start
 BACKLOG = 2048
 RESTART_PAUSE = 1.0  # seconds between starts of a process that keeps dying
+RESTARTS_ALLOWED = 5  # restarts within RESTART_WINDOW seconds; one more and the server stops: a worker that cannot
+RESTART_WINDOW = 60.0  # stay up (an unreadable database, a bug at start) is not started again for ever
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 logger = logging.getLogger("uvicorn.error")
@@ -49,6 +51,19 @@ def listening_socket(host: str, port: int, backlog: int = BACKLOG) -> socket.soc
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether nothing listens on (host, port): a socket without SO_REUSEPORT binds only then, so a second server
+    started on a port in use is refused rather than joining the first and sharing its connections."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT is free
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def _end_with_parent(parent: int) -> None:
@@ -84,6 +99,10 @@ def run_workers(options: dict[str, Any], processes: int, shutdown_seconds: float
     ``options`` are uvicorn.Config's (the app as an import string, host, port ...), passed to each process."""
     if not hasattr(socket, "SO_REUSEPORT"):
         raise RuntimeError("this system has no SO_REUSEPORT; serve with --workers 1")
+    if not port_is_free(options["host"], options["port"]):
+        print(f"citystat: cannot listen on {options['host']}:{options['port']}: the address is in use",
+              file=sys.stderr)
+        return STARTUP_FAILURE
     context = multiprocessing.get_context("spawn")
     stopping: list[int] = []
 
@@ -98,6 +117,7 @@ def run_workers(options: dict[str, Any], processes: int, shutdown_seconds: float
         return process
 
     workers = [start() for _ in range(processes)]
+    restarts: list[float] = []
     failed = 0
     try:
         while not stopping:
@@ -108,6 +128,14 @@ def run_workers(options: dict[str, Any], processes: int, shutdown_seconds: float
                 if process.exitcode == STARTUP_FAILURE:
                     logger.error("a worker could not start; stopping the others")
                     failed = STARTUP_FAILURE
+                    stopping.append(0)
+                    break
+                now = time.monotonic()
+                restarts = [t for t in restarts if now - t < RESTART_WINDOW] + [now]
+                if len(restarts) > RESTARTS_ALLOWED:
+                    logger.error("workers ended %s times in %.0f s (the last with exit code %s); stopping",
+                                 len(restarts), RESTART_WINDOW, process.exitcode)
+                    failed = 1
                     stopping.append(0)
                     break
                 logger.warning("worker %s ended (exit code %s); starting another", process.pid, process.exitcode)
