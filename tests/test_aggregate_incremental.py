@@ -269,3 +269,155 @@ def test_streams_without_any_file_give_the_same_tables_as_a_full_recompute(tmp_p
         again = _run(tmp_path / "events", tmp_path / "partials.duckdb")
         assert _cells(again) == _cells(full)
     assert sum(_scanned(again).values()) == 0
+
+
+def _stored_rows(partials: Path) -> dict[str, list[str]]:
+    """Every row's file in every table of the partial-results store (read after the run, the file detached)."""
+    import duckdb
+
+    with duckdb.connect(str(partials), read_only=True) as con:
+        names = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {n: sorted(p for (p,) in con.execute(f"SELECT _path FROM {n}").fetchall())
+                for n in names if n != "partial_contract"}
+
+
+def test_a_withdrawn_or_replaced_day_leaves_no_row_in_the_partial_results(tmp_path: Path) -> None:
+    """The rows of a file withdrawn, and of a file's older version, are deleted, not only left out of the merge:
+    the store does not grow with files that are gone."""
+    from .test_aggregate_edges import local, wifi_year, write
+
+    root = tmp_path / "events"
+    wifi_year(root)
+    partials = tmp_path / "partials.duckdb"
+    options = {"metas": METAS, "years": YEARS, "tables": ["taipei_free_usage"]}
+
+    def run() -> AggregationResult:
+        with DuckDBEngine() as engine:
+            result = aggregate_events(root, engine=engine, partials=partials, **options)
+            assert _cells(result) == _cells(aggregate_events(root, engine=engine, **options))
+        return result
+
+    run()
+    day = write(root, "wifi.sessions", 2021, 9, [{"ts": local(2021, 9, 20, h)} for h in (8, 9)], name="day-20.parquet")
+    run()
+    first = _stored_rows(partials)
+    mine = {name: rows.count(str(day.resolve())) for name, rows in first.items()}
+    assert all(mine.values()) and mine["partial_files"] == mine["footers"] == 1
+
+    write(root, "wifi.sessions", 2021, 9, [{"ts": local(2021, 9, 20, h)} for h in (8, 9, 10, 11)],
+          name="day-20.parquet")  # delivered again: its older rows replaced, not added to
+    run()
+    replaced = _stored_rows(partials)
+    assert {n: r.count(str(day.resolve())) for n, r in replaced.items()} == mine
+    assert {n: len(r) for n, r in replaced.items()} == {n: len(r) for n, r in first.items()}
+
+    day.unlink()  # withdrawn: no row of it is left in any table
+    withdrawn = run()
+    assert withdrawn.tables[0].cell(year="2021", measure="total").value == 24
+    after = _stored_rows(partials)
+    assert all(str(day.resolve()) not in rows for rows in after.values())
+    assert sorted(after["partial_files"]) == sorted(str(p.resolve()) for p in root.rglob("*.parquet"))
+    assert {n: len(r) for n, r in after.items()} == {n: len(r) - mine[n] for n, r in first.items()}
+
+
+def test_a_store_written_under_another_contract_is_checked_and_read_again(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files accepted by an older citystat (other stream schemas or checks) are not trusted: their footers are
+    checked again and every file is read again."""
+    import os
+
+    from citystat.aggregate import partials as partial_results
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import wifi_year
+
+    root = tmp_path / "events"
+    wifi_year(root)
+    partials = tmp_path / "partials.duckdb"
+    options = {"metas": METAS, "years": YEARS, "tables": ["taipei_free_usage"]}
+    files = sorted(root.rglob("*.parquet"))
+
+    def run() -> AggregationResult:
+        with DuckDBEngine() as engine:
+            return aggregate_events(root, engine=engine, partials=partials, **options)
+
+    monkeypatch.setattr(partial_results, "CONTRACT", "written-by-an-older-citystat")
+    assert sum(_scanned(run()).values()) == len(files)
+    assert sum(_scanned(run()).values()) == 0  # the same contract: trusted
+    monkeypatch.undo()
+    assert partial_results.contract_digest() == partial_results.CONTRACT
+
+    # a file now broken with its size and modification time kept: a trusted footer would hide it, a check finds it
+    good, stat = files[3].read_bytes(), files[3].stat()
+    files[3].write_bytes(b"X" * len(good))
+    os.utime(files[3], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(InvalidInput) as caught:
+        run()
+    assert [(p.code, p.file) for p in caught.value.problems] == [("corrupt_parquet", str(files[3]))]
+
+    files[3].write_bytes(good)
+    os.utime(files[3], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = run()
+    assert sum(_scanned(again).values()) == len(files)
+    assert _cells(again) == _cells(_full_tables(root, options))
+    assert sum(_scanned(run()).values()) == 0
+
+
+def _full_tables(root: Path, options: dict) -> AggregationResult:
+    with DuckDBEngine() as engine:
+        return aggregate_events(root, engine=engine, **options)
+
+
+def test_an_engine_is_left_clean_by_a_failed_run_and_serves_the_next(tmp_path: Path) -> None:
+    """A run that fails (a file that is no store of partial results, a damaged day) detaches the store and drops
+    what it named on the caller's engine, so the next run on that engine works; so does a good run."""
+    import duckdb
+
+    from citystat.aggregate.partials import CATALOG, KEYS
+    from citystat.aggregate.runner import MERGED_CUBES
+    from citystat.model import InvalidInput
+
+    from .test_aggregate_edges import local, wifi_year, write
+
+    root = tmp_path / "events"
+    wifi_year(root)
+    options = {"metas": METAS, "years": YEARS, "tables": ["taipei_free_usage"]}
+    foreign = tmp_path / "citystat.duckdb"  # a statistics database given by mistake: refused, left as it was
+    with duckdb.connect(str(foreign)) as con:
+        con.execute("CREATE TABLE releases (id INTEGER)")
+    partials = tmp_path / "partials.duckdb"
+
+    def leftovers(engine: DuckDBEngine) -> list[str]:
+        con = engine.connection
+        attached = [n for (n,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+                    if n == CATALOG]
+        views = [n for n, sql in con.execute("SELECT view_name, sql FROM duckdb_views() WHERE temporary").fetchall()
+                 if n.startswith(("citystat_saved", "citystat_incoming", KEYS)) or CATALOG in (sql or "")]
+        tables = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+                  if n == MERGED_CUBES or n.endswith("_cube")]
+        return attached + views + tables
+
+    with DuckDBEngine() as engine:
+        with pytest.raises(InvalidInput) as caught:
+            aggregate_events(root, engine=engine, partials=foreign, **options)
+        assert [(p.code, p.file) for p in caught.value.problems] == [("bad_partials", str(foreign))]
+        assert leftovers(engine) == []
+        with duckdb.connect(str(foreign), read_only=True) as con:
+            assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == [("releases",)]
+
+        good = aggregate_events(root, engine=engine, partials=partials, **options)
+        assert leftovers(engine) == []
+        day = write(root, "wifi.sessions", 2021, 10, [{"ts": local(2021, 10, 5, h % 24)} for h in range(5000)],
+                    name="day-05.parquet")
+        damaged = bytearray(day.read_bytes())  # damaged inside, its footer intact: the scan fails, in the store
+        start = pq.ParquetFile(day).metadata.row_group(0).column(1).data_page_offset + 40
+        damaged[start:start + 400] = bytes(b ^ 0x5A for b in damaged[start:start + 400])
+        day.write_bytes(bytes(damaged))
+        with pytest.raises(InvalidInput) as caught:
+            aggregate_events(root, engine=engine, partials=partials, **options)
+        assert [(p.code, p.file) for p in caught.value.problems] == [("unreadable_events", str(day))]
+        assert leftovers(engine) == []
+        day.unlink()
+        again = aggregate_events(root, engine=engine, partials=partials, **options)
+        assert leftovers(engine) == []
+    assert _cells(again) == _cells(good) == _cells(_full_tables(root, options))

@@ -35,10 +35,24 @@ import pyarrow as pa
 
 from citystat.aggregate.compiler import CALENDAR, StreamPlan, distinct_columns, partial_columns
 from citystat.aggregate.sources import EventFile
+from citystat.events.schemas import STREAMS
+from citystat.model import InvalidInput, Problem
 
-FORMAT = 2
+FORMAT = 3  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
 CATALOG = "citystat_partials"
 KEYS = "citystat_partial_keys"
+_OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")
+
+
+def contract_digest() -> str:
+    """The contract a store's partial results and accepted files were written under: the format and every
+    stream's schema (a column added, removed or retyped in a new citystat makes every file checked again)."""
+    described = {"format": FORMAT, "streams": [
+        {"key": s.key, "columns": [[c.name, str(c.type)] for c in s.columns]} for s in STREAMS]}
+    return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()[:16]
+
+
+CONTRACT = contract_digest()
 
 
 def signature(plan: StreamPlan, offset_us: int, distinct: Sequence[str]) -> str:
@@ -84,32 +98,99 @@ class Batch:
 
 
 class PartialStore:
-    """The partial results in a DuckDB file, attached to ``connection`` (the engine that merges them)."""
+    """The partial results in a DuckDB file, attached to ``connection`` (the engine that merges them): a context
+    manager that detaches the file and drops what it named on the engine when closed.
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path):
+    A store is written under one contract (``CONTRACT``: the stream schemas and the format of the checks and partial
+    results); opened under another, it is emptied, so every file is checked and read again."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path, contract: str | None = None):
         self.connection = connection
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        quoted = str(self.path).replace("'", "''")
-        connection.execute(f"ATTACH '{quoted}' AS {CATALOG}")
-        connection.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.partial_files "
-                           "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
-        connection.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.footers (_path VARCHAR NOT NULL, size BIGINT, "
-                           "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[])")
         self._known: dict[tuple[str, str], str] | None = None
         self._footers: dict[str, tuple[int, int, int, frozenset[str]]] | None = None
-        self._tables = {name for (name,) in connection.execute(
+        self._owned: list[tuple[str, str]] = []  # (VIEW or TABLE, name) named on the engine, dropped on close
+        quoted = str(self.path).replace("'", "''")
+        try:
+            connection.execute(f"ATTACH '{quoted}' AS {CATALOG}")
+        except duckdb.Error as exc:
+            raise self._refused(str(exc)) from exc
+        try:
+            self._tables = self._prepare(CONTRACT if contract is None else contract)
+        except BaseException as exc:
+            connection.execute(f"DETACH {CATALOG}")
+            if isinstance(exc, duckdb.Error):
+                raise self._refused(str(exc)) from exc
+            raise
+
+    def _refused(self, why: str) -> InvalidInput:
+        return InvalidInput([Problem("bad_partials", f"{self.path} is not a store of partial results "
+                                     f"({why.splitlines()[0]}); give a new file or the one written before",
+                                     file=str(self.path))])
+
+    def _prepare(self, contract: str) -> set[str]:
+        """The store's tables, emptied first when written under another contract."""
+        con = self.connection
+        tables = {name for (name,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [CATALOG]).fetchall()}
+        foreign = sorted(t for t in tables if not t.startswith(_OWN_TABLES))
+        if foreign:
+            raise duckdb.CatalogException(f"it holds other tables: {', '.join(foreign[:5])}")
+        stored = con.execute(f"SELECT digest FROM {CATALOG}.partial_contract").fetchall() \
+            if "partial_contract" in tables else []
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if stored != [(contract,)]:
+                for name in sorted(tables):
+                    con.execute(f"DROP TABLE {CATALOG}.{name}")
+                tables = set()
+                con.execute(f"CREATE TABLE {CATALOG}.partial_contract (digest VARCHAR NOT NULL)")
+                con.execute(f"INSERT INTO {CATALOG}.partial_contract VALUES (?)", [contract])
+            con.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.partial_files "
+                        "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
+            con.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.footers (_path VARCHAR NOT NULL, size BIGINT, "
+                        "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[])")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        return tables | {"partial_contract", "partial_files", "footers"}
+
+    def own(self, kind: str, name: str) -> None:
+        """Note an object (``VIEW`` or ``TABLE``) named on the engine from the partial results (once made): dropped
+        on close."""
+        self._owned.append((kind, name))
 
     def close(self) -> None:
-        self.connection.execute(f"DETACH {CATALOG}")
+        """Drop what was named on the engine and detach the store (each step tried even when one fails)."""
+        con = self.connection
+        try:
+            for kind, name in reversed(dict.fromkeys(self._owned)):
+                con.execute(f"DROP {kind} IF EXISTS {name}")
+            self._owned.clear()
+            for name in (KEYS, "citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone",
+                         "citystat_incoming_partial"):
+                con.unregister(name)
+        finally:
+            con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
 
-    def footer(self, path: Path, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
-        """What the footer of a good file said when it was last read, if the file has not changed since."""
+    def __enter__(self) -> PartialStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _footer_cache(self) -> dict[str, tuple[int, int, int, frozenset[str]]]:
         if self._footers is None:
             self._footers = {p: (s, m, r, frozenset(n or ())) for p, s, m, r, n in self.connection.execute(
                 f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {CATALOG}.footers").fetchall()}
-        seen = self._footers.get(_path(path))
+        return self._footers
+
+    def footer(self, path: Path, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
+        """What the footer of a good file said when it was last read, under this contract, if the file has not
+        changed since."""
+        seen = self._footer_cache().get(_path(path))
         return (seen[2], seen[3]) if seen is not None and seen[:2] == (size, mtime_ns) else None
 
     def _registry(self) -> dict[tuple[str, str], str]:
@@ -131,51 +212,74 @@ class PartialStore:
     def _names(self, sig: str, distinct: Sequence[str]) -> dict[str, str]:
         return {"": f"cube_{sig}"} | {c: f"distinct_{sig}_{c}" for c in distinct}
 
-    def save(self, batches: Sequence[Batch]) -> None:
-        """Replace the partial results of every batch's files (and remember their footers), in one transaction."""
-        if not batches:
+    def withdrawn(self, directories: Sequence[Path], present: Sequence[EventFile]) -> list[str]:
+        """The stored files under ``directories`` (the streams read) that are no longer among ``present``: gone,
+        renamed or withdrawn."""
+        prefixes = tuple(os.path.join(_real_dir(str(d)), "") for d in directories)
+        here = {_path(f) for f in present}
+        stored = {p for _, p in self._registry()} | set(self._footer_cache())
+        return sorted(p for p in stored if p.startswith(prefixes) and p not in here)
+
+    def save(self, batches: Sequence[Batch], gone: Sequence[str] = ()) -> None:
+        """Replace the partial results of every batch's files (and remember their footers), and delete every row
+        of the files ``gone`` and of the older versions of the batches' files, in one transaction."""
+        if not batches and not gone:
             return
         con = self.connection
-        known_paths = {p for _, p in self._registry()}
+        known = self._registry()
         files = [(b.sig, f) for b in batches for f in b.files]
-        registry = pa.table({"signature": [s for s, _ in files], "_path": [_path(f) for _, f in files],
-                             "fingerprint": [fingerprint(f) for _, f in files]})
+        registry = pa.table({"signature": pa.array([s for s, _ in files], pa.string()),
+                             "_path": pa.array([_path(f) for _, f in files], pa.string()),
+                             "fingerprint": pa.array([fingerprint(f) for _, f in files], pa.string())})
         footers = pa.table({
-            "_path": [_path(f) for _, f in files], "size": pa.array([f.size for _, f in files], pa.int64()),
+            "_path": pa.array([_path(f) for _, f in files], pa.string()),
+            "size": pa.array([f.size for _, f in files], pa.int64()),
             "mtime_ns": pa.array([f.mtime_ns for _, f in files], pa.int64()),
             "num_rows": pa.array([f.rows for _, f in files], pa.int64()),
             "nullable": pa.array([sorted(f.nullable) for _, f in files], pa.list_(pa.string()))})
-        replacing = bool(known_paths & set(registry["_path"].to_pylist()))
+        # a file changed since its rows were stored: its rows of every signature are stale, drop them all
+        fresh = dict(zip(registry["_path"].to_pylist(), registry["fingerprint"].to_pylist(), strict=True))
+        changed = {p for (_, p), f in known.items() if p in fresh and f != fresh[p]}
+        purged = pa.table({"_path": pa.array(sorted(set(gone) | changed), pa.string())})
+        created: set[str] = set()
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("citystat_saved_files", registry)
             con.register("citystat_saved_footers", footers)
+            con.register("citystat_saved_gone", purged)
+            if purged.num_rows:
+                for name in sorted(t for t in self._tables if t.startswith(("cube_", "distinct_"))):
+                    con.execute(f"DELETE FROM {CATALOG}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
+                for name in ("partial_files", "footers"):
+                    con.execute(f"DELETE FROM {CATALOG}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
             for batch in batches:
                 for column, name in self._names(batch.sig, batch.distinct).items():
                     incoming = batch.cube if column == "" else batch.sets[column]
                     con.register("citystat_incoming_partial", incoming)
                     table = f"{CATALOG}.{name}"
-                    if name not in self._tables:
+                    if name not in self._tables | created:
                         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS "
                                     "SELECT * FROM citystat_incoming_partial LIMIT 0")
-                        self._tables.add(name)
-                    elif replacing:
+                        created.add(name)
+                    else:
                         con.execute(f"DELETE FROM {table} WHERE _path IN "
                                     "(SELECT _path FROM citystat_saved_files WHERE signature = ?)", [batch.sig])
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM citystat_incoming_partial")
                     con.unregister("citystat_incoming_partial")
-            if replacing:
-                con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
-                            "WHERE p.signature = s.signature AND p._path = s._path")
-                con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
+            con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
+                        "WHERE p.signature = s.signature AND p._path = s._path")
+            con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
             con.execute(f"INSERT INTO {CATALOG}.partial_files SELECT * FROM citystat_saved_files")
             con.execute(f"INSERT INTO {CATALOG}.footers SELECT DISTINCT * FROM citystat_saved_footers")
-            con.unregister("citystat_saved_files")
-            con.unregister("citystat_saved_footers")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            for name in ("citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone",
+                         "citystat_incoming_partial"):
+                con.unregister(name)
         con.execute("COMMIT")
+        self._tables |= created  # only once they exist
         self._known = None
         self._footers = None
 

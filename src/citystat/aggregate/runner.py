@@ -282,11 +282,8 @@ def aggregate_events(
     # the partial results are small: the driver merges them in DuckDB (the scanning engine's own when it is DuckDB)
     merge = engine if isinstance(engine, DuckDBEngine) else DuckDBEngine()
     try:
-        store = PartialStore(merge.connection, partials)
-        try:
+        with PartialStore(merge.connection, partials) as store:  # detached, and its objects dropped, however it ends
             return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress)
-        finally:
-            store.close()
     finally:
         if merge is not engine:
             merge.close()
@@ -365,12 +362,15 @@ def _aggregate(
             if stale or not store.holds(sigs[key], distinct[key]):  # a stream without files: its empty tables
                 scans.append(_Scan(sigs[key], plan, key, tuple(stale), tuple(distinct[key]),
                                    plan_stream(key).directory(discovery.root)))
-        store.save(_scan_partials(scanner, scans, local.offset_us))
+        gone = store.withdrawn([plan_stream(key).directory(discovery.root) for key in plans],
+                               [f for key in plans if key in discovery.streams for f in discovery.streams[key].files])
+        store.save(_scan_partials(scanner, scans, local.offset_us, store.own if scanner is engine else None), gone)
         store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
         # every stream's merged cube in one query (small; read by every measure), each stream's a view of it
         together = len(plans) > 1 and _same_types(list(plans.values()))
         if together:
             engine.materialise(MERGED_CUBES, store.merged_cubes_sql([(sigs[k], p) for k, p in plans.items()]))
+            store.own("TABLE", MERGED_CUBES)
     for key, plan in plans.items():
         strm = plan_stream(key)
         files = selected[key]
@@ -383,11 +383,15 @@ def _aggregate(
                 engine.define_view(plan.cube, store.stream_cube_sql(MERGED_CUBES, plan))
             else:
                 engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))
+            store.own("VIEW" if together else "TABLE", plan.cube)
             if distinct[key]:  # the distinct sets name their files
                 engine.define_view(plan.files, store.files_sql(plan))
+                store.own("VIEW", plan.files)
             for column in distinct[key]:
                 engine.materialise(distinct_table(plan, column), store.distinct_sql(sigs[key], plan, column))
+                store.own("TABLE", distinct_table(plan, column))
             engine.define_view(plan.valid, valid_sql(plan))
+            store.own("VIEW", plan.valid)
             continue
         step(f"scanning {key}")
         register_raw()
@@ -471,16 +475,20 @@ class _Scan:
     base: Path
 
 
-def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> list[Batch]:
+def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
+                   made: Callable[[str, str], None] | None = None) -> list[Batch]:
     """Scan each stream's stale files on the scanning engine: their partial results, to be saved. On DuckDB the
     streams without distinct counts are read in one query, their scans side by side (a day's files are small:
-    one query each would spend more on starting queries than on reading)."""
+    one query each would spend more on starting queries than on reading). ``made`` is told each (kind, name)
+    made on the engine."""
     if not scans:
         return []
     tables = [paths_table(scan.files, scanner.dialect.partitions_in_scan) for scan in scans]
     scanner.register_table(SCAN_PATHS, pa.concat_tables([  # the files of every scan, in one table
         t.append_column("_scan_no", pa.array([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
-    prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us)) for i, scan in enumerate(scans)]
+    made = made or (lambda kind, name: None)
+    made("TABLE", SCAN_PATHS)
+    prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us, made)) for i, scan in enumerate(scans)]
     cubes: dict[int, pa.Table] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
@@ -524,19 +532,23 @@ def _scan_names(scanner: Engine, scan: _Scan) -> tuple[StreamPlan, str, str]:
     return plan, paths, join
 
 
-def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int) -> str:
+def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
+                  made: Callable[[str, str], None]) -> str:
     """Name the stale files on the scanning engine (the scan's files: its rows of the table of paths); the query
     of their grouped partial result."""
     plan, paths, join = _scan_names(scanner, scan)
     scanner.register_stream(plan.raw, scan.key, [f.path for f in scan.files], plan.columns, scan.base)
+    made("VIEW", plan.raw)
     scanner.define_view(paths, f"SELECT _file_key, _part_year, _part_month, _path FROM {SCAN_PATHS} "
                                f"WHERE _scan_no = {number}")
+    made("VIEW", paths)
     if not scan.distinct:
         return partial_scan_sql(plan, scanner.dialect, offset_us, paths)
     try:  # the distinct sets are read from the raw events again: keep the cube
         scanner.materialise(plan.cube, cube_sql(plan, scanner.dialect, offset_us))
     except EngineError as exc:
         raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
+    made("TABLE", plan.cube)
     columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
     return f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}"
 
