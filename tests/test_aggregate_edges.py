@@ -24,8 +24,8 @@ from citystat.aggregate import DuckDBEngine, SparkEngine, aggregate_events, pars
 from citystat.aggregate.definitions import DEFINITIONS_DIR, Calendar, check_against, load_definitions
 from citystat.aggregate.runner import catalog_metas
 from citystat.cli import app
-from citystat.digests import files_digest
 from citystat.events import stream
+from citystat.file_digests import files_digest
 from citystat.model import Cell, FileDigest, Frequency, InvalidInput, ProvenanceKind, Status, meta_from_dict
 from citystat.simulate import MANIFEST
 from citystat.store import Store

@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from citystat.aggregate.definitions import DEFINITIONS_DIR
-from citystat.digests import file_digest, files_digest
 from citystat.events.schemas import MANIFEST
+from citystat.file_digests import file_digest, files_digest
 from citystat.model import InvalidInput, Problem, Provenance
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from citystat.catalog.reading import read_yaml_file
 from citystat.catalog.tablefile import parse_meta, parse_values, read_table
-from citystat.digests import file_digest
+from citystat.file_digests import file_digest
 from citystat.model import City, InvalidInput, Problem, Provenance, Subject, Table, city_from_dict
 from citystat.model.city import subjects_from_list
 

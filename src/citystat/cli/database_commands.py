@@ -16,7 +16,7 @@ from citystat.catalog import CATALOG_DIR, bundled_city, catalog_releases, read_c
 from citystat.catalog.tablefile import read_meta, write_values
 from citystat.cli.app import DbOption, LangOption, app, console, db_path, reports_errors
 from citystat.cli.render import render_table
-from citystat.digests import file_digest
+from citystat.file_digests import file_digest
 from citystat.formats import registry
 from citystat.formats.jsonstat import iso_utc, placement, to_jsonstat
 from citystat.model import Provenance

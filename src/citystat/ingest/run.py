@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from citystat.digests import file_digest
+from citystat.file_digests import file_digest
 from citystat.ingest.data_taipei import DataTaipeiReader, read_pages
 from citystat.ingest.reading import Reading
 from citystat.ingest.registry import reader_for
