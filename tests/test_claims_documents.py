@@ -222,6 +222,8 @@ def test_a_document_table_is_verified_cell_by_cell(checker: Checker) -> None:
     assert not report.ok
     answer = json.loads(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
     assert answer["tables"][0]["differ"][0]["text"] == "46,024,621"
+    release = table.release
+    assert table.summary == answer["tables"][0]["said"] == f"對應 cooc_cloud（第 {release} 版）；1 格中 1 格不符"
 
 
 @pytest.mark.slow
@@ -262,6 +264,16 @@ def test_a_table_of_several_services_is_matched_column_by_column(checker: Checke
     assert [t for t, c in verdicts.items() if c.status is Status.WRONG] == ["1,929.3"]
     assert verdicts["1,929.3"].expected == "1,928.9萬" and verdicts["1,929.3"].row_label == "109 年"
     assert all(c.status is Status.CORRECT for t, c in verdicts.items() if t != "1,929.3")
+    assert table.summary.startswith("逐欄對應 ") and table.summary.endswith("格中 1 格不符")
+
+
+def test_a_table_no_stored_table_fits_says_so_in_the_documents_language(checker: Checker) -> None:
+    for text, said in (("表 1　本市公園面積\n年別\t面積\n110 年\t12.5\n",
+                        "未對應：資料庫中無標題或欄列名稱相符之統計表"),
+                       ("Table 1 Park area\nYear\tArea\n2021\t12.5\n",
+                        "unmatched: no table in the store has this caption or these headers")):
+        [table] = check_document(read_document(text.encode(), "bulletin.txt"), checker).tables
+        assert table.table is None and table.summary == said
 
 
 @pytest.mark.parametrize("word, status", [("逾", Status.CORRECT), ("高於", Status.CORRECT), ("超過", Status.CORRECT),

@@ -66,8 +66,7 @@ def _table(check: TableCheck) -> str:
             inner = _cell_mark(found, check) if found else html.escape(cell.text)
             tds.append(f"<{tag}>{inner}</{tag}>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
-    matched = (f"matched {check.table} (release {check.release}); {check.count(Status.WRONG)} of {len(check.cells)} "
-               f"cells differ" if check.table else f"unmatched: {check.reason}")
+    matched = check.summary
     return (f'<table class="doc"><caption>{html.escape(check.block.caption)}'
             f'<span class="matched"> — {html.escape(matched)}</span></caption>{"".join(rows)}</table>')
 

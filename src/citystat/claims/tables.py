@@ -69,6 +69,19 @@ class TableCheck:
     reason: str
     cells: list[CellCheck] = field(default_factory=list)
     back_matter: bool = False  # in the appendices, methods or references
+    lang: str = "en"  # the document's
+
+    @property
+    def summary(self) -> str:
+        """What was matched and how many cells differ, or why nothing was: in the document's language."""
+        wrong, cells = self.count(Status.WRONG), len(self.cells)
+        if self.table is None:
+            said = because("table_not_matched", why=self.reason)
+        elif self.release is None:
+            said = because("table_matched_by_column", tables=self.table, wrong=wrong, cells=cells)
+        else:
+            said = because("table_matched", table=self.table, release=self.release, wrong=wrong, cells=cells)
+        return reason(said, self.lang)
 
     def count(self, status: Status) -> int:
         return sum(1 for c in self.cells if c.status is status)
@@ -76,7 +89,7 @@ class TableCheck:
     def to_dict(self) -> dict[str, Any]:
         return {"caption": self.block.caption, "page": self.block.page, "box": self.block.box,
                 "path": self.block.path, "back_matter": self.back_matter,
-                "matched": self.table, "release": self.release, "reason": self.reason,
+                "matched": self.table, "release": self.release, "reason": self.reason, "said": self.summary,
                 "differ": [c.to_dict() for c in self.cells if c.status is Status.WRONG],
                 "cells": [c.to_dict() for c in self.cells]}
 
@@ -113,13 +126,13 @@ class TableChecker:
                             if self._measure_by_unit(stored, f"({unit})") is not None)
                 scores[table_id] += min(periods, 5) + min(units, 5)
         if not scores:
-            return None, "no table in the store has this caption or these headers"
+            return None, because("table_unmatched")
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         best, points = ranked[0]
         if points < 20:
-            return None, "no table in the store has this caption or these headers"
+            return None, because("table_unmatched")
         if len(ranked) > 1 and ranked[1][1] == points:
-            return None, f"the caption and headers fit {best} and {ranked[1][0]} alike"
+            return None, because("table_ambiguous", first=best, second=ranked[1][0])
         return self.tables[best], ""
 
     def _measure_of(self, stored: StoredTable, label: str) -> str | None:
@@ -180,17 +193,18 @@ class TableChecker:
         return out
 
     def check(self, block: Block, lang: str) -> TableCheck:
-        stored, reason = self.match(block)
+        stored, why = self.match(block)
         header_rows = [r for r in block.rows if r and all(c.header or not c.text for c in r)]
         body = [r for r in block.rows if r not in header_rows]
         width = max((len(r) for r in block.rows), default=0)
         column_labels = [" ".join(r[c].text for r in header_rows if c < len(r) and r[c].text) for c in range(width)]
         by_column = {} if stored is not None else self._column_tables(column_labels)
         if stored is None and not by_column:
-            return TableCheck(block, None, None, reason)
+            return TableCheck(block, None, None, why, lang=lang)
         names = sorted({t.meta.id for t in by_column.values()})
         out = TableCheck(block, stored.meta.id if stored else ", ".join(names),
-                         stored.release.release if stored else None, "" if stored else "matched column by column")
+                         stored.release.release if stored else None, "" if stored else because("table_by_column"),
+                         lang=lang)
         context: dict[str, tuple[str | None, dict[str, str]]] = {}
         for r, row in enumerate(block.rows):
             if row in header_rows:

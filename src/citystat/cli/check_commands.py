@@ -13,7 +13,6 @@ from rich.console import Console
 
 from citystat.claims import Checker
 from citystat.claims.document import DocumentReport, check_document
-from citystat.claims.model import Status
 from citystat.claims.render import as_html, as_json, as_table
 from citystat.claims.render_document import as_annotated_pdf, as_document_html
 from citystat.cli.app import DbOption, app, console, db_path, reports_errors
@@ -109,9 +108,7 @@ def check_command(
             console.print(as_table(report, title=name))
         if whole is not None:
             for table in whole.tables:
-                status = (f"matched {table.table}: {table.count(Status.CORRECT)} of {len(table.cells)} cells correct, "
-                          f"{table.count(Status.WRONG)} differ" if table.table else f"unmatched ({table.reason})")
-                console.print(f"table {table.block.caption or table.block.where()!r}: {status}")
+                console.print(f"table {table.block.caption or table.block.where()!r}: {table.summary}")
     if not (report.ok if whole is None else whole.ok):
         raise typer.Exit(EXIT_WRONG)
 
