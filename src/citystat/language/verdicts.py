@@ -140,7 +140,7 @@ REASONS: dict[str, tuple[str, str]] = {
                         "標題「{stub}」／「{column}」未指明 {table} 之統計量"),
     "cell_no_variable": ("the labels name no {variable}", "標題未指明{variable}"),
     "cell_no_value": ("{table} has no value for {key}", "{table} 無 {key} 之數值"),
-    "quoted_from_note": ("quoted from the note on {where} of {table}: “{note}”", "引自 {table} 之附註"),
+    "quoted_from_note": ("quoted from the note on {where} of {table}: “{note}”", "引自 {table} 之附註：「{note}」"),
     # -- numbers that are no statistics
     "table_reference": ("a reference to a table, figure, note or page", "引用表、圖、註或頁碼"),
     "list_marker": ("a list or note marker", "項目或附註編號"),
