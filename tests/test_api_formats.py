@@ -150,6 +150,7 @@ def test_json_px_holds_every_cell_by_its_key(client, stored, table_id):
     assert document["metadata"][0]["label"] == meta.title.en
 
 
+@pytest.mark.slow
 def test_citystat_show_writes_the_registrys_formats_as_the_api_does(client, built_db, tmp_path):
     import subprocess
     import sys

@@ -85,6 +85,7 @@ def vega_lite_schema() -> dict[str, Any]:
 # -- valid, self-contained specs ------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_every_spec_is_valid_vega_lite_with_its_data_inlined(specs: dict[tuple[str, str], dict[str, Any]],
                                                              tables: dict[str, StoredTable]) -> None:
     assert len(specs) == len(LANGUAGES) * len(tables) > 0

@@ -695,6 +695,7 @@ def _pager(root: Element) -> dict[str, str]:
     return {a.get("rel") or "": a.get("href") or "" for a in navs[0].iter(f"{XHTML}a")} if navs else {}
 
 
+@pytest.mark.slow
 def test_a_large_tables_page_shows_one_page_of_rows_with_links_to_the_others(
     large_site: tuple[TestClient, StoredTable],
 ) -> None:

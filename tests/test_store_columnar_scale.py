@@ -214,6 +214,7 @@ def test_a_release_hashed_by_the_first_version_is_still_recognised(
         assert _exact(store.read(TABLE_ID, 1).table) == _exact(table)
 
 
+@pytest.mark.slow
 def test_metadata_over_the_input_bound_is_the_stores_own_and_reads_back(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The node bound guards input: a table loaded with it raised (or made in code) reads back under the default."""

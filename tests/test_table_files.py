@@ -97,6 +97,7 @@ def test_each_encoding_loads_the_same_table(tmp_path: Path, encoding: str) -> No
     assert table.cell(year="2020", branch="大安區", measure="loans").status is Status.PROVISIONAL
 
 
+@pytest.mark.slow
 def test_a_big5_table_loads_through_the_cli(tmp_path: Path) -> None:
     data, meta = _write(tmp_path, _csv(), encoding="big5")
     db = tmp_path / "db.duckdb"
