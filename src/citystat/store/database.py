@@ -129,17 +129,6 @@ class TableNotFound(KeyError):
 _STATUS = {status.value: status for status in Status}
 
 
-def _published_decimals(value: Decimal) -> int:
-    """The places after the point as published (1.50 has 2), read from str(), which is several times quicker
-    than as_tuple() and exact unless it writes an exponent."""
-    text = str(value)
-    if "E" in text:
-        exponent = value.as_tuple().exponent
-        return max(0, -exponent) if isinstance(exponent, int) else 0
-    point = text.find(".")
-    return len(text) - point - 1 if point >= 0 else 0
-
-
 def _unstorable(table: Table) -> Iterator[Problem]:
     """Values the cells table cannot hold exactly: refused, rather than rounded or read back empty."""
     for key, cell in table.ordered_cells():
@@ -149,7 +138,7 @@ def _unstorable(table: Table) -> Iterator[Problem]:
         if value.adjusted() >= STORED_INTEGER_DIGITS:
             message = f"the database keeps at most {STORED_INTEGER_DIGITS} digits before the decimal point"
             expected = f"less than 10^{STORED_INTEGER_DIGITS}"
-        elif _published_decimals(value) > STORED_DECIMALS:  # 1.5000000 too: its decimals could not be read back
+        elif digest.published_decimals(value) > STORED_DECIMALS:  # 1.5000000 too: its decimals could not be read back
             message = f"the database keeps at most {STORED_DECIMALS} decimal places"
             expected = f"at most {STORED_DECIMALS} decimal places"
         else:
@@ -520,7 +509,7 @@ def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
     for key, cell in table.ordered_cells():
         columns["coordinates"].append(list(key))
         columns["value"].append(None if cell.value is None else format(cell.value, "f"))
-        columns["decimals"].append(None if cell.value is None else _published_decimals(cell.value))
+        columns["decimals"].append(None if cell.value is None else digest.published_decimals(cell.value))
         columns["status"].append(cell.status.value)
         if len(columns["status"]) >= BATCH_ROWS:
             yield pa.RecordBatch.from_pydict(columns, schema=_CELL_SCHEMA)
