@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -116,6 +116,20 @@ def dumps(data: Any) -> bytes:
 
 def link(rel: str, href: str, lang: str) -> dict[str, str]:
     return {"rel": rel, "hreflang": lang, "href": href}
+
+
+def _page_links(page_number: int, pages: int, page_url: Callable[[int], str], lang: str, *,
+                ends: bool = True) -> list[dict[str, Any]]:
+    """The links of a page block: next and previous where there are such pages, and with ``ends`` the first and
+    the last when there is more than one."""
+    out = []
+    if page_number < pages:
+        out.append(link("next", page_url(page_number + 1), lang))
+    if page_number > 1:
+        out.append(link("previous", page_url(page_number - 1), lang))
+    if ends and pages > 1:
+        out += [link("first", page_url(1), lang), link("last", page_url(pages), lang)]
+    return out
 
 
 def _url(base: str, path: str, **params: Any) -> str:
@@ -242,13 +256,7 @@ def tables_response(
                     includeDiscontinued="true" if include_discontinued else None, pageSize=page_size,
                     pageNumber=number)
 
-    page_links = []
-    if page_number < pages:
-        page_links.append(link("next", page_url(page_number + 1), lang))
-    if page_number > 1:
-        page_links.append(link("previous", page_url(page_number - 1), lang))
-    if pages > 1:
-        page_links += [link("first", page_url(1), lang), link("last", page_url(pages), lang)]
+    page_links = _page_links(page_number, pages, page_url, lang)
     return {
         "language": lang,
         "tables": [table_entry(s, lang, base, snapshot.entry(s.meta.id).previous(s.release.release)) for s in shown],
@@ -415,11 +423,7 @@ def releases_response(
     def page_url(number: int) -> str:
         return _url(base, f"/tables/{table_id}/releases", lang=lang, pageSize=page_size, pageNumber=number)
 
-    page_links = []
-    if page_number < pages:
-        page_links.append(link("next", page_url(page_number + 1), lang))
-    if page_number > 1:
-        page_links.append(link("previous", page_url(page_number - 1), lang))
+    page_links = _page_links(page_number, pages, page_url, lang, ends=False)
     shown = releases[(page_number - 1) * page_size: page_number * page_size]
     return {
         "id": table_id,
@@ -462,13 +466,7 @@ def diff_response(
     def page_url(number: int, language: str = lang) -> str:
         return diff_url(base, table_id, old, new, language, pageSize=page_size, pageNumber=number)
 
-    page_links = []
-    if page_number < pages:
-        page_links.append(link("next", page_url(page_number + 1), lang))
-    if page_number > 1:
-        page_links.append(link("previous", page_url(page_number - 1), lang))
-    if pages > 1:
-        page_links += [link("first", page_url(1), lang), link("last", page_url(pages), lang)]
+    page_links = _page_links(page_number, pages, page_url, lang)
     return {
         **found.to_dict(lang),
         "page": {"pageNumber": page_number, "pageSize": page_size, "totalElements": found.total,
