@@ -34,6 +34,10 @@ class Dialect:
     # whether the raw view has the partition (_part_year, _part_month) on every row; if not, a small table
     # {plan.files} (_file_key, _part_year, _part_month) gives it per file, joined after the scan
     partitions_in_scan: bool
+    # the local date of a row as a cheap key to group on ({0}: local epoch microseconds), and how a grouped key
+    # becomes the day number ({0}: the key); None: the day number itself is the key (a division per row)
+    date_key_template: str | None = None
+    day_number_template: str = "{0}"
 
     def epoch_us(self, expr: str) -> str:
         return self.epoch_template.format(expr)
@@ -41,15 +45,31 @@ class Dialect:
     def div(self, a: str, b: str | int) -> str:
         return self.div_template.format(a, b)
 
+    def local_day_key(self, ts: str, offset_us: int) -> str:
+        """A key per local day, for grouping: computed for every event, so it should be cheap."""
+        local = f"{self.epoch_us(ts)} + {offset_us}"
+        if self.date_key_template is None:
+            return f"CAST({self.div(local, US_PER_DAY)} AS INT)"
+        return self.date_key_template.format(local)
+
+    def day_number(self, key: str) -> str:
+        """The day number (days since 1970-01-01, local) of a ``local_day_key``."""
+        return self.day_number_template.format(key)
+
     def local_day(self, ts: str, offset_us: int) -> str:
-        return f"CAST({self.div(f'{self.epoch_us(ts)} + {offset_us}', US_PER_DAY)} AS INT)"
+        return self.day_number(self.local_day_key(ts, offset_us))
 
 
 # Every engine's raw view of a stream has the event columns plus _file_key (the row's file: DuckDB's position of
 # the file in the list it was given; Spark's file name, unique within a year=/month= partition) and _row (its row
 # number in the file). Spark's view also has the partition of every row (from the path); DuckDB reads faster
 # without, and gets the partition of each file from a table instead.
-DUCKDB = Dialect("duckdb", "epoch_us({})", "({}) // ({})", partitions_in_scan=False)
+# DuckDB: the local date by a cast of the local instant (the date of a timestamp is taken with a division by a
+# constant the compiler turns into a multiplication; ``//`` divides each row with a division instruction), turned
+# into a day number only once per group. The same day numbers as ``epoch // day`` for every instant after 1970.
+DUCKDB = Dialect("duckdb", "epoch_us({})", "({}) // ({})", partitions_in_scan=False,
+                 date_key_template="CAST(make_timestamp({0}) AS DATE)",
+                 day_number_template="CAST(({0}) - DATE '1970-01-01' AS INT)")
 SPARK = Dialect("spark", "unix_micros({})", "({}) div ({})", partitions_in_scan=True)
 
 
@@ -130,7 +150,7 @@ def _complete(plan: StreamPlan, alias: str = "") -> str:
 def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
     """The scan: events grouped by file, local day and the plan's dimensions, with the checks' counts."""
     partitions = ["_part_year", "_part_month"] if dialect.partitions_in_scan else []
-    keys = ["_file_key", *partitions, f"{dialect.local_day(TIME_COLUMN, offset_us)} AS _local_day"]
+    keys = ["_file_key", *partitions, f"{dialect.local_day_key(TIME_COLUMN, offset_us)} AS _local_day"]
     if plan.instants:
         keys.append(f"{dialect.epoch_us(TIME_COLUMN)} AS _instant")
     complete = _complete(plan)
@@ -148,7 +168,9 @@ def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
-    return f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+    grouped = f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+    day = dialect.day_number("_local_day")
+    return grouped if day == "_local_day" else f"SELECT * REPLACE ({day} AS _local_day) FROM ({grouped})"
 
 
 def cube_from_grouped_sql(plan: StreamPlan, grouped: str, partitions_in_scan: bool) -> str:
