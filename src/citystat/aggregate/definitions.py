@@ -25,6 +25,7 @@ then; by default it is the catalog measure's.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -157,17 +158,24 @@ class Calendar:
 
     def local(self, years: Sequence[int]) -> LocalCalendar:
         """The fixed-offset calendar of the time zone over these years (raises for a DST zone)."""
-        from datetime import datetime
+        return _local_calendar(self.time_zone, tuple(sorted(set(years))))
 
-        zone = ZoneInfo(self.time_zone)
-        offset = datetime(min(years), 7, 1, 12, tzinfo=zone).utcoffset()
-        assert offset is not None
-        hours = offset.total_seconds() / 3600
-        if hours != int(hours):
-            raise ValueError(f"{self.time_zone}: offsets that are not whole hours are not supported")
-        local = LocalCalendar(self.time_zone, int(hours))
-        local.check_fixed(list(years))
-        return local
+
+@functools.lru_cache(maxsize=64)
+def _local_calendar(time_zone: str, years: tuple[int, ...]) -> LocalCalendar:
+    """The zone's fixed offset over these years, each day checked once per process (zones do not change while it
+    runs): a process that aggregates every day does not check the year again each time."""
+    from datetime import datetime
+
+    zone = ZoneInfo(time_zone)
+    offset = datetime(min(years), 7, 1, 12, tzinfo=zone).utcoffset()
+    assert offset is not None
+    hours = offset.total_seconds() / 3600
+    if hours != int(hours):
+        raise ValueError(f"{time_zone}: offsets that are not whole hours are not supported")
+    local = LocalCalendar(time_zone, int(hours))
+    local.check_fixed(list(years))
+    return local
 
 
 @dataclass(frozen=True)

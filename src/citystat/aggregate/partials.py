@@ -261,14 +261,17 @@ class PartialStore:
                         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS "
                                     "SELECT * FROM citystat_incoming_partial LIMIT 0")
                         created.add(name)
-                    else:
+                    elif any((batch.sig, _path(f)) in known for f in batch.files):  # older rows of these files
                         con.execute(f"DELETE FROM {table} WHERE _path IN "
                                     "(SELECT _path FROM citystat_saved_files WHERE signature = ?)", [batch.sig])
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM citystat_incoming_partial")
                     con.unregister("citystat_incoming_partial")
-            con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
-                        "WHERE p.signature = s.signature AND p._path = s._path")
-            con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
+            if any(key in known for key in zip(registry["signature"].to_pylist(), registry["_path"].to_pylist(),
+                                                 strict=True)):
+                con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
+                            "WHERE p.signature = s.signature AND p._path = s._path")
+            if any(p in self._footer_cache() for p in fresh):
+                con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
             con.execute(f"INSERT INTO {CATALOG}.partial_files SELECT * FROM citystat_saved_files")
             con.execute(f"INSERT INTO {CATALOG}.footers SELECT DISTINCT * FROM citystat_saved_footers")
         except BaseException:
@@ -287,11 +290,15 @@ class PartialStore:
         """One table naming every file of every stream (by the stream plan's index) by its position
         (_file_key) and partition."""
         rows = [(index, _path(f), key, f.year, f.month) for index, fs in files.items() for key, f in enumerate(fs)]
-        self.connection.register(KEYS, pa.table({
+        self.connection.register(f"{KEYS}_arrow", pa.table({
             "stream_no": pa.array([r[0] for r in rows], pa.int32()), "_path": [r[1] for r in rows],
             "_file_key": pa.array([r[2] for r in rows], pa.int64()),
             "_part_year": pa.array([r[3] for r in rows], pa.int32()),
             "_part_month": pa.array([r[4] for r in rows], pa.int32())}))
+        # a table of its own: the merge joins it once per stream, quicker than scanning the Arrow table each time
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT * FROM {KEYS}_arrow")
+        self.connection.unregister(f"{KEYS}_arrow")
+        self.own("TABLE", KEYS)
 
     def files_sql(self, plan: StreamPlan) -> str:
         """The stream's files (_file_key, _part_year, _part_month), from the keys."""
