@@ -147,8 +147,9 @@ def _complete(plan: StreamPlan, alias: str = "") -> str:
     return " AND ".join(f"{prefix}{c} IS NOT NULL" for c in columns) or "TRUE"
 
 
-def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
-    """The scan: events grouped by file, local day and the plan's dimensions, with the checks' counts."""
+def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, source: str | None = None) -> str:
+    """The scan: events grouped by file, local day and the plan's dimensions, with the checks' counts; of the
+    stream's raw view, or of ``source`` (a relation with the same columns)."""
     partitions = ["_part_year", "_part_month"] if dialect.partitions_in_scan else []
     keys = ["_file_key", *partitions, f"{dialect.local_day_key(TIME_COLUMN, offset_us)} AS _local_day"]
     if plan.instants:
@@ -168,7 +169,7 @@ def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int) -> str:
         *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
-    grouped = f"SELECT {', '.join(keys + measures)} FROM {plan.raw} GROUP BY {ordinals}"
+    grouped = f"SELECT {', '.join(keys + measures)} FROM {source or plan.raw} GROUP BY {ordinals}"
     day = dialect.day_number("_local_day")
     return grouped if day == "_local_day" else f"SELECT * REPLACE ({day} AS _local_day) FROM ({grouped})"
 
@@ -206,14 +207,15 @@ def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
     return f"SELECT c._file_key, c._part_year, c._part_month, {_partial_columns_typed(plan, 'c')} FROM {plan.cube} c"
 
 
-def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str) -> str:
-    """The partial results of the files read, straight from the grouped scan, each row named by its file's path
-    (``paths``: _file_key, _part_year, _part_month, _path). No calendar: a partial result keeps local days."""
+def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str, source: str | None = None) -> str:
+    """The partial results of the files read, straight from the grouped scan (of ``source`` if given), each row
+    named by its file's path (``paths``: _file_key, _part_year, _part_month, _path). No calendar: a partial result
+    keeps local days."""
     on = "k._file_key = g._file_key"
     if dialect.partitions_in_scan:
         on += " AND k._part_year = g._part_year AND k._part_month = g._part_month"
     return (f"SELECT k._path, {_partial_columns_typed(plan, 'g')} "
-            f"FROM ({grouped_sql(plan, dialect, offset_us)}) g JOIN {paths} k ON {on}")
+            f"FROM ({grouped_sql(plan, dialect, offset_us, source)}) g JOIN {paths} k ON {on}")
 
 
 def distinct_table(plan: StreamPlan, column: str) -> str:

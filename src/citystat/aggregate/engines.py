@@ -44,6 +44,11 @@ class Engine(ABC):
         """A view of the files' columns with _file_key and _row (and _part_year, _part_month if the dialect
         says so)."""
 
+    def stream_sql(self, stream_key: str, files: Sequence[Path], columns: Sequence[str]) -> str | None:
+        """The query of ``register_stream``'s view, for a query to read the files without naming a view (None
+        where the engine has no such query)."""
+        return None
+
     @abstractmethod
     def register_table(self, name: str, table: pa.Table) -> None: ...
 
@@ -109,12 +114,13 @@ class DuckDBEngine(Engine):
                                     f"CAST(NULL AS BIGINT) AS _file_key, CAST(NULL AS BIGINT) AS _row "
                                     f"FROM {name}_empty")
             return
+        self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {self.stream_sql(stream_key, files, columns)}")
+
+    def stream_sql(self, stream_key: str, files: Sequence[Path], columns: Sequence[str]) -> str:
         listed = ", ".join(_sql_string(str(f)) for f in files)
-        self.connection.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, file_index AS _file_key, "
-            f"file_row_number AS _row "
-            f"FROM read_parquet([{listed}], hive_partitioning = false, file_row_number = true, union_by_name = true)"
-        )
+        return (f"SELECT {', '.join(columns)}, file_index AS _file_key, file_row_number AS _row "
+                f"FROM read_parquet([{listed}], hive_partitioning = false, file_row_number = true, "
+                "union_by_name = true)")
 
     def register_table(self, name: str, table: pa.Table) -> None:
         self.connection.register(f"{name}_arrow", table)

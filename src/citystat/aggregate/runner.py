@@ -537,10 +537,13 @@ def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
     """Name the stale files on the scanning engine (the scan's files: its rows of the table of paths); the query
     of their grouped partial result."""
     plan, paths, join = _scan_names(scanner, scan)
+    chosen = f"SELECT _file_key, _part_year, _part_month, _path FROM {SCAN_PATHS} WHERE _scan_no = {number}"
+    inline = scanner.stream_sql(scan.key, [f.path for f in scan.files], plan.columns) if scan.files else None
+    if inline is not None and not scan.distinct:  # one query, no views to name and drop
+        return partial_scan_sql(plan, scanner.dialect, offset_us, f"({chosen})", f"({inline})")
     scanner.register_stream(plan.raw, scan.key, [f.path for f in scan.files], plan.columns, scan.base)
     made("VIEW", plan.raw)
-    scanner.define_view(paths, f"SELECT _file_key, _part_year, _part_month, _path FROM {SCAN_PATHS} "
-                               f"WHERE _scan_no = {number}")
+    scanner.define_view(paths, chosen)
     made("VIEW", paths)
     if not scan.distinct:
         return partial_scan_sql(plan, scanner.dialect, offset_us, paths)

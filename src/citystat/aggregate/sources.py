@@ -119,19 +119,19 @@ def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[
     return rows, problems, _nullable(parquet)
 
 
-def _files_under(directory: Path) -> list[tuple[Path, os.stat_result]]:
-    """Every file under ``directory`` (not following links to directories), sorted, each with its status: one
-    system call per entry."""
+def _files_under(directory: Path) -> list[tuple[str, os.stat_result]]:
+    """Every file under ``directory`` (not following links to directories), in path order (directory by
+    directory), each with its status: one system call per entry, paths kept as strings."""
     found = []
-    pending = [directory]
+    pending = [os.fspath(directory)]
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(Path(entry.path))
+                    pending.append(entry.path)
                 elif not entry.is_dir():
-                    found.append((Path(entry.path), entry.stat()))
-    return sorted(found, key=lambda item: item[0])
+                    found.append((entry.path, entry.stat()))
+    return sorted(found, key=lambda item: item[0].split(os.sep))
 
 
 def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFooters | None = None) -> Discovery:
@@ -162,15 +162,14 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
             if strm.key not in wanted:
                 continue
             files = found.setdefault(strm.key, StreamFiles(strm))
-            for path, stat in _files_under(stream_dir):
-                if path.name.startswith(("_", ".")):
-                    ignored.append(str(path.relative_to(root)))
+            prefix = len(os.fspath(stream_dir)) + 1
+            for name, stat in _files_under(stream_dir):
+                parts = name[prefix:].split(os.sep)
+                if parts[-1].startswith(("_", ".")) or not parts[-1].endswith(".parquet"):
+                    ignored.append(name[len(os.fspath(root)) + 1:])
                     continue
-                parts = path.relative_to(stream_dir).parts
+                path = Path(name)
                 matches = [_PARTITION.match(p) for p in parts[:-1]]
-                if path.suffix != ".parquet":
-                    ignored.append(str(path.relative_to(root)))
-                    continue
                 if len(parts) != 3 or not all(matches) or [m[1] for m in matches if m] != ["year", "month"]:
                     problems.append(Problem("bad_partition", "an event file must lie in year=YYYY/month=M under its "
                                             "stream", file=str(path)))
