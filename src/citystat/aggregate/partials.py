@@ -41,6 +41,7 @@ from citystat.model import InvalidInput, Problem
 FORMAT = 3  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
 CATALOG = "citystat_partials"
 KEYS = "citystat_partial_keys"
+WAL_LIMIT = 1 << 20  # bytes of the store's write-ahead log above which it is checkpointed when detached
 _OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")
 
 
@@ -173,7 +174,23 @@ class PartialStore:
                          "citystat_incoming_partial"):
                 con.unregister(name)
         finally:
-            con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
+            self._detach()
+
+    def _detach(self) -> None:
+        """Detach without folding the write-ahead log into the file while the log is small (a day's partial results
+        stay in the log, replayed in a few milliseconds by the next run's attach); a log over ``WAL_LIMIT`` bytes is
+        checkpointed first, so neither the log nor its replay grows without bound."""
+        con = self.connection
+        wal = Path(f"{self.path}.wal")
+        try:
+            if wal.is_file() and wal.stat().st_size > WAL_LIMIT:
+                con.execute(f"CHECKPOINT {CATALOG}")
+        finally:
+            con.execute("PRAGMA disable_checkpoint_on_shutdown")
+            try:
+                con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
+            finally:
+                con.execute("PRAGMA enable_checkpoint_on_shutdown")
 
     def __enter__(self) -> PartialStore:
         return self
