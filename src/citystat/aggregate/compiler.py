@@ -238,17 +238,28 @@ def distinct_columns(plan: StreamPlan, column: str) -> list[str]:
     return [*plan.dims, *([column] if column not in plan.dims else [])]
 
 
-def file_check_sql(plans: Sequence[StreamPlan]) -> str:
-    """Per stream and file: events, events missing a value, events dated outside the file's partition month,
-    and the id certificate (the least and greatest event_id - row number); one query for every stream."""
-    parts = [f"""
-        SELECT {plan.index} AS stream_no, c._file_key, c._part_year, c._part_month,
-               CAST(sum(c._events) AS BIGINT),
+_file_check_measures = """CAST(sum(c._events) AS BIGINT),
                CAST(sum(CASE WHEN c._complete THEN 0 ELSE c._events END) AS BIGINT),
                CAST(sum(CASE WHEN c._complete AND (c._year IS NULL OR c._year <> c._part_year
                                                    OR c._month <> c._part_month) THEN c._events ELSE 0 END)
                     AS BIGINT),
-               CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max)
+               CAST(sum(c._with_id) AS BIGINT), min(c._id_offset_min), max(c._id_offset_max)"""
+
+
+def file_check_sql(plans: Sequence[StreamPlan], merged: str | None = None) -> str:
+    """Per stream and file: events, events missing a value, events dated outside the file's partition month,
+    and the id certificate (the least and greatest event_id - row number); one query for every stream. With
+    ``merged`` (a table of every stream's cube, each row with its ``_stream_no``), one grouping of that table."""
+    if merged is not None:
+        return f"""
+        SELECT c._stream_no AS stream_no, c._file_key, c._part_year, c._part_month,
+               {_file_check_measures}
+        FROM {merged} c
+        WHERE c._stream_no IN ({', '.join(str(plan.index) for plan in plans)})
+        GROUP BY c._stream_no, c._file_key, c._part_year, c._part_month"""
+    parts = [f"""
+        SELECT {plan.index} AS stream_no, c._file_key, c._part_year, c._part_month,
+               {_file_check_measures}
         FROM {plan.cube} c
         GROUP BY c._file_key, c._part_year, c._part_month""" for plan in plans]
     return "\nUNION ALL\n".join(parts)

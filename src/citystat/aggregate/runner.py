@@ -206,8 +206,8 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
 
 def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapping[str, list[EventFile]],
                  reports: Mapping[str, StreamReport],
-                 raw_views: Mapping[str, Callable[[], None]] | None = None) -> None:
-    rows = engine.query(file_check_sql(list(plans.values()))) if plans else []
+                 raw_views: Mapping[str, Callable[[], None]] | None = None, merged: str | None = None) -> None:
+    rows = engine.query(file_check_sql(list(plans.values()), merged)) if plans else []
     by_stream: dict[int, list[tuple]] = {}
     for row in rows:
         by_stream.setdefault(int(row[0]), []).append(row[1:])
@@ -352,6 +352,7 @@ def _aggregate(
     stream_reports = {key: StreamReport(key, scanned=len(selected[key])) for key in plans}
     raw_views: dict[str, Callable[[], None]] = {}
     sigs = {key: signature(plan, local.offset_us, distinct[key]) for key, plan in plans.items()} if incremental else {}
+    together = False  # every stream's merged cube in one table (incremental runs)
     if incremental is not None:  # bring the partial results up to date: scan the stale files, save in one go
         scanner, store = incremental
         scans = []
@@ -407,7 +408,8 @@ def _aggregate(
             raise _damaged_files(key, files, plan.columns, exc) from exc
         engine.define_view(plan.valid, valid_sql(plan))
     step("checking the events")
-    _file_checks(engine, plans, selected, stream_reports, raw_views)
+    _file_checks(engine, plans, selected, stream_reports, raw_views,
+                 MERGED_CUBES if together else None)
     report.streams = [stream_reports[k] for k in sorted(stream_reports)]
 
     requests = [(plan, periods_view(f.value)) for plan in plans.values() if plan.instants for f in frequencies]
