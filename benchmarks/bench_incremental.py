@@ -1,9 +1,11 @@
 """Benchmark: adding one day of events with partial results, against a full recompute in the same run.
 
-    PYTHONPATH=src python benchmarks/bench_incremental.py --scale 0.05 [--work DIR] [--repeat N]
+    PYTHONPATH=src python benchmarks/bench_incremental.py --scale 0.05 [--work DIR] [--repeat N] [--day 2021-07-23]
 
 It simulates year 2021 (unless --work holds it), takes each stream's 31 December out of its December file into a
-file of its own and sets it aside, builds the partial results of the rest, then puts the day back and times:
+file of its own and sets it aside, builds the partial results of the rest, then puts the day back and times
+(then the same for each --day, a day of the year given besides 31 December, e.g. one of about the mean number of
+events: 31 December is a heavy day):
 
 - full:        the whole DuckDB aggregation over every file (what a run without --partials does);
 - incremental: the same tables from the partial results, reading only the added day's files (each try starts
@@ -17,10 +19,11 @@ adding a day takes at most 1/50 of the full recompute's time.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -34,8 +37,23 @@ from citystat.events.schemas import ID_COLUMN, TIME_COLUMN, stream
 from citystat.simulate import simulate
 from citystat.simulate.simulator import ROW_GROUP_ROWS
 
-LAST_DAY = datetime(2021, 12, 30, 16, tzinfo=UTC)  # 31 December 2021, 00:00 in Taipei
+LAST_DAY = date(2021, 12, 31)
 METAS = catalog_metas()
+
+
+def day_start(day: date) -> datetime:
+    """The UTC instant at which a day begins in Taipei (UTC+8)."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(hours=8)
+
+
+def copy_store(source: Path, target: Path) -> None:
+    """Copy a partial store with its write-ahead log (a store is its file and, while the log is small, the log)."""
+    shutil.copy2(source, target)
+    log, target_log = Path(f"{source}.wal"), Path(f"{target}.wal")
+    if log.exists():
+        shutil.copy2(log, target_log)
+    else:
+        target_log.unlink(missing_ok=True)
 
 
 def write_as_simulated(table: pa.Table, path: Path) -> None:
@@ -49,27 +67,40 @@ def write_as_simulated(table: pa.Table, path: Path) -> None:
                    store_schema=False)
 
 
-def split_last_day(root: Path, aside: Path) -> int:
-    """Take 31 December out of every December file into a file of its own, set aside (a day file left in place
-    by an earlier run is set aside again); the events of the day."""
+def split_day(root: Path, aside: Path, day: date) -> int:
+    """Take a day out of every file of its month into a file of its own (``day-DD-...``), set aside (a file of
+    that day left in place by an earlier run is set aside again); the events of the day."""
     events = 0
-    for month_file in sorted(root.glob("service=*/stream=*/year=2021/month=12/*.parquet")):
-        if month_file.name.startswith("day-31"):
+    start = day_start(day)
+    end = start + timedelta(days=1)
+    prefix = f"day-{day.day:02d}-"
+    for month_file in sorted(root.glob(f"service=*/stream=*/year={day.year}/month={day.month}/*.parquet")):
+        if month_file.name.startswith(prefix):
             target = aside / month_file.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             events += pq.ParquetFile(month_file).metadata.num_rows
             shutil.move(month_file, target)
             continue
-        table = pq.read_table(month_file)
-        late = pc.greater_equal(table["ts"], LAST_DAY)
-        day = table.filter(late)
-        if not day.num_rows:
+        if month_file.name.startswith("day-"):  # another day, set apart by an earlier run: it stays
             continue
-        write_as_simulated(table.filter(pc.invert(late)), month_file)
-        target = aside / month_file.relative_to(root).with_name(f"day-31-{month_file.stem}.parquet")
+        table = pq.read_table(month_file)
+        inside = pc.and_(pc.greater_equal(table["ts"], start), pc.less(table["ts"], end))
+        rows = pc.indices_nonzero(inside)
+        if not len(rows):
+            continue
+        first, last = rows[0].as_py(), rows[-1].as_py()
+        if last - first + 1 != len(rows):
+            raise SystemExit(f"{month_file}: the day's events are not one run of rows")
+        # the events before the day stay in the file, those after it go to a file of their own: files in time
+        # order keep their ids consecutive, as a directory partitioned by day would
+        taken = table.slice(first, last - first + 1)
+        write_as_simulated(table.slice(0, first), month_file)
+        if last + 1 < table.num_rows:
+            write_as_simulated(table.slice(last + 1), month_file.with_name(f"{month_file.stem}-after-{day.day:02d}.parquet"))
+        target = aside / month_file.relative_to(root).with_name(f"{prefix}{month_file.stem}.parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_as_simulated(day, target)
-        events += day.num_rows
+        write_as_simulated(taken, target)
+        events += taken.num_rows
     return events
 
 
@@ -84,11 +115,59 @@ def cells(result) -> dict:
     return {t.id: {k: (c.value, c.status) for k, c in t.ordered_cells()} for t in result.tables}
 
 
+def measure(root: Path, aside: Path, partials: Path, day: date, repeat: int) -> dict:
+    """Set the day apart, build the partial results of the rest, put the day back and time the runs."""
+    shutil.rmtree(aside, ignore_errors=True)
+    partials.unlink(missing_ok=True)
+    Path(f"{partials}.wal").unlink(missing_ok=True)
+    day_events = split_day(root, aside, day)
+    _, build = run(root, partials)
+    before = partials.with_name("partials-before-the-day.duckdb")
+    copy_store(partials, before)
+    for file in aside.rglob("*.parquet"):
+        shutil.copy2(file, root / file.relative_to(aside))
+    full = incremental = unchanged = float("inf")
+    for _ in range(repeat):
+        full_result, seconds = run(root, None)
+        full = min(full, seconds)
+        copy_store(before, partials)
+        incremental_result, seconds = run(root, partials)
+        incremental = min(incremental, seconds)
+        _, seconds = run(root, partials)  # replays the day's write-ahead log, as the next day's run would
+        unchanged = min(unchanged, seconds)
+    before.unlink()
+    Path(f"{before}.wal").unlink(missing_ok=True)
+    assert cells(incremental_result) == cells(full_result), f"{day}: incremental differs from the full recompute"
+    return {"day": day, "day_events": day_events, "build": build, "full": full, "incremental": incremental,
+            "unchanged": unchanged, "full_result": full_result, "incremental_result": incremental_result,
+            "store_mb": partials.stat().st_size / 1e6}
+
+
+def report(scale: str, repeat: int, m: dict, label: str) -> None:
+    full_result, incremental_result = m["full_result"], m["incremental_result"]
+    scanned = sum(s.scanned for s in incremental_result.report.streams)
+    files = sum(s.files for s in incremental_result.report.streams)
+    events = full_result.report.events
+    full, incremental, share = m["full"], m["incremental"], m["incremental"] / m["full"]
+    print(f"year 2021 at scale {scale}: {events:,} events in {files} files; the added day, {m['day']} ({label}): "
+          f"{m['day_events']:,} events in {scanned} files; best of {repeat}")
+    print(f"  partial results of the year before the day (once): {m['build']:6.2f} s")
+    print(f"  full recompute (baseline):                          {full:6.2f} s  {events / full:12,.0f} events/s")
+    print(f"  incremental, the day added:                         {incremental:6.2f} s  "
+          f"({full / incremental:.1f}x quicker, {share:.4f} of the full recompute's time)")
+    print(f"  incremental, nothing new:                           {m['unchanged']:6.2f} s")
+    print(f"  tables identical cell for cell: {len(full_result.tables)} tables; "
+          f"partial results {m['store_mb']:.1f} MB")
+    print(f"  target <= 1/50 of the full recompute: {'met' if share <= 1 / 50 else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", default="0.05")
     parser.add_argument("--work", type=Path, help="working directory (kept)")
     parser.add_argument("--repeat", type=int, default=2, help="timed tries of each run; the best counts")
+    parser.add_argument("--day", type=date.fromisoformat, action="append", default=[],
+                        help="another day of 2021 to add, measured after 31 December (e.g. 2021-07-23)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="citystat-incremental-"))
     root, aside, partials = work / "events", work / "aside", work / "partials.duckdb"
@@ -97,39 +176,12 @@ def main() -> None:
             started = time.perf_counter()
             simulate(bundled_tables(), root, scale=args.scale, years=[2021], seed=0)
             print(f"simulated year 2021 at scale {args.scale} in {time.perf_counter() - started:.1f} s")
-        shutil.rmtree(aside, ignore_errors=True)
-        partials.unlink(missing_ok=True)
-        day_events = split_last_day(root, aside)
-        _, build = run(root, partials)
-        before = work / "partials-before-the-day.duckdb"
-        shutil.copy2(partials, before)
-        for day in aside.rglob("*.parquet"):
-            shutil.copy2(day, root / day.relative_to(aside))
-        full = incremental = unchanged = float("inf")
-        for _ in range(args.repeat):
-            full_result, seconds = run(root, None)
-            full = min(full, seconds)
-            shutil.copy2(before, partials)
-            incremental_result, seconds = run(root, partials)
-            incremental = min(incremental, seconds)
-            _, seconds = run(root, partials)
-            unchanged = min(unchanged, seconds)
-        before.unlink()
-        assert cells(incremental_result) == cells(full_result), "incremental differs from the full recompute"
-        scanned = sum(s.scanned for s in incremental_result.report.streams)
-        files = sum(s.files for s in incremental_result.report.streams)
-        events = full_result.report.events
-        share = incremental / full
-        print(f"year 2021 at scale {args.scale}: {events:,} events in {files} files; the added day: "
-              f"{day_events:,} events in {scanned} files; best of {args.repeat}")
-        print(f"  partial results of the year before the day (once): {build:6.2f} s")
-        print(f"  full recompute (baseline):                          {full:6.2f} s  {events / full:12,.0f} events/s")
-        print(f"  incremental, the day added:                         {incremental:6.2f} s  "
-              f"({full / incremental:.1f}x quicker, {share:.4f} of the full recompute's time)")
-        print(f"  incremental, nothing new:                           {unchanged:6.2f} s")
-        print(f"  tables identical cell for cell: {len(full_result.tables)} tables; "
-              f"partial results {partials.stat().st_size / 1e6:.1f} MB")
-        print(f"  target <= 1/50 of the full recompute: {'met' if share <= 1 / 50 else 'NOT met'}")
+        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        days = [LAST_DAY, *(d for d in args.day if d != LAST_DAY)]
+        for day in days:
+            m = measure(root, aside, partials, day, args.repeat)
+            report(args.scale, args.repeat, m, "the heavy last day" if day == LAST_DAY else "given with --day")
+        print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
