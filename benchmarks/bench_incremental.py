@@ -96,7 +96,8 @@ def split_day(root: Path, aside: Path, day: date) -> int:
         taken = table.slice(first, last - first + 1)
         write_as_simulated(table.slice(0, first), month_file)
         if last + 1 < table.num_rows:
-            write_as_simulated(table.slice(last + 1), month_file.with_name(f"{month_file.stem}-after-{day.day:02d}.parquet"))
+            after = month_file.with_name(f"{month_file.stem}-after-{day.day:02d}.parquet")
+            write_as_simulated(table.slice(last + 1), after)
         target = aside / month_file.relative_to(root).with_name(f"{prefix}{month_file.stem}.parquet")
         target.parent.mkdir(parents=True, exist_ok=True)
         write_as_simulated(taken, target)

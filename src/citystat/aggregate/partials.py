@@ -331,9 +331,15 @@ class PartialStore:
                 f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
 
     def merged_cubes_sql(self, streams: Sequence[tuple[str, StreamPlan]]) -> str:
-        """Every stream's merged cube (``cube_sql``) in one query, each row with its stream's index."""
-        return " UNION ALL BY NAME ".join(f"SELECT {plan.index} AS _stream_no, * FROM ({self.cube_sql(sig, plan)})"
-                                          for sig, plan in streams)
+        """Every stream's merged cube (``cube_sql``) in one query, each row with its stream's index: the stored
+        rows of every stream side by side, joined once to the files' keys and the calendar (a query that plans
+        in a fraction of the time of a join per stream)."""
+        stored = " UNION ALL BY NAME ".join(
+            f"SELECT {plan.index} AS _stream_no, _path, {', '.join(partial_columns(plan))} "
+            f"FROM {CATALOG}.{self._names(sig, ())['']}" for sig, plan in streams)
+        return (f"SELECT c.* EXCLUDE (_path), k._file_key, k._part_year, k._part_month, cal._year, cal._month "
+                f"FROM ({stored}) c JOIN {KEYS} k ON k.stream_no = c._stream_no AND k._path = c._path "
+                f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
 
     @staticmethod
     def stream_cube_sql(merged: str, plan: StreamPlan) -> str:
