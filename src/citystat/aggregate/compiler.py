@@ -265,9 +265,11 @@ def file_check_sql(plans: Sequence[StreamPlan], merged: str | None = None) -> st
     return "\nUNION ALL\n".join(parts)
 
 
-def valid_sql(plan: StreamPlan) -> str:
-    """The cube without excluded events: complete, and dated within their file's partition month."""
-    return (f"SELECT * FROM {plan.cube} WHERE _complete AND _year = _part_year AND _month = _part_month")
+def valid_sql(plan: StreamPlan, cube: str | None = None) -> str:
+    """The cube (the stream's, or the query ``cube``) without excluded events: complete, and dated within their
+    file's partition month."""
+    source = f"({cube}) c" if cube else plan.cube
+    return f"SELECT * FROM {source} WHERE _complete AND _year = _part_year AND _month = _part_month"
 
 
 def duplicate_count_sql(plan: StreamPlan) -> str:

@@ -353,6 +353,7 @@ def _aggregate(
     raw_views: dict[str, Callable[[], None]] = {}
     sigs = {key: signature(plan, local.offset_us, distinct[key]) for key, plan in plans.items()} if incremental else {}
     together = False  # every stream's merged cube in one table (incremental runs)
+    valid: list[str] = []  # then each stream's valid rows, a common table expression of the queries that read them
     if incremental is not None:  # bring the partial results up to date: scan the stale files, save in one go
         scanner, store = incremental
         scans = []
@@ -380,19 +381,20 @@ def _aggregate(
         if incremental is not None:  # the tables from the partial results, merged in the driver's DuckDB
             store = incremental[1]
             raw_views[key] = register_raw  # read only if the ids must be counted
-            if together:
-                engine.define_view(plan.cube, store.stream_cube_sql(MERGED_CUBES, plan))
+            if together:  # the valid part of each stream's cube: named in the queries that read it, no view
+                valid.append(f"{plan.valid} AS ({valid_sql(plan, store.stream_cube_sql(MERGED_CUBES, plan))})")
             else:
                 engine.materialise(plan.cube, store.cube_sql(sigs[key], plan))
-            store.own("VIEW" if together else "TABLE", plan.cube)
+                store.own("TABLE", plan.cube)
             if distinct[key]:  # the distinct sets name their files
                 engine.define_view(plan.files, store.files_sql(plan))
                 store.own("VIEW", plan.files)
             for column in distinct[key]:
                 engine.materialise(distinct_table(plan, column), store.distinct_sql(sigs[key], plan, column))
                 store.own("TABLE", distinct_table(plan, column))
-            engine.define_view(plan.valid, valid_sql(plan))
-            store.own("VIEW", plan.valid)
+            if not together:
+                engine.define_view(plan.valid, valid_sql(plan))
+                store.own("VIEW", plan.valid)
             continue
         step(f"scanning {key}")
         register_raw()
@@ -412,11 +414,12 @@ def _aggregate(
                  MERGED_CUBES if together else None)
     report.streams = [stream_reports[k] for k in sorted(stream_reports)]
 
+    prelude = f"WITH {', '.join(valid)} " if valid else ""
     requests = [(plan, periods_view(f.value)) for plan in plans.values() if plan.instants for f in frequencies]
     snapshots: dict[str, dict[str, int]] = {}
     if requests:
         by_index = {plan.index: key for key, plan in plans.items()}
-        for stream_no, _, period, instant in engine.query(snapshots_sql(requests)):
+        for stream_no, _, period, instant in engine.query(prelude + snapshots_sql(requests)):
             if instant is not None:
                 day = (int(instant) + local.offset_us) // US_PER_DAY
                 snapshots.setdefault(by_index[int(stream_no)], {})[str(period)] = day
@@ -440,7 +443,7 @@ def _aggregate(
                                                                     engine.dialect, local.offset_us,
                                                                     from_partials=incremental is not None)))
     results: dict[tuple[str, str], Values] = {(d, m): {} for d, m, _ in queries}
-    for definition_id, measure, period, group, is_total, value in (engine.query(measures_sql(queries))
+    for definition_id, measure, period, group, is_total, value in (engine.query(prelude + measures_sql(queries))
                                                                    if queries else []):
         if value is None:
             continue
