@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from citystat.catalog import bundled_tables
-from citystat.model import Cell, Status, Table, meta_from_dict, meta_to_dict
+from citystat.model import Cell, InvalidInput, Status, Table, meta_from_dict, meta_to_dict
 from citystat.store import Store, content_hash
 from citystat.store.diff import Change, diff_releases
 
@@ -278,3 +278,18 @@ def test_a_database_of_codes_reads_as_it_is_and_is_upgraded_to_positions_exactly
     with Store(path, read_only=True) as store:
         assert _exact(store.read("grid").table) == _exact(VERSIONS[-2])
         assert _diffs(store) == before
+
+
+def test_an_upgrade_that_fails_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "schema3.duckdb"
+    _write_schema_3(path, VERSIONS[:4], whole=set())
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE releases SET meta = '{\"id\": \"grid\"}' WHERE release = 3")  # metadata no reader takes
+    con.close()
+    with pytest.raises(InvalidInput, match="'variables' is required"):
+        Store(path)
+    with Store(path, read_only=True) as store:  # still schema 3, every cell row as it was
+        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(3,)]
+        assert "coordinates" in [r[0] for r in store.connection.execute("DESCRIBE cell_changes").fetchall()]
+        assert _exact(store.read("grid", 2).table) == _exact(VERSIONS[1])
+        assert store.connection.execute("SELECT count(*) FROM cell_changes").fetchall() == [(40 + 1 + 2 + 2,)]
