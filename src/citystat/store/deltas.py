@@ -109,7 +109,10 @@ def write_release(
         if 2 * changed > total or since_base + changed > total:
             con.execute(whole, params)
             return _record(con, table_id, release, Storage(release, total))
-        con.execute(f"INSERT INTO cell_changes SELECT $table, {int(release)}, * FROM citystat_delta", params)
+        # in the order of the cube: positions and values then compress as the runs they are (a join's order would
+        # scatter them, and a delta took several times the room)
+        con.execute(f"INSERT INTO cell_changes SELECT $table, {int(release)}, * FROM citystat_delta ORDER BY position",
+                    params)
         return _record(con, table_id, release, Storage(before.base_release, changed))
     finally:
         con.execute("DROP TABLE IF EXISTS citystat_delta")
