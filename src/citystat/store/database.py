@@ -203,8 +203,8 @@ class Store:
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
                 return
             if version == 1:
-                # schema 1 kept every release whole: each becomes a release stored whole (its own base), exactly
-                # as it was, in the cells of schema 3, upgraded to positions below
+                # schema 1 kept every release whole: first the cells of schema 3, each release stored whole, exactly
+                # as it was; then upgraded to positions below (a release a delta where it can be)
                 con.execute(legacy.CELL_CHANGES)
                 con.execute("INSERT INTO cell_changes SELECT table_id, release, coordinates, value, decimals, "
                             "status, false FROM cells")
@@ -366,8 +366,7 @@ class Store:
                 meta_json = "null"
                 previous = (latest.release, meta)
             else:
-                trusted = input_limits.current().replace(yaml_nodes=sys.maxsize)
-                previous = (latest.release, meta_from_dict(json.loads(before), limits=trusted))
+                previous = (latest.release, _stored_meta(before))
         provenance_json = json.dumps(info.provenance.to_dict(), ensure_ascii=False, sort_keys=True)
         con.execute(
             "INSERT INTO releases (table_id, release, content_hash, loaded_at, origin, cell_count, meta, provenance) "
@@ -517,10 +516,7 @@ class Store:
         return self._meta_at(info.table_id, info.release)
 
     def _meta_at(self, table_id: str, release: int) -> TableMeta:
-        # the store's own metadata passed the input limits when it was loaded, or was made in code (a table of
-        # 2,500 periods and 400 measures, loaded by load_columns): no node count refuses to read it back
-        trusted = input_limits.current().replace(yaml_nodes=sys.maxsize)
-        return meta_from_dict(json.loads(self._meta_json(self.connection, table_id, release)), limits=trusted)
+        return _stored_meta(self._meta_json(self.connection, table_id, release))
 
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
@@ -540,6 +536,14 @@ class Store:
     def latest(self) -> list[StoredTable]:
         """The latest release of every table."""
         return [self.read(table_id) for table_id in self.table_ids()]
+
+
+def _stored_meta(document: str) -> TableMeta:
+    """A release's metadata from its JSON. The store's own metadata passed the input limits when it was loaded, or
+    was made in code (a table of 2,500 periods and 400 measures, loaded by load_columns): no node count refuses to
+    read it back."""
+    trusted = input_limits.current().replace(yaml_nodes=sys.maxsize)
+    return meta_from_dict(json.loads(document), limits=trusted)
 
 
 def _provenance_of(origin: Origin, table_id: str) -> Provenance:

@@ -86,11 +86,10 @@ def write_release(
     params = {"table": table_id}
     whole = (f"INSERT INTO cell_changes SELECT $table, {int(release)}, position, value, decimals, status "
              f"FROM {incoming}")
+    total = _count(con, f"SELECT count(*) FROM {incoming}")
     if previous is None or not cube.extends(meta, previous[1]):
         con.execute(whole, params)
-        total = _count(con, f"SELECT count(*) FROM {incoming}")
         return _record(con, table_id, release, Storage(release, total))
-    total = _count(con, f"SELECT count(*) FROM {incoming}")
     before = storage(con, table_id, previous[0])
     since_base = _count(
         con, "SELECT count(*) FROM cell_changes WHERE table_id = $table AND release > $base AND release <= $prev",
