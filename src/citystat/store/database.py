@@ -498,6 +498,11 @@ class Store:
         """How a release is stored: the release stored whole that it builds on, and the cell rows it added."""
         return deltas.storage(self.connection, table_id, self.release(table_id, release).release)
 
+    @property
+    def cells_by_position(self) -> bool:
+        """Whether the cell rows are positions (schema 4), not codes (a schema 2 or 3 database open read-only)."""
+        return not self._legacy_cells
+
     def cells_sql(self, table_id: str, release: int, meta: TableMeta | None = None,
                   name: str = "c") -> tuple[str, dict[str, Any]]:
         """SQL for the cells of a release (``position`` in its cube, ``value``, ``decimals``, ``status``; the value

@@ -53,6 +53,19 @@ def state_sql(release: int, base: int) -> str:
     )
 
 
+def touched_sql(release: int, base: int, since: int, until: int) -> str:
+    """The cells of a release (as ``state_sql``) at only the positions that a row of a release after ``since``, up
+    to ``until``, stores. Two releases of one chain (the same base) can differ only there: a diff of two releases
+    each revising 1% reads 1% of the cells twice, not all of them."""
+    return (
+        "SELECT position, value, decimals, status FROM cell_changes "
+        f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} AND position IN ("
+        f"SELECT position FROM cell_changes WHERE table_id = $table AND release > {int(since)} "
+        f"AND release <= {int(until)}) "
+        "QUALIFY row_number() OVER (PARTITION BY position ORDER BY release DESC) = 1"
+    )
+
+
 def storage(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> Storage:
     row = con.execute(
         "SELECT base_release, stored_cells FROM release_storage WHERE table_id = ? AND release = ?",

@@ -99,19 +99,27 @@ def _changed_sql(store: Store, table_id: str, old: tuple[int, TableMeta], new: t
                  ) -> tuple[str, dict[str, Any]]:
     """Every cell that differs between two releases (each given as its number and metadata): its position in
     either release's cube (NULL on the side that lacks it), old and new value (exact text) and status."""
-    a_cells, a_params = store.cells_sql(table_id, old[0], old[1], "o")
-    b_cells, b_params = store.cells_sql(table_id, new[0], new[1], "n")
-    params = {**a_params, **b_params}
-    if cube.extends(new[1], old[1]) or cube.extends(old[1], new[1]):
-        key = "position"  # a cell has the same position in both cubes: the quick join
-    else:  # cubes apart (codes removed, reordered, added to an inner variable): the cells are matched by codes
-        key = "coordinates"
-        a_codes, a_names = cube.codes_sql(old[1], "position", "oc")
-        b_codes, b_names = cube.codes_sql(new[1], "position", "nc")
-        a_cells = f"SELECT *, {a_codes} AS coordinates FROM ({a_cells})"
-        b_cells = f"SELECT *, {b_codes} AS coordinates FROM ({b_cells})"
-        params.update(a_names)
-        params.update(b_names)
+    a_base, b_base = (deltas.storage(store.connection, table_id, r).base_release for r in (old[0], new[0]))
+    key = "position"  # where one cube extends the other (always so in a chain), a cell has one position in both
+    params: dict[str, Any] = {"table": table_id}
+    if store.cells_by_position and a_base == b_base:  # one chain: only the cells its rows between them store
+        since, until = sorted((old[0], new[0]))
+        a_cells = deltas.touched_sql(old[0], a_base, since, until)
+        b_cells = deltas.touched_sql(new[0], b_base, since, until)
+    else:
+        a_cells, a_params = store.cells_sql(table_id, old[0], old[1], "o")
+        b_cells, b_params = store.cells_sql(table_id, new[0], new[1], "n")
+        params.update(a_params)
+        params.update(b_params)
+        if not (cube.extends(new[1], old[1]) or cube.extends(old[1], new[1])):
+            # cubes apart (codes removed, reordered, added to an inner variable): the cells are matched by codes
+            key = "coordinates"
+            a_codes, a_names = cube.codes_sql(old[1], "position", "oc")
+            b_codes, b_names = cube.codes_sql(new[1], "position", "nc")
+            a_cells = f"SELECT *, {a_codes} AS coordinates FROM ({a_cells})"
+            b_cells = f"SELECT *, {b_codes} AS coordinates FROM ({b_cells})"
+            params.update(a_names)
+            params.update(b_names)
     sql = (
         f"SELECT a.position AS old_position, b.position AS new_position, {deltas.value_text('a.')} AS old_value, "
         f"CASE WHEN a.{key} IS NOT NULL THEN a.status END AS old_status, "
