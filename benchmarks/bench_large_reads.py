@@ -7,7 +7,7 @@ tests/large_tables.py), loads it into a fresh DuckDB file with `citystat load`'s
 same run:
 
 - the baseline: DuckDB's `COPY (SELECT station, day, measure, value, status FROM <the release's cells> ORDER BY
-  coordinates) TO` a file as JSON (newline-delimited), CSV and Parquet (zstd), from the store's own tables;
+  position) TO` a file as JSON (newline-delimited), CSV and Parquet (zstd), from the store's own tables;
 - the API: a real `citystat serve` on 127.0.0.1 answering every cell (valueCodes[*]=*) as JSON-stat 2.0, CSV and
   Parquet: time to the first byte of the body and total time, over HTTP, with the answer's size. The first
   request also reads the table from the database into the server (the cold figure); each format is then asked
@@ -36,15 +36,13 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # the generator the tests use
 
 from tests.large_tables import TABLE_ID, write_large_table  # noqa: E402
 
 from citystat.catalog.tablefile import read_table  # noqa: E402
-from citystat.store import Store, deltas  # noqa: E402
+from citystat.store import Store, cube, deltas  # noqa: E402
 
 HOST = "127.0.0.1"
 FORMATS = (("json-stat2", "json"), ("csv", "csv"), ("parquet", "parquet"))  # (API outputFormat, DuckDB FORMAT)
@@ -115,24 +113,20 @@ def fetch(port: int, path: str) -> Timed:
 def duckdb_copy(db: Path, fmt: str, out: Path) -> tuple[float, int]:
     """DuckDB's own COPY of the same cells, in the answer's order: (seconds, bytes written).
 
-    The cells are the release as the store reads it (its base with its changes, ``deltas.state_sql``), ordered by
-    their coordinates, which for the generated table is the cube's order (stations, days, then measures).
+    The cells are the release as the store reads it (its base with its changes, ``Store.cells_sql``), ordered by
+    their position in the cube (stations, days, then measures), each position's codes from the release's metadata.
     """
-    connection = duckdb.connect(str(db), read_only=True)
-    try:
-        found = connection.execute("SELECT max(release) FROM releases WHERE table_id = ?", [TABLE_ID]).fetchone()
-        assert found is not None
-        release = int(found[0])
-        cells = deltas.state_sql(release, deltas.storage(connection, TABLE_ID, release).base_release)
+    with Store(db, read_only=True) as store:
+        meta = store.meta(TABLE_ID)
+        cells, params = store.cells_sql(TABLE_ID, store.release(TABLE_ID).release, meta)
+        codes, names = cube.codes_sql(meta, "position", "k")
         options = {"json": "FORMAT JSON", "csv": "FORMAT CSV, HEADER", "parquet": "FORMAT PARQUET, COMPRESSION ZSTD"}
         start = time.perf_counter()
-        connection.execute(
-            f"COPY (SELECT coordinates[1] AS station, coordinates[2] AS day, coordinates[3] AS measure, "
-            f"{deltas.value_text()} AS value, status FROM ({cells}) ORDER BY coordinates) TO '{out}' ({options[fmt]})",
-            {"table": TABLE_ID})
+        store.connection.execute(
+            f"COPY (SELECT coordinates[1] AS station, coordinates[2] AS day, coordinates[3] AS measure, value, status "
+            f"FROM (SELECT {codes} AS coordinates, {deltas.value_text()} AS value, status, position FROM ({cells})) "
+            f"ORDER BY position) TO '{out}' ({options[fmt]})", {**params, **names})
         return time.perf_counter() - start, out.stat().st_size
-    finally:
-        connection.close()
 
 
 def main() -> None:

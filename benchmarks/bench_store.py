@@ -165,7 +165,7 @@ def main() -> None:
             started = time.perf_counter()
             for number, source in enumerate(loaded, start=1):  # the store's read, short of making objects
                 expected = pq.read_table(source)["value"].to_pylist()
-                got, statuses = deltas.read_ordered(store.connection, "bench", number, meta)
+                got, statuses = deltas.read_ordered(store.connection, "bench", number)
                 assert got == expected and set(statuses) == {""}, f"release {number} does not read back exactly"
             last = [format(c.value, "f") for _, c in store.read("bench").table.ordered_cells()]
             assert last == expected

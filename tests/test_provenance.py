@@ -20,7 +20,7 @@ from citystat.catalog import CATALOG_DIR, bundled_tables, catalog_releases
 from citystat.cli import app
 from citystat.model import Cell, FileDigest, InvalidInput, Provenance, ProvenanceKind, Table, provenance_from_dict
 from citystat.model.provenance import SOFTWARE
-from citystat.store import Store
+from citystat.store import Store, cube
 
 
 def _table(table_id: str) -> Table:
@@ -89,10 +89,21 @@ def test_a_damaged_provenance_is_named() -> None:
 
 
 def _downgrade_to_schema_2(path: Path) -> None:
-    """The file as citystat wrote it before provenance had fields: the same tables, no provenance column."""
+    """The file as citystat wrote it before provenance had fields: the same tables, no provenance column, and the
+    cells named by their codes (as schemas 2 and 3 kept them)."""
     with Store(path) as store:
-        store.connection.execute("ALTER TABLE releases DROP COLUMN provenance")
-        store.connection.execute("UPDATE citystat_schema SET version = 2")
+        con = store.connection
+        con.execute("CREATE TABLE coded (table_id VARCHAR NOT NULL, release INTEGER NOT NULL, coordinates VARCHAR[] "
+                    "NOT NULL, value DECIMAL(38, 6), decimals TINYINT, status VARCHAR, removed BOOLEAN NOT NULL)")
+        for table_id, release in con.execute("SELECT table_id, release FROM releases").fetchall():
+            codes, params = cube.codes_sql(store.meta(table_id, release), "position", "c")
+            con.execute(f"INSERT INTO coded SELECT table_id, release, {codes}, value, decimals, status, false "
+                        "FROM cell_changes WHERE table_id = $table AND release = $release",
+                        {"table": table_id, "release": release, **params})
+        con.execute("DROP TABLE cell_changes")
+        con.execute("ALTER TABLE coded RENAME TO cell_changes")
+        con.execute("ALTER TABLE releases DROP COLUMN provenance")
+        con.execute("UPDATE citystat_schema SET version = 2")
 
 
 def test_a_schema_2_database_reads_its_words_and_is_upgraded_when_opened_to_write(tmp_path: Path) -> None:
@@ -109,7 +120,7 @@ def test_a_schema_2_database_reads_its_words_and_is_upgraded_when_opened_to_writ
         assert store.read("cooc_cloud").table == first
 
     with Store(path) as store:  # upgraded in place, in one transaction
-        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(3,)]
+        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(4,)]
         assert store.release("cooc_cloud").provenance == Provenance.described("catalog")
         assert store.release("cooc_cloud").provenance.from_catalog  # 'citystat build' still knows its own
         assert not store.release("taipeipass").provenance.from_catalog

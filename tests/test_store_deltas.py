@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from citystat.catalog import bundled_tables
-from citystat.model import Cell, Status, Table, meta_from_dict, meta_to_dict
+from citystat.model import Cell, InvalidInput, Status, Table, meta_from_dict, meta_to_dict
 from citystat.store import Store, content_hash
 from citystat.store.diff import Change, diff_releases
 
@@ -94,8 +94,8 @@ def test_a_release_stores_only_the_cells_it_changed(releases: Path) -> None:
         (1, 2),  # a status set on a value, a value made `..`
         (1, 2),  # 99.25 -> 99.250 (its published precision), p -> r
         (1, 8 + 2),  # two periods added (4 measures each), two cells back as they were
-        (6, 28),  # 20 removed: with the 15 since the base more than its 28 cells, so stored whole
-        (6, 12 + 1),  # three periods back, 99.250 -> 99.25
+        (6, 28),  # three periods removed: its cube does not extend the one before, so stored whole
+        (7, 40),  # three periods back, before the first: neither is its cube an extension, so stored whole
         (8, 40),  # 28 of 40 cells changed: more than half, so stored whole
         (8, 0),  # the metadata alone
     ]
@@ -192,10 +192,106 @@ def test_a_database_of_full_copies_is_upgraded_in_place_and_reads_the_same(tmp_p
     with Store(path) as store:
         for number, table in enumerate(VERSIONS[:3], start=1):
             assert _exact(store.read("grid", number).table) == _exact(table)
-            assert store.storage("grid", number).base_release == number  # kept whole, as they were
+        # stored again, in release order, as a release of today would be: the second and third as their changes
+        assert [tuple(vars(store.storage("grid", n)).values()) for n in (1, 2, 3)] == [(1, 40), (1, 1), (1, 2)]
         assert not store.load(VERSIONS[2]).created  # the content hash still decides
         assert store.load(VERSIONS[3]).release.release == 4
         assert store.storage("grid", 4).stored_cells == 2
         assert _exact(store.read("grid", 4).table) == _exact(VERSIONS[3])
     with Store(path, read_only=True) as store:
         assert [c.change for c in diff_releases(store, "grid", 1, 4).changes] == [Change.REVISED] * 3
+
+
+_SCHEMA_3 = """
+CREATE TABLE citystat_schema (version INTEGER NOT NULL);
+INSERT INTO citystat_schema VALUES (3);
+CREATE TABLE releases (table_id VARCHAR NOT NULL, release INTEGER NOT NULL, content_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL, origin VARCHAR NOT NULL, cell_count BIGINT NOT NULL, meta JSON NOT NULL,
+    provenance JSON, PRIMARY KEY (table_id, release));
+CREATE TABLE catalog_city (recorded_at TIMESTAMPTZ NOT NULL, city JSON NOT NULL);
+CREATE TABLE release_storage (table_id VARCHAR NOT NULL, release INTEGER NOT NULL, base_release INTEGER NOT NULL,
+    stored_cells BIGINT NOT NULL, PRIMARY KEY (table_id, release));
+CREATE TABLE cell_changes (table_id VARCHAR NOT NULL, release INTEGER NOT NULL, coordinates VARCHAR[] NOT NULL,
+    value DECIMAL(38, 6), decimals TINYINT, status VARCHAR, removed BOOLEAN NOT NULL);
+"""
+
+
+def _write_schema_3(path: Path, tables: list[Table], whole: set[int]) -> None:
+    """A database as citystat wrote it before cells were positions: a cell row names the cell by its codes, a
+    removed cell is a row of its own, and a delta may span cubes of any shape (releases in ``whole`` are bases)."""
+    con = duckdb.connect(str(path))
+    con.execute(_SCHEMA_3)
+    state: dict[tuple[str, ...], tuple[str | None, str]] = {}
+    base = 0
+    for number, table in enumerate(tables, start=1):
+        con.execute("INSERT INTO releases VALUES (?, ?, ?, now(), 'old', ?, ?, ?)",
+                    [table.id, number, content_hash(table), len(table.cells),
+                     json.dumps(meta_to_dict(table.meta), ensure_ascii=False, sort_keys=True),
+                     json.dumps({"kind": "described", "words": "old"})])
+        cells = _exact(table)
+        if number == 1 or number in whole:
+            base, rows = number, [(key, value, status, False) for key, (value, status) in cells.items()]
+        else:
+            rows = [(key, value, status, False) for key, (value, status) in cells.items() if state.get(key) != (
+                value, status)] + [(key, None, None, True) for key in state if key not in cells]
+        for key, value, status, removed in rows:
+            decimals = None if value is None else (len(value) - value.index(".") - 1 if "." in value else 0)
+            con.execute("INSERT INTO cell_changes VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [table.id, number, list(key), value, decimals, status, removed])
+        con.execute("INSERT INTO release_storage VALUES (?, ?, ?, ?)", [table.id, number, base, len(rows)])
+        state = cells
+    con.close()
+
+
+# the same cube, a cube extended by periods (either way), cubes apart (periods removed, put back before the first)
+PAIRS = [(1, 2), (2, 4), (4, 5), (5, 4), (5, 6), (6, 5), (6, 7), (7, 6), (3, 6), (7, 8), (8, 1)]
+
+
+def _diffs(store: Store) -> dict[tuple[int, ...], dict]:
+    return {(a, b): diff_releases(store, "grid", a, b).to_dict("en") for a, b in PAIRS} | {
+        (a, b, 2, 3): diff_releases(store, "grid", a, b, offset=2, limit=3).to_dict("en") for a, b in PAIRS}
+
+
+def test_a_database_of_codes_reads_as_it_is_and_is_upgraded_to_positions_exactly(tmp_path: Path) -> None:
+    path = tmp_path / "schema3.duckdb"
+    # releases 1 and 6 whole; the others deltas as schema 3 stored them, across periods added and removed
+    _write_schema_3(path, VERSIONS, whole={6})
+    with Store(path, read_only=True) as store:  # read as it is, by the cells' codes
+        before = _diffs(store)
+        for number, table in enumerate(VERSIONS, start=1):
+            stored = store.read("grid", number)
+            assert _exact(stored.table) == _exact(table), number
+            assert content_hash(stored.table) == stored.release.content_hash == content_hash(table)
+    assert before[(2, 4)]["counts"] == {"added": 0, "removed": 0, "revised": 3}
+    assert before[(5, 6)]["counts"] == {"added": 0, "removed": 5 * 4, "revised": 0}  # 2001-2003, 2011-2012 gone
+    with Store(path) as store:  # upgraded, in one transaction
+        version = store.connection.execute("SELECT version FROM citystat_schema").fetchall()
+        columns = [r[0] for r in store.connection.execute("DESCRIBE cell_changes").fetchall()]
+        for number, table in enumerate(VERSIONS, start=1):
+            stored = store.read("grid", number)
+            assert _exact(stored.table) == _exact(table), number
+            assert content_hash(stored.table) == stored.release.content_hash == content_hash(table)
+        assert _diffs(store) == before
+        # stored again by today's rule: a delta only on a release whose cube its own extends
+        assert [store.storage("grid", n).base_release for n in range(1, len(VERSIONS) + 1)] == [1, 1, 1, 1, 1, 6, 7, 8]
+        assert not store.load(VERSIONS[-1]).created
+        assert store.load(VERSIONS[-2]).release.release == len(VERSIONS) + 1
+    assert version == [(4,)] and "position" in columns and "coordinates" not in columns
+    with Store(path, read_only=True) as store:
+        assert _exact(store.read("grid").table) == _exact(VERSIONS[-2])
+        assert _diffs(store) == before
+
+
+def test_an_upgrade_that_fails_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "schema3.duckdb"
+    _write_schema_3(path, VERSIONS[:4], whole=set())
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE releases SET meta = '{\"id\": \"grid\"}' WHERE release = 3")  # metadata no reader takes
+    con.close()
+    with pytest.raises(InvalidInput, match="'variables' is required"):
+        Store(path)
+    with Store(path, read_only=True) as store:  # still schema 3, every cell row as it was
+        assert store.connection.execute("SELECT version FROM citystat_schema").fetchall() == [(3,)]
+        assert "coordinates" in [r[0] for r in store.connection.execute("DESCRIBE cell_changes").fetchall()]
+        assert _exact(store.read("grid", 2).table) == _exact(VERSIONS[1])
+        assert store.connection.execute("SELECT count(*) FROM cell_changes").fetchall() == [(40 + 1 + 2 + 2,)]

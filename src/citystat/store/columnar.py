@@ -589,10 +589,11 @@ def content_hash_version_1(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> s
 
 
 def cells(con: duckdb.DuckDBPyConnection, meta: TableMeta) -> str:
-    """A view of the staged cells as the store keeps them: coordinates, value, decimals, status (and their rows)."""
+    """A view of the staged cells as the store keeps them: position (in the cube), value, decimals, status (and
+    their codes and rows)."""
     coordinates = ", ".join(f"CAST(_e{i} AS VARCHAR)" for i in range(len(meta.variables)))
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {CELLS} AS SELECT [{coordinates}] AS coordinates, value, decimals, "
-                f"status, _row, ordinal FROM {INCOMING}")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {CELLS} AS SELECT ordinal AS position, value, decimals, status, "
+                f"[{coordinates}] AS coordinates, _row FROM {INCOMING}")
     return CELLS
 
 

@@ -41,12 +41,12 @@ from citystat.model import (
     meta_to_dict,
     provenance_from_dict,
 )
-from citystat.store import deltas, digest
+from citystat.store import deltas, digest, legacy
 from citystat.store.deltas import STORED_DECIMALS
 
 DEFAULT_DB = "citystat.duckdb"
 DB_ENV = "CITYSTAT_DB"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BATCH_ROWS = 50_000
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
 
@@ -78,28 +78,32 @@ CREATE TABLE IF NOT EXISTS catalog_city (
 _SCHEMA_3 = "ALTER TABLE releases ADD COLUMN IF NOT EXISTS provenance JSON"
 
 # schema 2: a release stores the cells it changed (see citystat.store.deltas); schema 1 kept a full copy in `cells`
-_SCHEMA_2 = """
+_RELEASE_STORAGE = """
 CREATE TABLE IF NOT EXISTS release_storage (
     table_id     VARCHAR NOT NULL,
     release      INTEGER NOT NULL,
     base_release INTEGER NOT NULL,
     stored_cells BIGINT NOT NULL,
     PRIMARY KEY (table_id, release)
-);
+)
+"""
+
+# schema 4: a cell row is the cell's position in its release's cube; schemas 2 and 3 kept its codes
+# (``coordinates VARCHAR[]``, citystat.store.legacy) and a removed cell as a row of its own
+_CELL_CHANGES = """
 CREATE TABLE IF NOT EXISTS cell_changes (
-    table_id    VARCHAR NOT NULL,
-    release     INTEGER NOT NULL,
-    coordinates VARCHAR[] NOT NULL,
-    value       DECIMAL(38, 6),
-    decimals    TINYINT,
-    status      VARCHAR,
-    removed     BOOLEAN NOT NULL
-);
+    table_id VARCHAR NOT NULL,
+    release  INTEGER NOT NULL,
+    position BIGINT NOT NULL,
+    value    DECIMAL(38, 6),
+    decimals TINYINT,
+    status   VARCHAR
+)
 """
 
 _CELL_SCHEMA = pa.schema(
     [
-        ("coordinates", pa.list_(pa.string())),
+        ("position", pa.int64()),
         ("value", pa.string()),  # exact decimal text, cast by DuckDB (quicker than arrow's Decimal conversion)
         ("decimals", pa.int8()),
         ("status", pa.string()),
@@ -173,6 +177,7 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         self._provenance_column = "provenance"  # a schema 2 database, open read-only, has none: "NULL"
+        self._legacy_cells = False  # a schema 2 or 3 database, open read-only: cells named by their codes
         try:
             self._migrate() if not read_only else self._check_version()
         except BaseException:
@@ -186,7 +191,7 @@ class Store:
             version = None if row is None else row[0]
             if version is not None and version > SCHEMA_VERSION:
                 raise RuntimeError(f"{self.path} was written by a newer citystat (schema {version})")
-            con.execute(_SCHEMA_2)
+            con.execute(_RELEASE_STORAGE)
             if version is None or version < 3:
                 con.execute(_SCHEMA_3)
                 words = con.execute("SELECT DISTINCT origin FROM releases WHERE provenance IS NULL").fetchall()
@@ -194,17 +199,46 @@ class Store:
                     con.executemany("UPDATE releases SET provenance = ? WHERE provenance IS NULL AND origin = ?",
                                     [[json.dumps(Provenance.from_words(w).to_dict()), w] for (w,) in words])
             if version is None:
+                con.execute(_CELL_CHANGES)
                 con.execute("INSERT INTO citystat_schema VALUES (?)", [SCHEMA_VERSION])
                 return
             if version == 1:
-                # schema 1 kept every release whole: each becomes a release stored whole (its own base), exactly
-                # as it was; releases loaded from now on store only their changes
+                # schema 1 kept every release whole: first the cells of schema 3, each release stored whole, exactly
+                # as it was; then upgraded to positions below (a release a delta where it can be)
+                con.execute(legacy.CELL_CHANGES)
                 con.execute("INSERT INTO cell_changes SELECT table_id, release, coordinates, value, decimals, "
                             "status, false FROM cells")
                 con.execute("INSERT INTO release_storage SELECT table_id, release, release, cell_count FROM releases")
                 con.execute("DROP TABLE cells")
-            if version < SCHEMA_VERSION:  # from schema 2, _SCHEMA_3 (above) is the whole upgrade
+            if version < 4:
+                self._upgrade_to_positions(con)
+            if version < SCHEMA_VERSION:
                 con.execute("UPDATE citystat_schema SET version = ?", [SCHEMA_VERSION])
+
+    def _upgrade_to_positions(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Schema 3 to 4, within the caller's transaction: every release's cells, read by their codes, stored again
+        in release order by the writer of positions (a release a delta only where its cube extends the one
+        before, ``citystat.store.deltas``)."""
+        con.execute("ALTER TABLE cell_changes RENAME TO citystat_cell_changes_3")
+        con.execute("ALTER TABLE release_storage RENAME TO citystat_release_storage_3")
+        con.execute(_RELEASE_STORAGE)
+        con.execute(_CELL_CHANGES)
+        stored = con.execute("SELECT r.table_id, r.release, s.base_release FROM releases r "
+                             "JOIN citystat_release_storage_3 s USING (table_id, release) "
+                             "ORDER BY r.table_id, r.release").fetchall()
+        previous: tuple[str, int, TableMeta] | None = None
+        for table_id, release, base in stored:
+            meta = self._meta_at(table_id, release)
+            cells, params = legacy.state_sql(release, base, meta, "c", changes="citystat_cell_changes_3")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE citystat_upgrading AS {cells}", {"table": table_id, **params})
+            try:
+                before = (previous[1], previous[2]) if previous and previous[0] == table_id else None
+                deltas.write_release(con, table_id, release, before, "citystat_upgrading", meta)
+            finally:
+                con.execute("DROP TABLE IF EXISTS citystat_upgrading")
+            previous = (table_id, release, meta)
+        con.execute("DROP TABLE citystat_cell_changes_3")
+        con.execute("DROP TABLE citystat_release_storage_3")
 
     def _check_version(self) -> None:
         row = _first(self.connection.execute("SELECT max(version) FROM citystat_schema"))
@@ -214,6 +248,8 @@ class Store:
                                "writing (e.g. 'citystat build --db PATH') to upgrade it")
         if version == 2:  # readable as it is: its releases' provenance is their words (upgraded when opened to write)
             self._provenance_column = "NULL"
+        if version is not None and version < 4:  # readable as it is: cells by their codes (upgraded when written)
+            self._legacy_cells = True
 
     def close(self) -> None:
         self.connection.close()
@@ -312,20 +348,25 @@ class Store:
                     return LoadResult(latest, created=False)
                 number = 1 if latest is None else latest.release + 1
                 info = ReleaseInfo(meta.id, number, found, datetime.now(UTC), provenance, total)
-                self._insert_release(con, info, meta, latest)
-                deltas.write_release(con, meta.id, number, None if latest is None else latest.release,
-                                     columnar.cells(con, meta))
+                previous = self._insert_release(con, info, meta, latest)
+                deltas.write_release(con, meta.id, number, previous, columnar.cells(con, meta), meta)
             return LoadResult(info, created=True)
         finally:
             columnar.cleanup(con, meta)
 
     def _insert_release(self, con: duckdb.DuckDBPyConnection, info: ReleaseInfo, meta: TableMeta,
-                        latest: ReleaseInfo | None) -> None:
+                        latest: ReleaseInfo | None) -> tuple[int, TableMeta] | None:
         """The release's row; its metadata is JSON null when the same as the release before (a large table's
-        metadata can outweigh a release's changed cells)."""
+        metadata can outweigh a release's changed cells). Gives the release before and its metadata, if any."""
         meta_json = json.dumps(meta_to_dict(meta), ensure_ascii=False, sort_keys=True)
-        if latest is not None and self._meta_json(con, latest.table_id, latest.release) == meta_json:
-            meta_json = "null"
+        previous = None
+        if latest is not None:
+            before = self._meta_json(con, latest.table_id, latest.release)
+            if before == meta_json:
+                meta_json = "null"
+                previous = (latest.release, meta)
+            else:
+                previous = (latest.release, _stored_meta(before))
         provenance_json = json.dumps(info.provenance.to_dict(), ensure_ascii=False, sort_keys=True)
         con.execute(
             "INSERT INTO releases (table_id, release, content_hash, loaded_at, origin, cell_count, meta, provenance) "
@@ -333,6 +374,7 @@ class Store:
             [info.table_id, info.release, info.content_hash, info.loaded_at, info.origin, info.cell_count, meta_json,
              provenance_json],
         )
+        return previous
 
     @staticmethod
     def _meta_json(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> str:
@@ -348,7 +390,7 @@ class Store:
 
         rows = self.connection.execute(
             f"SELECT coordinates, {deltas.value_text()}, status, _row FROM {columnar.cells(self.connection, meta)} "
-            "ORDER BY ordinal"
+            "ORDER BY position"
         ).fetchall()
         table = Table(meta, {tuple(c): Cell(None if v is None else Decimal(v), _STATUS[s]) for c, v, s, _ in rows})
         return table, {meta.describe_key(tuple(c)): int(r) for c, _, _, r in rows}
@@ -364,21 +406,20 @@ class Store:
         number = 1 if latest is None else latest.release + 1
         total = sum(1 for _ in table.meta.cell_keys())
         info = ReleaseInfo(table.id, number, found, datetime.now(UTC), provenance, total)
-        self._insert_release(con, info, table.meta, latest)
-        con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (coordinates VARCHAR[], value DECIMAL(38, 6), "
+        previous = self._insert_release(con, info, table.meta, latest)
+        con.execute("CREATE OR REPLACE TEMP TABLE citystat_incoming (position BIGINT, value DECIMAL(38, 6), "
                     "decimals TINYINT, status VARCHAR)")
         try:
             written = 0
             for batch in _cell_batches(table):
                 con.register("incoming_cells", batch)
-                con.execute("INSERT INTO citystat_incoming SELECT coordinates, CAST(value AS DECIMAL(38, 6)), "
+                con.execute("INSERT INTO citystat_incoming SELECT position, CAST(value AS DECIMAL(38, 6)), "
                             "decimals, status FROM incoming_cells")
                 con.unregister("incoming_cells")
                 written += batch.num_rows
                 if progress:
                     progress(table.id, written, total)
-            deltas.write_release(con, table.id, number, None if latest is None else latest.release,
-                                 "citystat_incoming")
+            deltas.write_release(con, table.id, number, previous, "citystat_incoming", table.meta)
         finally:
             con.execute("DROP TABLE IF EXISTS citystat_incoming")
         return LoadResult(info, created=True)
@@ -457,21 +498,36 @@ class Store:
         """How a release is stored: the release stored whole that it builds on, and the cell rows it added."""
         return deltas.storage(self.connection, table_id, self.release(table_id, release).release)
 
+    @property
+    def cells_by_position(self) -> bool:
+        """Whether the cell rows are positions (schema 4), not codes (a schema 2 or 3 database open read-only)."""
+        return not self._legacy_cells
+
+    def cells_sql(self, table_id: str, release: int, meta: TableMeta | None = None,
+                  name: str = "c") -> tuple[str, dict[str, Any]]:
+        """SQL for the cells of a release (``position`` in its cube, ``value``, ``decimals``, ``status``; the value
+        as stored, ``deltas.value_text`` gives its exact text) and its parameters; ``meta`` is the release's metadata
+        (read if not given), ``name`` prefixes any parameter besides ``table``."""
+        base = deltas.storage(self.connection, table_id, release).base_release
+        if not self._legacy_cells:
+            return deltas.state_sql(release, base), {"table": table_id}
+        sql, params = legacy.state_sql(release, base, meta or self._meta_at(table_id, release), name)
+        return sql, {"table": table_id, **params}
+
     def meta(self, table_id: str, release: int | None = None) -> TableMeta:
         return self._meta(self.release(table_id, release))
 
     def _meta(self, info: ReleaseInfo) -> TableMeta:
-        # the store's own metadata passed the input limits when it was loaded, or was made in code (a table of
-        # 2,500 periods and 400 measures, loaded by load_columns): no node count refuses to read it back
-        trusted = input_limits.current().replace(yaml_nodes=sys.maxsize)
-        return meta_from_dict(json.loads(self._meta_json(self.connection, info.table_id, info.release)),
-                              limits=trusted)
+        return self._meta_at(info.table_id, info.release)
+
+    def _meta_at(self, table_id: str, release: int) -> TableMeta:
+        return _stored_meta(self._meta_json(self.connection, table_id, release))
 
     def read(self, table_id: str, release: int | None = None) -> StoredTable:
         """A table as stored in a release (the latest unless one is named)."""
         info = self.release(table_id, release)
         meta = self._meta(info)
-        values, statuses = deltas.read_ordered(self.connection, table_id, info.release, meta)
+        values, statuses = deltas.read_state(self.connection, *self.cells_sql(table_id, info.release, meta))
         if len(values) != info.cell_count:
             raise RuntimeError(f"{self.path}: release {info.release} of {table_id!r} has {len(values)} cells "
                                f"stored, not {info.cell_count}")
@@ -485,6 +541,14 @@ class Store:
     def latest(self) -> list[StoredTable]:
         """The latest release of every table."""
         return [self.read(table_id) for table_id in self.table_ids()]
+
+
+def _stored_meta(document: str) -> TableMeta:
+    """A release's metadata from its JSON. The store's own metadata passed the input limits when it was loaded, or
+    was made in code (a table of 2,500 periods and 400 measures, loaded by load_columns): no node count refuses to
+    read it back."""
+    trusted = input_limits.current().replace(yaml_nodes=sys.maxsize)
+    return meta_from_dict(json.loads(document), limits=trusted)
 
 
 def _provenance_of(origin: Origin, table_id: str) -> Provenance:
@@ -506,8 +570,8 @@ def _first(result: duckdb.DuckDBPyConnection) -> Any:
 
 def _cell_batches(table: Table) -> Iterator[pa.RecordBatch]:
     columns: dict[str, list[Any]] = {name: [] for name in _CELL_SCHEMA.names}
-    for key, cell in table.ordered_cells():
-        columns["coordinates"].append(list(key))
+    for position, (_, cell) in enumerate(table.ordered_cells()):
+        columns["position"].append(position)
         columns["value"].append(None if cell.value is None else format(cell.value, "f"))
         columns["decimals"].append(None if cell.value is None else digest.published_decimals(cell.value))
         columns["status"].append(cell.status.value)

@@ -1,9 +1,12 @@
-"""Releases stored as deltas: a release keeps only the cells it added, revised or removed.
+"""Releases stored as deltas: a release keeps only the cells it added or revised.
 
-A release's cells are its *base* (the last release stored whole) with the changes of every release after it, up
-to itself, applied in order; the latest change of a cell decides it, and a removal takes the cell out. A release
-is stored whole when that is cheaper to read: when more than half of its cells changed, or when the changes
-since its base would outnumber its cells. Reading any release therefore scans at most about twice its cells.
+A cell row is the cell's *position* in the cube of its release (``citystat.store.cube``), its value, decimals and
+status. A release's cells are its *base* (the last release stored whole) with the changes of every release after it,
+up to itself, applied in order; the latest row of a position decides it. A release may be a delta only on a release
+whose cube its own *extends* (the same cells at the same positions, periods appended), so the positions of a chain
+are all in its newest release's cube and a release reads back as ``ORDER BY position`` with no join. Any other
+release is stored whole, as is one that is cheaper to read so: when more than half of its cells changed, or when the
+changes since its base would outnumber its cells. Reading any release therefore scans at most about twice its cells.
 
 Every operation here is one SQL statement over whole tables (DuckDB), never Python over cells.
 """
@@ -16,6 +19,7 @@ from typing import Any
 import duckdb
 
 from citystat.model import TableMeta
+from citystat.store import cube
 
 STORED_DECIMALS = 6  # the cells keep DECIMAL(38, 6): 6 decimal places and 32 digits before the point
 
@@ -38,14 +42,27 @@ class Storage:
 
 
 def state_sql(release: int, base: int) -> str:
-    """The cells of a release (coordinates, value, decimals, status), for the table named by ``$table``."""
+    """The cells of a release (position, value, decimals, status), for the table named by ``$table``."""
     if release == base:
-        return ("SELECT coordinates, value, decimals, status FROM cell_changes "
+        return ("SELECT position, value, decimals, status FROM cell_changes "
                 f"WHERE table_id = $table AND release = {int(release)}")
     return (
-        "SELECT coordinates, value, decimals, status FROM cell_changes "
+        "SELECT position, value, decimals, status FROM cell_changes "
         f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} "
-        "QUALIFY row_number() OVER (PARTITION BY coordinates ORDER BY release DESC) = 1 AND NOT removed"
+        "QUALIFY row_number() OVER (PARTITION BY position ORDER BY release DESC) = 1"
+    )
+
+
+def touched_sql(release: int, base: int, since: int, until: int) -> str:
+    """The cells of a release (as ``state_sql``) at only the positions that a row of a release after ``since``, up
+    to ``until``, stores. Two releases of one chain (the same base) can differ only there: a diff of two releases
+    each revising 1% reads 1% of the cells twice, not all of them."""
+    return (
+        "SELECT position, value, decimals, status FROM cell_changes "
+        f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} AND position IN ("
+        f"SELECT position FROM cell_changes WHERE table_id = $table AND release > {int(since)} "
+        f"AND release <= {int(until)}) "
+        "QUALIFY row_number() OVER (PARTITION BY position ORDER BY release DESC) = 1"
     )
 
 
@@ -59,7 +76,9 @@ def storage(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> Stor
     return Storage(int(row[0][0]), int(row[0][1]))
 
 
-DIFFERS = ("a.coordinates IS NULL OR b.coordinates IS NULL OR a.value IS DISTINCT FROM b.value "
+def differs(key: str = "position") -> str:
+    """SQL: the cells ``a`` and ``b``, joined on ``key``, differ (one is missing, or value, decimals or status)."""
+    return (f"a.{key} IS NULL OR b.{key} IS NULL OR a.value IS DISTINCT FROM b.value "
             "OR a.decimals IS DISTINCT FROM b.decimals OR a.status IS DISTINCT FROM b.status")
 
 
@@ -67,31 +86,34 @@ def write_release(
     con: duckdb.DuckDBPyConnection,
     table_id: str,
     release: int,
-    previous: int | None,
+    previous: tuple[int, TableMeta] | None,
     incoming: str,
+    meta: TableMeta,
 ) -> Storage:
-    """Store the cells of ``incoming`` (a table or view of coordinates, value, decimals, status) as ``release``.
+    """Store the cells of ``incoming`` (a table or view of position, value, decimals, status: every cell of the
+    cube of ``meta`` once) as ``release``.
 
-    ``previous`` is the latest release before it, whose cells the delta is taken against.
+    ``previous`` is the latest release before it and its metadata: the release is stored as its changes on it when
+    its cube extends that release's and that is cheaper to read, else whole.
     """
     params = {"table": table_id}
-    whole = (f"INSERT INTO cell_changes SELECT $table, {int(release)}, coordinates, value, decimals, status, false "
+    whole = (f"INSERT INTO cell_changes SELECT $table, {int(release)}, position, value, decimals, status "
              f"FROM {incoming}")
     total = _count(con, f"SELECT count(*) FROM {incoming}")
-    if previous is None:
+    if previous is None or not cube.extends(meta, previous[1]):
         con.execute(whole, params)
         return _record(con, table_id, release, Storage(release, total))
-    before = storage(con, table_id, previous)
+    before = storage(con, table_id, previous[0])
     since_base = _count(
         con, "SELECT count(*) FROM cell_changes WHERE table_id = $table AND release > $base AND release <= $prev",
-        {**params, "base": before.base_release, "prev": previous},
+        {**params, "base": before.base_release, "prev": previous[0]},
     )
+    # the previous release's cells are all in this one's cube, at the same positions: none is removed
     con.execute(
         "CREATE OR REPLACE TEMP TABLE citystat_delta AS "
-        "SELECT coalesce(b.coordinates, a.coordinates) AS coordinates, b.value, b.decimals, b.status, "
-        "b.coordinates IS NULL AS removed "
-        f"FROM ({state_sql(previous, before.base_release)}) a FULL OUTER JOIN {incoming} b "
-        f"ON a.coordinates = b.coordinates WHERE {DIFFERS}",
+        "SELECT b.position, b.value, b.decimals, b.status "
+        f"FROM {incoming} b LEFT JOIN ({state_sql(previous[0], before.base_release)}) a "
+        f"ON a.position = b.position WHERE {differs()}",
         params,
     )
     try:
@@ -99,7 +121,10 @@ def write_release(
         if 2 * changed > total or since_base + changed > total:
             con.execute(whole, params)
             return _record(con, table_id, release, Storage(release, total))
-        con.execute(f"INSERT INTO cell_changes SELECT $table, {int(release)}, * FROM citystat_delta", params)
+        # in the order of the cube: positions and values then compress as the runs they are (a join's order would
+        # scatter them, and a delta took several times the room)
+        con.execute(f"INSERT INTO cell_changes SELECT $table, {int(release)}, * FROM citystat_delta ORDER BY position",
+                    params)
         return _record(con, table_id, release, Storage(before.base_release, changed))
     finally:
         con.execute("DROP TABLE IF EXISTS citystat_delta")
@@ -115,32 +140,19 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | No
     return int(con.execute(sql, params or {}).fetchall()[0][0])
 
 
-def positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
-    """Joins that give every cell its place in the cube of ``meta`` (the order of ``meta.cell_keys()``)."""
-    joins, terms, params = [], [], {}
-    stride = 1
-    for i in reversed(range(len(meta.variables))):
-        codes = list(meta.variables[i].codes)
-        params[f"codes{i}"] = codes
-        joins.append(
-            f"JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, generate_subscripts($codes{i}::VARCHAR[], 1) - 1 "
-            f"AS idx) p{i} ON p{i}.code = s.coordinates[{i + 1}]"
-        )
-        terms.append(f"p{i}.idx * {stride}")
-        stride *= len(codes)
-    return " ".join(reversed(joins)), " + ".join(terms) or "0", params
+def read_state(
+    con: duckdb.DuckDBPyConnection, cells: str, params: dict[str, Any]
+) -> tuple[list[str | None], list[str]]:
+    """The values (exact text) and statuses of the cells ``cells`` (SQL of position, value, decimals, status) in
+    the order of their positions."""
+    columns = con.sql(f"SELECT {value_text('s.')} AS value, s.status FROM ({cells}) s ORDER BY s.position",
+                      params=params).fetchnumpy()
+    return columns["value"].tolist(), columns["status"].tolist()
 
 
 def read_ordered(
-    con: duckdb.DuckDBPyConnection, table_id: str, release: int, meta: TableMeta
+    con: duckdb.DuckDBPyConnection, table_id: str, release: int
 ) -> tuple[list[str | None], list[str]]:
     """The values (exact text) and statuses of a release, in the order of its cube."""
     where = storage(con, table_id, release)
-    joins, ordinal, params = positions(meta)
-    columns = con.sql(
-        f"SELECT {value_text('s.')} AS value, s.status FROM ({state_sql(release, where.base_release)}) s {joins} "
-        f"ORDER BY {ordinal}",
-        params={"table": table_id, **params},
-    ).fetchnumpy()
-    return columns["value"].tolist(), columns["status"].tolist()
-
+    return read_state(con, state_sql(release, where.base_release), {"table": table_id})

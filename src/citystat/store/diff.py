@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from citystat.model import TableMeta
-from citystat.store import deltas
+from citystat.store import cube, deltas
 from citystat.store.database import ReleaseInfo, Store
 
 
@@ -95,32 +95,38 @@ class ReleaseDiff:
         }
 
 
-def _ordinal(meta: TableMeta, alias: str) -> tuple[str, str, dict[str, Any]]:
-    """(joins, ordinal, parameters): a changed cell's place in the cube of ``meta``, NULL when it is not there."""
-    joins, terms, params = [], [], {}
-    stride = 1
-    for i in reversed(range(len(meta.variables))):
-        codes = list(meta.variables[i].codes)
-        name = f"{alias}{i}"
-        params[name] = codes
-        joins.append(f"LEFT JOIN (SELECT unnest(${name}::VARCHAR[]) AS code, "
-                     f"generate_subscripts(${name}::VARCHAR[], 1) - 1 AS idx) {name} "
-                     f"ON {name}.code = c.coordinates[{i + 1}]")
-        terms.append(f"{name}.idx * {stride}")
-        stride *= len(codes)
-    ordinal = f"CASE WHEN len(c.coordinates) = {len(meta.variables)} THEN {' + '.join(terms) or '0'} END"
-    return " ".join(reversed(joins)), ordinal, params
-
-
-def _changed_sql(old: tuple[int, int], new: tuple[int, int]) -> str:
-    """Every cell that differs between two releases, each given as (release, base), for ``$table``."""
-    return (
-        f"SELECT coalesce(a.coordinates, b.coordinates) AS coordinates, {deltas.value_text('a.')} AS old_value, "
-        f"CASE WHEN a.coordinates IS NOT NULL THEN a.status END AS old_status, "
-        f"{deltas.value_text('b.')} AS new_value, CASE WHEN b.coordinates IS NOT NULL THEN b.status END AS new_status "
-        f"FROM ({deltas.state_sql(*old)}) a FULL OUTER JOIN ({deltas.state_sql(*new)}) b "
-        f"ON a.coordinates = b.coordinates WHERE {deltas.DIFFERS}"
+def _changed_sql(store: Store, table_id: str, old: tuple[int, TableMeta], new: tuple[int, TableMeta]
+                 ) -> tuple[str, dict[str, Any]]:
+    """Every cell that differs between two releases (each given as its number and metadata): its position in
+    either release's cube (NULL on the side that lacks it), old and new value (exact text) and status."""
+    a_base, b_base = (deltas.storage(store.connection, table_id, r).base_release for r in (old[0], new[0]))
+    key = "position"  # where one cube extends the other (always so in a chain), a cell has one position in both
+    params: dict[str, Any] = {"table": table_id}
+    if store.cells_by_position and a_base == b_base:  # one chain: only the cells its rows between them store
+        since, until = sorted((old[0], new[0]))
+        a_cells = deltas.touched_sql(old[0], a_base, since, until)
+        b_cells = deltas.touched_sql(new[0], b_base, since, until)
+    else:
+        a_cells, a_params = store.cells_sql(table_id, old[0], old[1], "o")
+        b_cells, b_params = store.cells_sql(table_id, new[0], new[1], "n")
+        params.update(a_params)
+        params.update(b_params)
+        if not (cube.extends(new[1], old[1]) or cube.extends(old[1], new[1])):
+            # cubes apart (codes removed, reordered, added to an inner variable): the cells are matched by codes
+            key = "coordinates"
+            a_codes, a_names = cube.codes_sql(old[1], "position", "oc")
+            b_codes, b_names = cube.codes_sql(new[1], "position", "nc")
+            a_cells = f"SELECT *, {a_codes} AS coordinates FROM ({a_cells})"
+            b_cells = f"SELECT *, {b_codes} AS coordinates FROM ({b_cells})"
+            params.update(a_names)
+            params.update(b_names)
+    sql = (
+        f"SELECT a.position AS old_position, b.position AS new_position, {deltas.value_text('a.')} AS old_value, "
+        f"CASE WHEN a.{key} IS NOT NULL THEN a.status END AS old_status, "
+        f"{deltas.value_text('b.')} AS new_value, CASE WHEN b.{key} IS NOT NULL THEN b.status END AS new_status "
+        f"FROM ({a_cells}) a FULL OUTER JOIN ({b_cells}) b ON a.{key} = b.{key} WHERE {deltas.differs(key)}"
     )
+    return sql, params
 
 
 def diff_releases(
@@ -137,25 +143,26 @@ def diff_releases(
     old_info, new_info = store.release(table_id, old), store.release(table_id, new)
     old_meta, new_meta = store.meta(table_id, old), store.meta(table_id, new)
     con = store.connection
-    changed = _changed_sql((old, deltas.storage(con, table_id, old).base_release),
-                           (new, deltas.storage(con, table_id, new).base_release))
+    changed, params = _changed_sql(store, table_id, (old, old_meta), (new, new_meta))
+    params["table"] = table_id
     added, removed, revised = con.execute(
         "SELECT count(*) FILTER (WHERE old_status IS NULL), count(*) FILTER (WHERE new_status IS NULL), "
         f"count(*) FILTER (WHERE old_status IS NOT NULL AND new_status IS NOT NULL) FROM ({changed})",
-        {"table": table_id},
+        params,
     ).fetchall()[0]
     counts = {Change.ADDED: int(added), Change.REMOVED: int(removed), Change.REVISED: int(revised)}
     changes: list[CellChange] = []
     if limit != 0 and offset < sum(counts.values()):
-        new_joins, new_ordinal, new_params = _ordinal(new_meta, "n")
-        old_joins, old_ordinal, old_params = _ordinal(old_meta, "o")
+        # a cell of the new release is in its cube's order; a removed one (only in the old) in the old one's, after
+        new_codes, new_names = cube.codes_sql(new_meta, "c.new_position", "nk")
+        old_codes, old_names = cube.codes_sql(old_meta, "c.old_position", "ok")
         rows = con.execute(
-            f"SELECT c.coordinates, c.old_value, c.old_status, c.new_value, c.new_status FROM ({changed}) c "
-            f"{new_joins} {old_joins} "
-            f"ORDER BY CASE WHEN {new_ordinal} IS NOT NULL THEN 0 WHEN {old_ordinal} IS NOT NULL THEN 1 ELSE 2 END, "
-            f"coalesce({new_ordinal}, {old_ordinal}), c.coordinates "
-            f"LIMIT {'ALL' if limit is None else int(limit)} OFFSET {int(offset)}",
-            {"table": table_id, **new_params, **old_params},
+            f"SELECT CASE WHEN c.new_position IS NOT NULL THEN {new_codes} ELSE {old_codes} END, "
+            "c.old_value, c.old_status, c.new_value, c.new_status "
+            f"FROM (SELECT * FROM ({changed}) ORDER BY new_position IS NULL, coalesce(new_position, old_position) "
+            f"LIMIT {'ALL' if limit is None else int(limit)} OFFSET {int(offset)}) c "
+            "ORDER BY c.new_position IS NULL, coalesce(c.new_position, c.old_position)",
+            {**params, **new_names, **old_names},
         ).fetchall()
         for coordinates, old_value, old_status, new_value, new_status in rows:
             kind = Change.ADDED if old_status is None else Change.REMOVED if new_status is None else Change.REVISED

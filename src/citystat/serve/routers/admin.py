@@ -82,7 +82,7 @@ def _no_store(body: bytes, status: int = 200) -> Response:
 @router.get(
     "/releases",
     summary="List every release of every table.",
-    operation_id="ListReleases",
+    operation_id="AdminListReleases",
     response_class=Response,
     responses={200: {"model": ReleasesResponse, "description": "Success"}},
 )
@@ -96,7 +96,7 @@ def list_releases(ctx: Admin) -> Response:
 @router.get(
     "/tables/{id}/releases",
     summary="List the releases of one table.",
-    operation_id="ListTableReleases",
+    operation_id="AdminListTableReleases",
     response_class=Response,
     responses={200: {"model": TableReleases, "description": "Success"}, 404: PROBLEM_RESPONSES[404]},
 )
