@@ -464,3 +464,24 @@ def test_a_filter_on_a_whole_number_column_takes_whole_numbers() -> None:
     [problem] = caught.value.problems
     assert problem.code == "not_an_integer" and "abc: wifi.sessions.hotspot_id" in problem.message
     assert parse_definition(definition([12, "-3"])).measures[0].aggregate.filter == (("hotspot_id", ("12", "-3")),)
+
+
+def test_the_duckdb_scan_dates_each_instant_as_the_calendar_does() -> None:
+    """DuckDB groups events by the local date of the local instant (a date cast, not a division per event): the
+    same day number as the calendar's, for instants on either side of local midnight, leap days and year ends."""
+    from citystat.aggregate.compiler import DUCKDB
+    from citystat.events.calendar import LocalCalendar, to_epoch_us
+
+    taipei = LocalCalendar("Asia/Taipei", 8)
+    instants = []
+    for year in (1970, 1999, 2000, 2011, 2020, 2021, 2024, 2038, 2100):
+        for month, day in ((1, 1), (2, 28), (3, 1), (6, 30), (12, 31)):
+            midnight = local(year, month, day)
+            instants += [midnight + timedelta(microseconds=d) for d in (0, 1, -1, 86_399_999_999)]
+    instants = [i for i in instants if i >= local(1970, 1, 1)]
+    table = pa.table({"ts": pa.array(instants, pa.timestamp("us", tz="UTC"))})
+    with DuckDBEngine() as engine:
+        engine.register_table("instants", table)
+        days = dict(engine.query(f"SELECT epoch_us(ts), {DUCKDB.local_day('ts', taipei.offset_us)} FROM instants"))
+    assert days == {to_epoch_us(i): taipei.local_day(to_epoch_us(i)) for i in instants}
+    assert len(set(days.values())) > 40

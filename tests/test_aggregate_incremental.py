@@ -421,3 +421,30 @@ def test_an_engine_is_left_clean_by_a_failed_run_and_serves_the_next(tmp_path: P
         again = aggregate_events(root, engine=engine, partials=partials, **options)
         assert leftovers(engine) == []
     assert _cells(again) == _cells(good) == _cells(_full_tables(root, options))
+
+
+def test_a_small_day_stays_in_the_stores_log_and_a_large_log_is_folded_into_the_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run does not checkpoint a store whose write-ahead log is small (the next run replays it, with the same
+    tables); a log over the limit is folded into the file when the store is detached."""
+    from citystat.aggregate import partials as partial_store
+
+    from .test_aggregate_edges import wifi_year
+
+    events = tmp_path / "events"
+    wifi_year(events)
+    partials, log = tmp_path / "partials.duckdb", tmp_path / "partials.duckdb.wal"
+    options = {"metas": METAS, "tables": ["taipei_free_usage"]}
+    with DuckDBEngine() as engine:
+        first = aggregate_events(events, engine=engine, partials=partials, **options)
+    assert 0 < log.stat().st_size <= partial_store.WAL_LIMIT
+    with DuckDBEngine() as engine:  # the log replayed by the next run: the same tables, nothing read
+        again = aggregate_events(events, engine=engine, partials=partials, **options)
+    assert _cells(again) == _cells(first) and sum(_scanned(again).values()) == 0
+    monkeypatch.setattr(partial_store, "WAL_LIMIT", 0)
+    with DuckDBEngine() as engine:
+        folded = aggregate_events(events, engine=engine, partials=partials, **options)
+    assert not log.exists() or log.stat().st_size == 0
+    assert _cells(folded) == _cells(first)
+    with DuckDBEngine() as engine:
+        assert _cells(aggregate_events(events, engine=engine, **options)) == _cells(first)
