@@ -76,26 +76,27 @@ def _real_dir(directory: str) -> str:
 
 
 @functools.lru_cache(maxsize=65536)
-def _resolved(path: Path) -> str:
-    return os.path.join(_real_dir(os.path.dirname(os.path.abspath(path))), path.name)
+def _resolved(path: str) -> str:
+    return os.path.join(_real_dir(os.path.dirname(os.path.abspath(path))), os.path.basename(path))
 
 
-def _path(file: EventFile | Path) -> str:
-    """A file's path with every link resolved (each directory resolved once, not once per file)."""
-    return _resolved(file.path if isinstance(file, EventFile) else file)
+def _path(file: EventFile | Path | str) -> str:
+    """A file's path with every link resolved (each directory resolved once, not once per file; looked up by the
+    path's text, whose hash Python keeps, not by a Path, whose hash is worked out again)."""
+    return _resolved(os.fspath(file.path if isinstance(file, EventFile) else file))
 
 
 @dataclass(frozen=True)
 class Batch:
     """New partial results of one stream's stale files: the grouped scan and each distinct set, rows named by
-    ``_path``."""
+    ``_path``; each an Arrow table or a query on the store's connection (results scanned there)."""
 
     sig: str
     plan: StreamPlan
     distinct: tuple[str, ...]
     files: tuple[EventFile, ...]
-    cube: pa.Table
-    sets: Mapping[str, pa.Table]
+    cube: pa.Table | str
+    sets: Mapping[str, pa.Table | str]
 
 
 class PartialStore:
@@ -204,7 +205,7 @@ class PartialStore:
                 f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {CATALOG}.footers").fetchall()}
         return self._footers
 
-    def footer(self, path: Path, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
+    def footer(self, path: Path | str, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
         """What the footer of a good file said when it was last read, under this contract, if the file has not
         changed since."""
         seen = self._footer_cache().get(_path(path))
@@ -272,17 +273,21 @@ class PartialStore:
             for batch in batches:
                 for column, name in self._names(batch.sig, batch.distinct).items():
                     incoming = batch.cube if column == "" else batch.sets[column]
-                    con.register("citystat_incoming_partial", incoming)
+                    if isinstance(incoming, str):
+                        source = f"({incoming})"
+                    else:
+                        con.register("citystat_incoming_partial", incoming)
+                        source = "citystat_incoming_partial"
                     table = f"{CATALOG}.{name}"
                     if name not in self._tables | created:
-                        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS "
-                                    "SELECT * FROM citystat_incoming_partial LIMIT 0")
+                        con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
                         created.add(name)
                     elif any((batch.sig, _path(f)) in known for f in batch.files):  # older rows of these files
                         con.execute(f"DELETE FROM {table} WHERE _path IN "
                                     "(SELECT _path FROM citystat_saved_files WHERE signature = ?)", [batch.sig])
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM citystat_incoming_partial")
-                    con.unregister("citystat_incoming_partial")
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
+                    if not isinstance(incoming, str):
+                        con.unregister("citystat_incoming_partial")
             if any(key in known for key in zip(registry["signature"].to_pylist(), registry["_path"].to_pylist(),
                                                  strict=True)):
                 con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "

@@ -141,11 +141,18 @@ def select_definitions(definitions: Sequence[Definition], wanted: Sequence[str] 
 
 
 def _calendar_table(files: Sequence[EventFile], periods: Sequence[Period]) -> pa.Table:
-    months = [(f.year, f.month) for f in files] + [(p.start.year, p.start.month) for p in periods] + [
-        (p.end.year, p.end.month) for p in periods]
-    first = date_to_day(date(*min(months), 1))
-    last_year, last_month = max(months)
-    last = date_to_day(date(last_year, last_month, month_days(last_year, last_month)))
+    months = {(f.year, f.month) for f in files} | {(p.start.year, p.start.month) for p in periods} | {
+        (p.end.year, p.end.month) for p in periods}
+    return _calendar_of(min(months), max(months))
+
+
+@functools.lru_cache(maxsize=16)
+def _calendar_of(first_month: tuple[int, int], last_month: tuple[int, int]) -> pa.Table:
+    """Every day from the first month's first to the last month's last, with its local year and month (made once
+    per span in a process: an Arrow table is immutable)."""
+    first = date_to_day(date(*first_month, 1))
+    last_year, last_month_no = last_month
+    last = date_to_day(date(last_year, last_month_no, month_days(last_year, last_month_no)))
     days = list(range(first, last + 1))
     dates = [day_to_date(d) for d in days]
     return pa.table({"_local_day": pa.array(days, pa.int32()), "_year": pa.array([d.year for d in dates], pa.int32()),
@@ -366,7 +373,8 @@ def _aggregate(
                                    plan_stream(key).directory(discovery.root)))
         gone = store.withdrawn([plan_stream(key).directory(discovery.root) for key in plans],
                                [f for key in plans if key in discovery.streams for f in discovery.streams[key].files])
-        store.save(_scan_partials(scanner, scans, local.offset_us, store.own if scanner is engine else None), gone)
+        store.save(_scan_partials(scanner, scans, local.offset_us, store.own if scanner is engine else None,
+                                  in_place=scanner is engine), gone)
         store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
         # every stream's merged cube in one query (small; read by every measure), each stream's a view of it
         together = len(plans) > 1 and _same_types(list(plans.values()))
@@ -465,6 +473,7 @@ def _aggregate(
 
 MERGED_CUBES = "citystat_merged_cubes"
 SCAN_PATHS = "citystat_scan_paths"
+SCAN_RESULT = "citystat_scanned"  # partial results scanned on the store's own connection, before they are saved
 SCAN_INDEX = 1000  # the scan of stale files names its views apart from the merge's (they may share an engine)
 
 
@@ -481,11 +490,12 @@ class _Scan:
 
 
 def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
-                   made: Callable[[str, str], None] | None = None) -> list[Batch]:
+                   made: Callable[[str, str], None] | None = None, *, in_place: bool = False) -> list[Batch]:
     """Scan each stream's stale files on the scanning engine: their partial results, to be saved. On DuckDB the
     streams without distinct counts are read in one query, their scans side by side (a day's files are small:
     one query each would spend more on starting queries than on reading). ``made`` is told each (kind, name)
-    made on the engine."""
+    made on the engine. ``in_place``: the scanner is the store's own connection, so the partial results stay in
+    temporary tables there (named by the batches) instead of travelling through Arrow and back."""
     if not scans:
         return []
     tables = [paths_table(scan.files, scanner.dialect.partitions_in_scan) for scan in scans]
@@ -494,23 +504,35 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     made = made or (lambda kind, name: None)
     made("TABLE", SCAN_PATHS)
     prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us, made)) for i, scan in enumerate(scans)]
-    cubes: dict[int, pa.Table] = {}
+
+    def kept(name: str, sql: str) -> pa.Table | str:
+        """A scan's result: in a temporary table on the store's connection (its query), or as Arrow."""
+        if not in_place:
+            return scanner.fetch_arrow(sql)
+        scanner.materialise(name, sql)
+        made("TABLE", name)
+        return f"SELECT * FROM {name}"
+
+    cubes: dict[int, pa.Table | str] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
         union = " UNION ALL BY NAME ".join(f"SELECT {i} AS _scan_no, * FROM ({sql})" for i, _, sql in together)
         try:
-            combined = scanner.fetch_arrow(union)
+            combined = kept(SCAN_RESULT, union)
         except EngineError:
             pass  # read them one by one below: the failing stream names its damaged files
         else:
             for i, scan, _ in together:
                 names = ["_path", *partial_columns(scan.plan)]
-                cubes[i] = combined.filter(pc.equal(combined["_scan_no"], i)).select(names)
+                if isinstance(combined, str):
+                    cubes[i] = f"SELECT {', '.join(names)} FROM {SCAN_RESULT} WHERE _scan_no = {i}"
+                else:
+                    cubes[i] = combined.filter(pc.equal(combined["_scan_no"], i)).select(names)
     batches = []
     for i, (scan, sql) in enumerate(prepared):
         try:
-            cube = cubes[i] if i in cubes else scanner.fetch_arrow(sql)
-            sets = {column: scanner.fetch_arrow(_distinct_scan_sql(scanner, scan, column, offset_us))
+            cube = cubes[i] if i in cubes else kept(f"{SCAN_RESULT}_{i}", sql)
+            sets = {column: kept(f"{SCAN_RESULT}_{i}_{column}", _distinct_scan_sql(scanner, scan, column, offset_us))
                     for column in scan.distinct}
         except EngineError as exc:
             raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc

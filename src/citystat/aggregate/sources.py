@@ -21,7 +21,7 @@ from citystat.model import InvalidInput, Problem
 _PARTITION = re.compile(r"^(year|month)=(\d+)$")
 
 # what a footer said of a file seen before, looked up by path, size and modification time: (rows, nullable)
-KnownFooters = Callable[[Path, int, int], tuple[int, frozenset[str]] | None]
+KnownFooters = Callable[[str, int, int], tuple[int, frozenset[str]] | None]
 
 
 @dataclass(frozen=True)
@@ -169,16 +169,17 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
                     ignored.append(name[len(os.fspath(root)) + 1:])
                     continue
                 path = Path(name)
-                matches = [_PARTITION.match(p) for p in parts[:-1]]
-                if len(parts) != 3 or not all(matches) or [m[1] for m in matches if m] != ["year", "month"]:
+                year_part, month_part = (parts[0], parts[1]) if len(parts) == 3 else ("", "")
+                if not (year_part.startswith("year=") and month_part.startswith("month=")) or not all(
+                        _PARTITION.match(p) for p in (year_part, month_part)):
                     problems.append(Problem("bad_partition", "an event file must lie in year=YYYY/month=M under its "
                                             "stream", file=str(path)))
                     continue
-                year, month = (int(m[2]) for m in matches if m)
+                year, month = int(year_part[5:]), int(month_part[6:])
                 if not 1 <= month <= 12:
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
-                seen = footers(path, stat.st_size, stat.st_mtime_ns) if footers is not None else None
+                seen = footers(name, stat.st_size, stat.st_mtime_ns) if footers is not None else None
                 if seen is not None:
                     files.files.append(EventFile(path, year, month, seen[0], seen[1], stat.st_size, stat.st_mtime_ns))
                     continue
