@@ -390,7 +390,7 @@ def test_an_engine_is_left_clean_by_a_failed_run_and_serves_the_next(tmp_path: P
     def leftovers(engine: DuckDBEngine) -> list[str]:
         con = engine.connection
         attached = [n for (n,) in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
-                    if n == CATALOG]
+                    if n.startswith(CATALOG)]
         views = [n for n, sql in con.execute("SELECT view_name, sql FROM duckdb_views() WHERE temporary").fetchall()
                  if n.startswith(("citystat_saved", "citystat_incoming", KEYS)) or CATALOG in (sql or "")]
         tables = [n for (n,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -39,9 +40,10 @@ from citystat.events.schemas import STREAMS
 from citystat.model import InvalidInput, Problem
 
 FORMAT = 3  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
-CATALOG = "citystat_partials"
+CATALOG = "citystat_partials"  # the store's name on the engine: this, then a number of its own
 KEYS = "citystat_partial_keys"
 WAL_LIMIT = 1 << 20  # bytes of the store's write-ahead log above which it is checkpointed when detached
+_ATTACHED = itertools.count()
 _OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")
 
 
@@ -113,15 +115,18 @@ class PartialStore:
         self._known: dict[tuple[str, str], str] | None = None
         self._footers: dict[str, tuple[int, int, int, frozenset[str]]] | None = None
         self._owned: list[tuple[str, str]] = []  # (VIEW or TABLE, name) named on the engine, dropped on close
+        # a name of its own: engines may share a database (see citystat.aggregate.engines), where names attached
+        # are seen by every connection
+        self.catalog = f"{CATALOG}_{next(_ATTACHED)}"
         quoted = str(self.path).replace("'", "''")
         try:
-            connection.execute(f"ATTACH '{quoted}' AS {CATALOG}")
+            connection.execute(f"ATTACH '{quoted}' AS {self.catalog}")
         except duckdb.Error as exc:
             raise self._refused(str(exc)) from exc
         try:
             self._tables = self._prepare(CONTRACT if contract is None else contract)
         except BaseException as exc:
-            connection.execute(f"DETACH {CATALOG}")
+            connection.execute(f"DETACH {self.catalog}")
             if isinstance(exc, duckdb.Error):
                 raise self._refused(str(exc)) from exc
             raise
@@ -135,23 +140,23 @@ class PartialStore:
         """The store's tables, emptied first when written under another contract."""
         con = self.connection
         tables = {name for (name,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [CATALOG]).fetchall()}
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [self.catalog]).fetchall()}
         foreign = sorted(t for t in tables if not t.startswith(_OWN_TABLES))
         if foreign:
             raise duckdb.CatalogException(f"it holds other tables: {', '.join(foreign[:5])}")
-        stored = con.execute(f"SELECT digest FROM {CATALOG}.partial_contract").fetchall() \
+        stored = con.execute(f"SELECT digest FROM {self.catalog}.partial_contract").fetchall() \
             if "partial_contract" in tables else []
         con.execute("BEGIN TRANSACTION")
         try:
             if stored != [(contract,)]:
                 for name in sorted(tables):
-                    con.execute(f"DROP TABLE {CATALOG}.{name}")
+                    con.execute(f"DROP TABLE {self.catalog}.{name}")
                 tables = set()
-                con.execute(f"CREATE TABLE {CATALOG}.partial_contract (digest VARCHAR NOT NULL)")
-                con.execute(f"INSERT INTO {CATALOG}.partial_contract VALUES (?)", [contract])
-            con.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.partial_files "
+                con.execute(f"CREATE TABLE {self.catalog}.partial_contract (digest VARCHAR NOT NULL)")
+                con.execute(f"INSERT INTO {self.catalog}.partial_contract VALUES (?)", [contract])
+            con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.partial_files "
                         "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
-            con.execute(f"CREATE TABLE IF NOT EXISTS {CATALOG}.footers (_path VARCHAR NOT NULL, size BIGINT, "
+            con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.footers (_path VARCHAR NOT NULL, size BIGINT, "
                         "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[])")
         except BaseException:
             con.execute("ROLLBACK")
@@ -185,11 +190,11 @@ class PartialStore:
         wal = Path(f"{self.path}.wal")
         try:
             if wal.is_file() and wal.stat().st_size > WAL_LIMIT:
-                con.execute(f"CHECKPOINT {CATALOG}")
+                con.execute(f"CHECKPOINT {self.catalog}")
         finally:
             con.execute("PRAGMA disable_checkpoint_on_shutdown")
             try:
-                con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
+                con.execute(f"DETACH DATABASE IF EXISTS {self.catalog}")
             finally:
                 con.execute("PRAGMA enable_checkpoint_on_shutdown")
 
@@ -202,7 +207,7 @@ class PartialStore:
     def _footer_cache(self) -> dict[str, tuple[int, int, int, frozenset[str]]]:
         if self._footers is None:
             self._footers = {p: (s, m, r, frozenset(n or ())) for p, s, m, r, n in self.connection.execute(
-                f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {CATALOG}.footers").fetchall()}
+                f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {self.catalog}.footers").fetchall()}
         return self._footers
 
     def footer(self, path: Path | str, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
@@ -215,7 +220,7 @@ class PartialStore:
         """(signature, path) -> fingerprint of every stored partial result, read once."""
         if self._known is None:
             self._known = {(s, p): f for s, p, f in self.connection.execute(
-                f"SELECT signature, _path, fingerprint FROM {CATALOG}.partial_files").fetchall()}
+                f"SELECT signature, _path, fingerprint FROM {self.catalog}.partial_files").fetchall()}
         return self._known
 
     def stale(self, sig: str, files: Sequence[EventFile]) -> list[EventFile]:
@@ -267,9 +272,9 @@ class PartialStore:
             con.register("citystat_saved_gone", purged)
             if purged.num_rows:
                 for name in sorted(t for t in self._tables if t.startswith(("cube_", "distinct_"))):
-                    con.execute(f"DELETE FROM {CATALOG}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
+                    con.execute(f"DELETE FROM {self.catalog}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
                 for name in ("partial_files", "footers"):
-                    con.execute(f"DELETE FROM {CATALOG}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
+                    con.execute(f"DELETE FROM {self.catalog}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
             for batch in batches:
                 for column, name in self._names(batch.sig, batch.distinct).items():
                     incoming = batch.cube if column == "" else batch.sets[column]
@@ -278,7 +283,7 @@ class PartialStore:
                     else:
                         con.register("citystat_incoming_partial", incoming)
                         source = "citystat_incoming_partial"
-                    table = f"{CATALOG}.{name}"
+                    table = f"{self.catalog}.{name}"
                     if name not in self._tables | created:
                         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
                         created.add(name)
@@ -290,12 +295,12 @@ class PartialStore:
                         con.unregister("citystat_incoming_partial")
             if any(key in known for key in zip(registry["signature"].to_pylist(), registry["_path"].to_pylist(),
                                                  strict=True)):
-                con.execute(f"DELETE FROM {CATALOG}.partial_files p USING citystat_saved_files s "
+                con.execute(f"DELETE FROM {self.catalog}.partial_files p USING citystat_saved_files s "
                             "WHERE p.signature = s.signature AND p._path = s._path")
             if any(p in self._footer_cache() for p in fresh):
-                con.execute(f"DELETE FROM {CATALOG}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
-            con.execute(f"INSERT INTO {CATALOG}.partial_files SELECT * FROM citystat_saved_files")
-            con.execute(f"INSERT INTO {CATALOG}.footers SELECT DISTINCT * FROM citystat_saved_footers")
+                con.execute(f"DELETE FROM {self.catalog}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
+            con.execute(f"INSERT INTO {self.catalog}.partial_files SELECT * FROM citystat_saved_files")
+            con.execute(f"INSERT INTO {self.catalog}.footers SELECT DISTINCT * FROM citystat_saved_footers")
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -331,7 +336,7 @@ class PartialStore:
         same columns as a full scan's cube."""
         columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
         return (f"SELECT k._file_key, {columns}, k._part_year, k._part_month, cal._year, cal._month "
-                f"FROM {CATALOG}.{self._names(sig, ())['']} c "
+                f"FROM {self.catalog}.{self._names(sig, ())['']} c "
                 f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = c._path "
                 f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
 
@@ -341,7 +346,7 @@ class PartialStore:
         in a fraction of the time of a join per stream)."""
         stored = " UNION ALL BY NAME ".join(
             f"SELECT {plan.index} AS _stream_no, _path, {', '.join(partial_columns(plan))} "
-            f"FROM {CATALOG}.{self._names(sig, ())['']}" for sig, plan in streams)
+            f"FROM {self.catalog}.{self._names(sig, ())['']}" for sig, plan in streams)
         return (f"SELECT c.* EXCLUDE (_path), k._file_key, k._part_year, k._part_month, cal._year, cal._month "
                 f"FROM ({stored}) c JOIN {KEYS} k ON k.stream_no = c._stream_no AND k._path = c._path "
                 f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
@@ -355,7 +360,7 @@ class PartialStore:
     def distinct_sql(self, sig: str, plan: StreamPlan, column: str) -> str:
         """The stream's distinct set of ``column`` per file and day, from the stored partial results."""
         kept = ", ".join(f"d.{c}" for c in distinct_columns(plan, column))
-        return (f"SELECT k._file_key, d._local_day, {kept} FROM {CATALOG}.{self._names(sig, [column])[column]} d "
+        return (f"SELECT k._file_key, d._local_day, {kept} FROM {self.catalog}.{self._names(sig, [column])[column]} d "
                 f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = d._path")
 
 
