@@ -448,3 +448,30 @@ def test_a_small_day_stays_in_the_stores_log_and_a_large_log_is_folded_into_the_
     assert _cells(folded) == _cells(first)
     with DuckDBEngine() as engine:
         assert _cells(aggregate_events(events, engine=engine, **options)) == _cells(first)
+
+
+def test_engines_open_at_once_keep_their_own_tables_and_partial_stores(tmp_path: Path) -> None:
+    """Engines share the process's DuckDB database but not their tables; a run with partial results while another
+    engine holds a store open keeps to its own store, and gives the full recompute's tables."""
+    from citystat.aggregate.engines import EngineError
+    from citystat.aggregate.partials import PartialStore
+
+    from .test_aggregate_edges import wifi_year
+
+    events = tmp_path / "events"
+    wifi_year(events)
+    options = {"metas": METAS, "tables": ["taipei_free_usage"]}
+    with DuckDBEngine() as one:
+        one.register_table("citystat_probe", pa.table({"x": [1]}))
+        assert one.query("SELECT x FROM citystat_probe") == [(1,)]
+        with DuckDBEngine() as two, pytest.raises(EngineError):
+            two.query("SELECT x FROM citystat_probe")
+        with PartialStore(one.connection, tmp_path / "held.duckdb"), DuckDBEngine() as two:
+            first = aggregate_events(events, engine=two, partials=tmp_path / "partials.duckdb", **options)
+            again = aggregate_events(events, engine=two, partials=tmp_path / "partials.duckdb", **options)
+        assert sum(_scanned(again).values()) == 0
+    with DuckDBEngine() as later, pytest.raises(EngineError):  # a closed engine's tables are gone with it
+        later.query("SELECT x FROM citystat_probe")
+    with DuckDBEngine(threads=1) as own:  # settings of its own: a database of its own
+        full = aggregate_events(events, engine=own, **options)
+    assert _cells(first) == _cells(again) == _cells(full)
