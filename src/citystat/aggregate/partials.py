@@ -146,6 +146,8 @@ class PartialStore:
             raise duckdb.CatalogException(f"it holds other tables: {', '.join(foreign[:5])}")
         stored = con.execute(f"SELECT digest FROM {self.catalog}.partial_contract").fetchall() \
             if "partial_contract" in tables else []
+        if stored == [(contract,)] and {"partial_files", "footers"} <= tables:  # as written before: nothing to write
+            return tables
         con.execute("BEGIN TRANSACTION")
         try:
             if stored != [(contract,)]:
@@ -248,7 +250,7 @@ class PartialStore:
         of the files ``gone`` and of the older versions of the batches' files, in one transaction."""
         if not batches and not gone:
             return
-        con = self.connection
+        con, store = self.connection, self.catalog
         known = self._registry()
         files = [(b.sig, f) for b in batches for f in b.files]
         registry = pa.table({"signature": pa.array([s for s, _ in files], pa.string()),
@@ -272,9 +274,9 @@ class PartialStore:
             con.register("citystat_saved_gone", purged)
             if purged.num_rows:
                 for name in sorted(t for t in self._tables if t.startswith(("cube_", "distinct_"))):
-                    con.execute(f"DELETE FROM {self.catalog}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
+                    con.execute(f"DELETE FROM {store}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
                 for name in ("partial_files", "footers"):
-                    con.execute(f"DELETE FROM {self.catalog}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
+                    con.execute(f"DELETE FROM {store}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
             for batch in batches:
                 for column, name in self._names(batch.sig, batch.distinct).items():
                     incoming = batch.cube if column == "" else batch.sets[column]
@@ -283,7 +285,7 @@ class PartialStore:
                     else:
                         con.register("citystat_incoming_partial", incoming)
                         source = "citystat_incoming_partial"
-                    table = f"{self.catalog}.{name}"
+                    table = f"{store}.{name}"
                     if name not in self._tables | created:
                         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
                         created.add(name)
@@ -295,12 +297,12 @@ class PartialStore:
                         con.unregister("citystat_incoming_partial")
             if any(key in known for key in zip(registry["signature"].to_pylist(), registry["_path"].to_pylist(),
                                                  strict=True)):
-                con.execute(f"DELETE FROM {self.catalog}.partial_files p USING citystat_saved_files s "
+                con.execute(f"DELETE FROM {store}.partial_files p USING citystat_saved_files s "
                             "WHERE p.signature = s.signature AND p._path = s._path")
             if any(p in self._footer_cache() for p in fresh):
-                con.execute(f"DELETE FROM {self.catalog}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
-            con.execute(f"INSERT INTO {self.catalog}.partial_files SELECT * FROM citystat_saved_files")
-            con.execute(f"INSERT INTO {self.catalog}.footers SELECT DISTINCT * FROM citystat_saved_footers")
+                con.execute(f"DELETE FROM {store}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
+            con.execute(f"INSERT INTO {store}.partial_files SELECT * FROM citystat_saved_files")
+            con.execute(f"INSERT INTO {store}.footers SELECT DISTINCT * FROM citystat_saved_footers")
         except BaseException:
             con.execute("ROLLBACK")
             raise
