@@ -475,3 +475,29 @@ def test_engines_open_at_once_keep_their_own_tables_and_partial_stores(tmp_path:
     with DuckDBEngine(threads=1) as own:  # settings of its own: a database of its own
         full = aggregate_events(events, engine=own, **options)
     assert _cells(first) == _cells(again) == _cells(full)
+
+
+def test_adding_a_day_in_a_fresh_process_does_not_import_pandas(by_day, tmp_path: Path) -> None:
+    """A one-shot run (a daily `citystat aggregate --partials`) starts cold: pyarrow imports pandas (about 0.2 s,
+    more than the rest of the run) at the first array built from Python values, so the run builds its tables
+    without them (citystat.aggregate.arrow_columns)."""
+    import subprocess
+    import sys
+
+    root, days = by_day
+    events = tmp_path / "events"
+    shutil.copytree(root, events)
+    partials = tmp_path / "partials.duckdb"
+    _run(events, partials)
+    _add_days(events, root.parent / "aside", days)
+    child = ("import sys\nfrom pathlib import Path\nfrom citystat.aggregate import DuckDBEngine, aggregate_events\n"
+             "from citystat.aggregate.runner import catalog_metas\n"
+             "with DuckDBEngine() as engine:\n"
+             "    result = aggregate_events(Path(sys.argv[1]), engine=engine, metas=catalog_metas(), years=[2021], "
+             "partials=Path(sys.argv[2]))\n"
+             "print(sum(s.scanned for s in result.report.streams), 'pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", child, str(events), str(partials)], capture_output=True, text=True,
+                          check=True, timeout=300)
+    scanned, pandas_imported = done.stdout.split()[-2:]
+    assert int(scanned) == len(days)
+    assert pandas_imported == "False"

@@ -151,7 +151,7 @@ class DuckDBEngine(Engine):
         select = ", ".join(columns)
         if not files:  # an empty stream still has its columns
             strm = stream(stream_key)
-            empty = pa.Table.from_pylist([], schema=pa.schema([strm.arrow_schema.field(c) for c in columns]))
+            empty = pa.schema([strm.arrow_schema.field(c) for c in columns]).empty_table()
             self.connection.register(f"{name}_empty", empty)
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {select}, "
                                     f"CAST(NULL AS BIGINT) AS _file_key, CAST(NULL AS BIGINT) AS _row "

@@ -34,6 +34,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from citystat.aggregate import arrow_columns
 from citystat.aggregate.compiler import CALENDAR, StreamPlan, distinct_columns, partial_columns
 from citystat.aggregate.sources import EventFile
 from citystat.events.schemas import STREAMS
@@ -253,19 +254,19 @@ class PartialStore:
         con, store = self.connection, self.catalog
         known = self._registry()
         files = [(b.sig, f) for b in batches for f in b.files]
-        registry = pa.table({"signature": pa.array([s for s, _ in files], pa.string()),
-                             "_path": pa.array([_path(f) for _, f in files], pa.string()),
-                             "fingerprint": pa.array([fingerprint(f) for _, f in files], pa.string())})
-        footers = pa.table({
-            "_path": pa.array([_path(f) for _, f in files], pa.string()),
-            "size": pa.array([f.size for _, f in files], pa.int64()),
-            "mtime_ns": pa.array([f.mtime_ns for _, f in files], pa.int64()),
-            "num_rows": pa.array([f.rows for _, f in files], pa.int64()),
-            "nullable": pa.array([sorted(f.nullable) for _, f in files], pa.list_(pa.string()))})
+        registry = arrow_columns.table({"signature": ([s for s, _ in files], pa.string()),
+                                        "_path": ([_path(f) for _, f in files], pa.string()),
+                                        "fingerprint": ([fingerprint(f) for _, f in files], pa.string())})
+        footers = arrow_columns.table({
+            "_path": ([_path(f) for _, f in files], pa.string()),
+            "size": ([f.size for _, f in files], pa.int64()),
+            "mtime_ns": ([f.mtime_ns for _, f in files], pa.int64()),
+            "num_rows": ([f.rows for _, f in files], pa.int64()),
+            "nullable": ([sorted(f.nullable) for _, f in files], pa.list_(pa.string()))})
         # a file changed since its rows were stored: its rows of every signature are stale, drop them all
         fresh = dict(zip(registry["_path"].to_pylist(), registry["fingerprint"].to_pylist(), strict=True))
         changed = {p for (_, p), f in known.items() if p in fresh and f != fresh[p]}
-        purged = pa.table({"_path": pa.array(sorted(set(gone) | changed), pa.string())})
+        purged = arrow_columns.table({"_path": (sorted(set(gone) | changed), pa.string())})
         created: set[str] = set()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -319,11 +320,11 @@ class PartialStore:
         """One table naming every file of every stream (by the stream plan's index) by its position
         (_file_key) and partition."""
         rows = [(index, _path(f), key, f.year, f.month) for index, fs in files.items() for key, f in enumerate(fs)]
-        self.connection.register(f"{KEYS}_arrow", pa.table({
-            "stream_no": pa.array([r[0] for r in rows], pa.int32()), "_path": [r[1] for r in rows],
-            "_file_key": pa.array([r[2] for r in rows], pa.int64()),
-            "_part_year": pa.array([r[3] for r in rows], pa.int32()),
-            "_part_month": pa.array([r[4] for r in rows], pa.int32())}))
+        self.connection.register(f"{KEYS}_arrow", arrow_columns.table({
+            "stream_no": ([r[0] for r in rows], pa.int32()), "_path": ([r[1] for r in rows], pa.string()),
+            "_file_key": ([r[2] for r in rows], pa.int64()),
+            "_part_year": ([r[3] for r in rows], pa.int32()),
+            "_part_month": ([r[4] for r in rows], pa.int32())}))
         # a table of its own: the merge joins it once per stream, quicker than scanning the Arrow table each time
         self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT * FROM {KEYS}_arrow")
         self.connection.unregister(f"{KEYS}_arrow")
@@ -370,14 +371,14 @@ def paths_table(files: Sequence[EventFile], keyed_by_name: bool) -> pa.Table:
     """How an engine's _file_key names a file: its position in the list (DuckDB) or its name within its
     year/month partition (Spark)."""
     if not keyed_by_name:
-        return pa.table({"_file_key": pa.array(range(len(files)), pa.int64()),
-                         "_part_year": pa.array([f.year for f in files], pa.int32()),
-                         "_part_month": pa.array([f.month for f in files], pa.int32()),
-                         "_path": pa.array([_path(f) for f in files], pa.string())})
+        return arrow_columns.table({"_file_key": (range(len(files)), pa.int64()),
+                                    "_part_year": ([f.year for f in files], pa.int32()),
+                                    "_part_month": ([f.month for f in files], pa.int32()),
+                                    "_path": ([_path(f) for f in files], pa.string())})
     from urllib.parse import quote
 
     rows = {(name, f.year, f.month): _path(f) for f in files for name in {f.path.name, quote(f.path.name)}}
-    return pa.table({"_file_key": pa.array([k[0] for k in rows], pa.string()),
-                     "_part_year": pa.array([k[1] for k in rows], pa.int32()),
-                     "_part_month": pa.array([k[2] for k in rows], pa.int32()),
-                     "_path": pa.array(list(rows.values()), pa.string())})
+    return arrow_columns.table({"_file_key": ([k[0] for k in rows], pa.string()),
+                                "_part_year": ([k[1] for k in rows], pa.int32()),
+                                "_part_month": ([k[2] for k in rows], pa.int32()),
+                                "_path": (list(rows.values()), pa.string())})

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from citystat.aggregate import arrow_columns
 from citystat.aggregate.compiler import (
     CALENDAR,
     StreamPlan,
@@ -155,8 +156,8 @@ def _calendar_of(first_month: tuple[int, int], last_month: tuple[int, int]) -> p
     last = date_to_day(date(last_year, last_month_no, month_days(last_year, last_month_no)))
     days = list(range(first, last + 1))
     dates = [day_to_date(d) for d in days]
-    return pa.table({"_local_day": pa.array(days, pa.int32()), "_year": pa.array([d.year for d in dates], pa.int32()),
-                     "_month": pa.array([d.month for d in dates], pa.int32())})
+    return arrow_columns.table({"_local_day": (days, pa.int32()), "_year": ([d.year for d in dates], pa.int32()),
+                                "_month": ([d.month for d in dates], pa.int32())})
 
 
 def _default_years(discovery: Discovery, plans: Mapping[str, StreamPlan]) -> list[int]:
@@ -174,10 +175,10 @@ def _periods(years: Sequence[int], frequency: Frequency) -> list[Period]:
 
 
 def _periods_table(periods: Sequence[Period]) -> pa.Table:
-    return pa.table({
-        "period": pa.array([p.code for p in periods], pa.string()),
-        "first_day": pa.array([date_to_day(p.start) for p in periods], pa.int32()),
-        "last_day": pa.array([date_to_day(p.end) for p in periods], pa.int32()),
+    return arrow_columns.table({
+        "period": ([p.code for p in periods], pa.string()),
+        "first_day": ([date_to_day(p.start) for p in periods], pa.int32()),
+        "last_day": ([date_to_day(p.end) for p in periods], pa.int32()),
     })
 
 
@@ -407,10 +408,10 @@ def _aggregate(
         step(f"scanning {key}")
         register_raw()
         if not engine.dialect.partitions_in_scan:
-            engine.register_table(plan.files, pa.table({
-                "_file_key": pa.array(range(len(files)), pa.int64()),
-                "_part_year": pa.array([f.year for f in files], pa.int32()),
-                "_part_month": pa.array([f.month for f in files], pa.int32()),
+            engine.register_table(plan.files, arrow_columns.table({
+                "_file_key": (range(len(files)), pa.int64()),
+                "_part_year": ([f.year for f in files], pa.int32()),
+                "_part_month": ([f.month for f in files], pa.int32()),
             }))
         try:
             engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
@@ -500,7 +501,7 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
         return []
     tables = [paths_table(scan.files, scanner.dialect.partitions_in_scan) for scan in scans]
     scanner.register_table(SCAN_PATHS, pa.concat_tables([  # the files of every scan, in one table
-        t.append_column("_scan_no", pa.array([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
+        t.append_column("_scan_no", arrow_columns.column([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
     made = made or (lambda kind, name: None)
     made("TABLE", SCAN_PATHS)
     prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us, made)) for i, scan in enumerate(scans)]
