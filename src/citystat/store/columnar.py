@@ -30,6 +30,7 @@ from citystat.model import InvalidInput, Problem, Status, TableMeta
 from citystat.model.measure import MeasureKind, round_half_up
 from citystat.model.period import Period, days_in_service, months_in_service
 from citystat.store import digest
+from citystat.store.cube import position_joins, sizes, strides
 from citystat.store.deltas import STORED_DECIMALS, value_text
 
 STORED_INTEGER_DIGITS = 38 - STORED_DECIMALS
@@ -140,14 +141,7 @@ def _open(con: duckdb.DuckDBPyConnection, meta: TableMeta, source: Path | pa.Tab
 def _positions(meta: TableMeta) -> tuple[str, str, dict[str, Any]]:
     """Joins from the cells ``m`` (codes in ``m._k0``, ...) to their values' positions ``p0.idx``, ..., and the
     ordinal they make."""
-    cube = _Cube(meta)
-    n = len(meta.variables)
-    params: dict[str, Any] = {f"codes{i}": list(v.codes) for i, v in enumerate(meta.variables)}
-    joins = " ".join(f"LEFT JOIN (SELECT unnest($codes{i}::VARCHAR[]) AS code, "
-                     f"generate_subscripts($codes{i}::VARCHAR[], 1) - 1 AS idx) p{i} ON p{i}.code = m._k{i}"
-                     for i in range(n))
-    ordinal = " + ".join(f"p{i}.idx * {cube.strides[i]}" for i in range(n))
-    return joins, ordinal, params
+    return position_joins(meta, "p", lambda i: f"m._k{i}", join="LEFT JOIN")
 
 
 def _stage_strict(con: duckdb.DuckDBPyConnection, meta: TableMeta, relation: str, header: list[str]) -> str | None:
@@ -319,10 +313,8 @@ class _Cube:
 
     def __init__(self, meta: TableMeta):
         self.meta = meta
-        self.sizes = [len(v.codes) for v in meta.variables]
-        self.strides = [1] * len(self.sizes)
-        for i in reversed(range(len(self.sizes) - 1)):
-            self.strides[i] = self.strides[i + 1] * self.sizes[i + 1]
+        self.sizes = sizes(meta)
+        self.strides = strides(meta)
         self.total = self.strides[0] * self.sizes[0] if self.sizes else 1
         self.metric = meta.metric_position
         self.metric_codes = list(meta.metric.codes)

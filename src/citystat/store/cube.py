@@ -9,6 +9,7 @@ end). Releases stored as deltas on one another are such a chain (``citystat.stor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from citystat.model import TableMeta
@@ -52,3 +53,17 @@ def codes_sql(meta: TableMeta, position: str, name: str) -> tuple[str, dict[str,
     terms = [f"list_extract(${name}{i}::VARCHAR[], ({position} // {steps[i]}) % {counts[i]} + 1)"
              for i in range(len(counts))]
     return f"[{', '.join(terms)}]::VARCHAR[]", params
+
+
+def position_joins(meta: TableMeta, name: str, code_of: Callable[[int], str], join: str = "JOIN"
+                   ) -> tuple[str, str, dict[str, Any]]:
+    """SQL joins from a cell's codes (``code_of(i)``: the SQL of its code of variable i) to each code's place in its
+    variable (``{name}{i}.idx``, NULL after a LEFT JOIN when the code is unknown), the position they make, and the
+    parameters (the codes of each variable, named ``{name}0``, ``{name}1``, ...)."""
+    steps = strides(meta)
+    params: dict[str, Any] = {f"{name}{i}": list(v.codes) for i, v in enumerate(meta.variables)}
+    joins = " ".join(f"{join} (SELECT unnest(${name}{i}::VARCHAR[]) AS code, "
+                     f"generate_subscripts(${name}{i}::VARCHAR[], 1) - 1 AS idx) {name}{i} "
+                     f"ON {name}{i}.code = {code_of(i)}" for i in range(len(meta.variables)))
+    position = " + ".join(f"{name}{i}.idx * {steps[i]}" for i in range(len(meta.variables))) or "0"
+    return joins, position, params

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from citystat.model import TableMeta
+from citystat.store import cube
 
 CELL_CHANGES = """
 CREATE TABLE IF NOT EXISTS cell_changes (
@@ -32,17 +33,7 @@ def state_sql(release: int, base: int, meta: TableMeta, name: str,
         cells = (f"SELECT coordinates, value, decimals, status FROM {changes} "
                  f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} "
                  "QUALIFY row_number() OVER (PARTITION BY coordinates ORDER BY release DESC) = 1 AND NOT removed")
-    joins, terms, params = [], [], {}
-    stride = 1
-    for i in reversed(range(len(meta.variables))):
-        codes = list(meta.variables[i].codes)
-        params[f"{name}{i}"] = codes
-        joins.append(f"JOIN (SELECT unnest(${name}{i}::VARCHAR[]) AS code, "
-                     f"generate_subscripts(${name}{i}::VARCHAR[], 1) - 1 AS idx) {name}{i} "
-                     f"ON {name}{i}.code = s.coordinates[{i + 1}]")
-        terms.append(f"{name}{i}.idx * {stride}")
-        stride *= len(codes)
-    position = " + ".join(terms) or "0"
+    joins, position, params = cube.position_joins(meta, name, lambda i: f"s.coordinates[{i + 1}]")
     sql = (f"SELECT CAST({position} AS BIGINT) AS position, s.value, s.decimals, s.status "
-           f"FROM ({cells}) s {' '.join(reversed(joins))}")
+           f"FROM ({cells}) s {joins}")
     return sql, params
