@@ -408,11 +408,7 @@ def _aggregate(
         step(f"scanning {key}")
         register_raw()
         if not engine.dialect.partitions_in_scan:
-            engine.register_table(plan.files, arrow_columns.table({
-                "_file_key": (range(len(files)), pa.int64()),
-                "_part_year": ([f.year for f in files], pa.int32()),
-                "_part_month": ([f.month for f in files], pa.int32()),
-            }))
+            engine.register_table(plan.files, paths_table(files, keyed_by_name=False))
         try:
             engine.materialise(plan.cube, cube_sql(plan, engine.dialect, local.offset_us))
         except EngineError as exc:
