@@ -17,10 +17,12 @@ import pyarrow as pa
 _WHOLE_NUMBERS = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32, pa.int64(): np.int64}
 
 
-def column(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
-    """An Arrow array of ``values`` (no nulls): whole numbers, strings, or lists of strings."""
+def column(values: Sequence[Any] | np.ndarray, type_: pa.DataType) -> pa.Array:
+    """An Arrow array of ``values`` (no nulls): whole numbers (a numpy array of them too), strings, or lists of
+    strings."""
     if type_ in _WHOLE_NUMBERS:
-        data = np.fromiter(values, dtype=_WHOLE_NUMBERS[type_], count=len(values))
+        data = np.ascontiguousarray(values, dtype=_WHOLE_NUMBERS[type_]) if isinstance(values, np.ndarray) else \
+            np.fromiter(values, dtype=_WHOLE_NUMBERS[type_], count=len(values))
         return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data)])
     if pa.types.is_string(type_):
         encoded = [str(v).encode("utf-8") for v in values]
@@ -33,7 +35,7 @@ def column(values: Sequence[Any], type_: pa.DataType) -> pa.Array:
     raise TypeError(f"no column of {type_} here")
 
 
-def table(columns: Mapping[str, tuple[Sequence[Any], pa.DataType]]) -> pa.Table:
+def table(columns: Mapping[str, tuple[Sequence[Any] | np.ndarray, pa.DataType]]) -> pa.Table:
     """An Arrow table of the named columns, each given as (values, type)."""
     return pa.Table.from_arrays([column(values, type_) for values, type_ in columns.values()], names=list(columns))
 

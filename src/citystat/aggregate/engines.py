@@ -13,6 +13,7 @@ import tempfile
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -90,14 +91,21 @@ class _SharedDatabase:
     """One in-memory DuckDB database for the process, started on first use: each ``DuckDBEngine`` without settings
     of its own is a connection to it (a cursor: its temporary tables, views and registered tables its own, dropped
     when it closes), so an engine starts in microseconds instead of the ~12 ms a new database takes, which a run
-    that adds a day's events would pay every time. A database that failed for good is replaced."""
+    that adds a day's events would pay every time. A database that failed for good is replaced.
+
+    The first start (about 20 ms, most of it DuckDB registering its functions, with the GIL released) runs in a
+    thread of its own: an engine asks for its connection when it first uses it, so whatever the run does before
+    that (reading its definitions, the catalog) happens while DuckDB starts."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._database: Any = None
+        self._starting: Future[Any] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
-    def connect(self) -> Any:
+    def connect(self) -> Callable[[], Any]:
+        """A connection to the database, to be taken when needed: started now if there is none (a database
+        invalidated by a fatal error is replaced); taking it raises what the start raised."""
         import duckdb
 
         with self._lock:
@@ -105,21 +113,43 @@ class _SharedDatabase:
                 try:
                     connection = self._database.cursor()
                     connection.execute("SELECT 1").fetchall()
-                    return connection
+                    return lambda: connection
                 except duckdb.Error:  # invalidated by a fatal error: start another
                     self._database = None
-            self._tmp = self._tmp or tempfile.TemporaryDirectory(prefix="citystat-duckdb-")
-            self._database = _new_database(self._tmp.name)
-            return self._database.cursor()
+            if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
+                self._tmp = self._tmp or tempfile.TemporaryDirectory(prefix="citystat-duckdb-")
+                self._starting = _in_background(_new_database, self._tmp.name)
+            starting = self._starting
+        return lambda: self._started(starting).cursor()
+
+    def _started(self, starting: Future[Any]) -> Any:
+        database = starting.result()
+        with self._lock:
+            if self._starting is starting:
+                self._database, self._starting = database, None
+        return database
 
 
-def _new_database(temp_directory: str) -> Any:
+def _in_background(start: Callable[..., Any], *args: Any) -> Future[Any]:
+    """Run ``start`` in a thread of its own (not a daemon: a process that ends meanwhile waits for it)."""
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(start(*args))
+        except BaseException as exc:
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="citystat-duckdb-start").start()
+    return future
+
+
+def _new_database(temp_directory: str, settings: Mapping[str, Any] | None = None) -> Any:
+    """An in-memory DuckDB database, its settings given as it starts (no statements to run after)."""
     import duckdb
 
-    connection = duckdb.connect(":memory:")
-    connection.execute(f"SET temp_directory = {_sql_string(temp_directory)}")
-    connection.execute("SET preserve_insertion_order = false")
-    return connection
+    return duckdb.connect(":memory:", config={"temp_directory": temp_directory, "preserve_insertion_order": False,
+                                               **(settings or {})})
 
 
 _SHARED = _SharedDatabase()
@@ -127,7 +157,8 @@ _SHARED = _SharedDatabase()
 
 class DuckDBEngine(Engine):
     """DuckDB in memory; ``threads`` and ``memory_limit`` as DuckDB understands them (an engine given either has a
-    database of its own; otherwise it is a connection to the process's shared one, see ``_SharedDatabase``)."""
+    database of its own; otherwise it is a connection to the process's shared one, see ``_SharedDatabase``, taken
+    when the engine is first used)."""
 
     dialect = DUCKDB
 
@@ -136,15 +167,23 @@ class DuckDBEngine(Engine):
 
         self._duckdb = duckdb
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._connection: Any = None
+        self._take: Callable[[], Any] | None = None
         if not threads and not memory_limit:
-            self.connection = _SHARED.connect()
+            self._take = _SHARED.connect()
             return
         self._tmp = tempfile.TemporaryDirectory(prefix="citystat-duckdb-")
-        self.connection = _new_database(self._tmp.name)
-        if threads:
-            self.connection.execute(f"SET threads = {int(threads)}")
+        settings: dict[str, Any] = {"threads": int(threads)} if threads else {}
         if memory_limit:
-            self.connection.execute(f"SET memory_limit = {_sql_string(memory_limit)}")
+            settings["memory_limit"] = memory_limit
+        self._connection = _new_database(self._tmp.name, settings)
+
+    @property
+    def connection(self) -> Any:
+        """The engine's DuckDB connection (waiting, the first time, for the database to have started)."""
+        if self._connection is None and self._take is not None:
+            self._connection, self._take = self._take(), None
+        return self._connection
 
     def register_stream(self, name: str, stream_key: str, files: Sequence[Path], columns: Sequence[str],
                         base: Path) -> None:
@@ -189,7 +228,9 @@ class DuckDBEngine(Engine):
             raise EngineError("DuckDB", str(exc).splitlines()[0]) from exc
 
     def close(self) -> None:
-        self.connection.close()
+        if self._connection is not None:  # an engine never used took no connection
+            self._connection.close()
+        self._take = None
         if self._tmp is not None:
             self._tmp.cleanup()
 

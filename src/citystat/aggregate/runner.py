@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -52,7 +53,7 @@ from citystat.aggregate.engines import DuckDBEngine, Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
 from citystat.aggregate.partials import Batch, PartialStore, paths_table, signature
 from citystat.aggregate.sources import Discovery, EventFile, discover
-from citystat.events.calendar import US_PER_DAY, date_to_day, day_to_date, month_days
+from citystat.events.calendar import US_PER_DAY, date_to_day, month_days
 from citystat.events.schemas import stream as plan_stream
 from citystat.model import Frequency, InvalidInput, Note, Period, Problem, Provenance, Table, TableMeta, Text
 
@@ -154,10 +155,10 @@ def _calendar_of(first_month: tuple[int, int], last_month: tuple[int, int]) -> p
     first = date_to_day(date(*first_month, 1))
     last_year, last_month_no = last_month
     last = date_to_day(date(last_year, last_month_no, month_days(last_year, last_month_no)))
-    days = list(range(first, last + 1))
-    dates = [day_to_date(d) for d in days]
-    return arrow_columns.table({"_local_day": (days, pa.int32()), "_year": ([d.year for d in dates], pa.int32()),
-                                "_month": ([d.month for d in dates], pa.int32())})
+    days = np.arange(first, last + 1, dtype=np.int32)
+    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int32)  # months since January 1970
+    return arrow_columns.table({"_local_day": (days, pa.int32()), "_year": (months // 12 + 1970, pa.int32()),
+                                "_month": (months % 12 + 1, pa.int32())})
 
 
 def _default_years(discovery: Discovery, plans: Mapping[str, StreamPlan]) -> list[int]:
@@ -289,6 +290,7 @@ def aggregate_events(
         return _aggregate(events_dir, engine, None, metas, years, definitions, tables, progress)
     # the partial results are small: the driver merges them in DuckDB (the scanning engine's own when it is DuckDB)
     merge = engine if isinstance(engine, DuckDBEngine) else DuckDBEngine()
+    definitions = bundled_definitions() if definitions is None else definitions  # read while DuckDB starts
     try:
         with PartialStore(merge.connection, partials) as store:  # detached, and its objects dropped, however it ends
             return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress)

@@ -32,16 +32,18 @@ class LocalCalendar:
         """Raise if the zone's offset is not this fixed offset throughout the given years (a DST zone, a change)."""
         zone = ZoneInfo(self.time_zone)
         fixed = timedelta(hours=self.utc_offset_hours)
+        one_day = timedelta(days=1)
         for year in years:
-            for number in range(year_days(year)):  # every day: a change may last only weeks (Ramadan in Morocco)
-                day = date(year, 1, 1) + timedelta(days=number)
-                offset = datetime(day.year, day.month, day.day, 12, tzinfo=zone).utcoffset()
+            noon = datetime(year, 1, 1, 12, tzinfo=zone)  # stepped a day at a time: local noon of each day
+            for _ in range(year_days(year)):  # every day: a change may last only weeks (Ramadan in Morocco)
+                offset = noon.utcoffset()
                 if offset != fixed:
                     hours = offset.total_seconds() / 3600 if offset is not None else 0
                     raise ValueError(
-                        f"{self.time_zone} is UTC{hours:+g} on {day.isoformat()}, not UTC{self.utc_offset_hours:+d}; "
-                        "only fixed-offset calendars are supported"
+                        f"{self.time_zone} is UTC{hours:+g} on {noon.date().isoformat()}, not "
+                        f"UTC{self.utc_offset_hours:+d}; only fixed-offset calendars are supported"
                     )
+                noon += one_day
 
     def local_day(self, epoch_us: int) -> int:
         """Days since 1970-01-01 of the local date of a UTC instant."""
