@@ -181,15 +181,16 @@ def report(scale: str, repeat: int, m: dict, label: str) -> None:
           f"{m['day_events']:,} events in {scanned} files; best of {repeat}")
     print(f"  partial results of the year before the day (once): {m['build']:6.2f} s")
     print(f"  full recompute (baseline):                          {full:6.2f} s  {events / full:12,.0f} events/s")
-    print(f"  incremental, the day added:                         {incremental:6.2f} s  "
+    print(f"  incremental, the day added:                         {incremental:6.3f} s  "
           f"({full / incremental:.1f}x quicker, {share:.4f} of the full recompute's time)")
-    print(f"  incremental, nothing new:                           {m['unchanged']:6.2f} s")
-    print(f"  incremental, the day added, in a fresh process:     {m['one_shot']:6.2f} s  "
+    print(f"  incremental, nothing new:                           {m['unchanged']:6.3f} s")
+    print(f"  incremental, the day added, in a fresh process:     {m['one_shot']:6.3f} s  "
           f"({m['one_shot'] / full:.4f} of the full recompute's time: a one-shot `citystat aggregate`, its DuckDB "
           "started, imports not timed)")
     print(f"  tables identical cell for cell: {len(full_result.tables)} tables; "
           f"partial results {m['store_mb']:.1f} MB")
-    print(f"  target <= 1/50 of the full recompute: {'met' if share <= 1 / 50 else 'NOT met'}")
+    print(f"  target <= 1/50 of the full recompute: {'met' if share <= 1 / 50 else 'NOT met'} in this process, "
+          f"{'met' if m['one_shot'] / full <= 1 / 50 else 'NOT met'} in a fresh process")
 
 
 def main() -> None:
