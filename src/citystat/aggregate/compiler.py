@@ -211,15 +211,20 @@ def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
     return f"SELECT c._file_key, c._part_year, c._part_month, {_partial_columns_typed(plan, 'c')} FROM {plan.cube} c"
 
 
-def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str, source: str | None = None) -> str:
+def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str | None,
+                     source: str | None = None) -> str:
     """The partial results of the files read, straight from the grouped scan (of ``source`` if given), each row
-    named by its file's path (``paths``: _file_key, _part_year, _part_month, _path). No calendar: a partial result
+    named by its file's path (``paths``: _file_key, _part_year, _part_month, _path), or with ``paths`` None by its
+    _file_key alone (DuckDB: to be named after several scans are read together). No calendar: a partial result
     keeps local days."""
+    grouped = grouped_sql(plan, dialect, offset_us, source)
+    if paths is None and not dialect.partitions_in_scan:
+        return f"SELECT g._file_key, {_partial_columns_typed(plan, 'g')} FROM ({grouped}) g"
     on = "k._file_key = g._file_key"
     if dialect.partitions_in_scan:
         on += " AND k._part_year = g._part_year AND k._part_month = g._part_month"
     return (f"SELECT k._path, {_partial_columns_typed(plan, 'g')} "
-            f"FROM ({grouped_sql(plan, dialect, offset_us, source)}) g JOIN {paths} k ON {on}")
+            f"FROM ({grouped}) g JOIN {paths} k ON {on}")
 
 
 def distinct_table(plan: StreamPlan, column: str) -> str:

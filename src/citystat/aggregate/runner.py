@@ -525,7 +525,11 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     cubes: dict[int, pa.Table | str] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
-        union = " UNION ALL BY NAME ".join(f"SELECT {i} AS _scan_no, * FROM ({sql})" for i, _, sql in together)
+        # side by side, then named by their paths in one join (a join per scan costs about a millisecond each)
+        parts = " UNION ALL BY NAME ".join(
+            f"SELECT {i} AS _scan_no, * FROM ({_keyed_scan_sql(scanner, scan, offset_us)})" for i, scan, _ in together)
+        union = (f"SELECT k._path, u.* EXCLUDE (_file_key) FROM ({parts}) u "
+                 f"JOIN {SCAN_PATHS} k ON k._scan_no = u._scan_no AND k._file_key = u._file_key")
         try:
             combined = kept(SCAN_RESULT, union)
         except EngineError:
@@ -590,6 +594,14 @@ def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
     made("TABLE", plan.cube)
     columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
     return f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}"
+
+
+def _keyed_scan_sql(scanner: Engine, scan: _Scan, offset_us: int) -> str:
+    """A scan's partial result with each row's _file_key in place of its path (DuckDB; its raw view, when it has no
+    files, named by ``_prepare_scan``)."""
+    plan = _scan_names(scanner, scan)[0]
+    source = f"({scanner.stream_sql(scan.key, [f.path for f in scan.files], plan.columns)})" if scan.files else plan.raw
+    return partial_scan_sql(plan, scanner.dialect, offset_us, None, source)
 
 
 def _distinct_scan_sql(scanner: Engine, scan: _Scan, column: str, offset_us: int) -> str:
