@@ -40,13 +40,13 @@ def local(*parts: int) -> datetime:
 
 
 def write(root: Path, key: str, year: int, month: int, rows: list[dict], name: str = "part-000.parquet",
-          schema: pa.Schema | None = None) -> Path:
+          schema: pa.Schema | None = None, **options: object) -> Path:
     strm = stream(key)
     schema = schema or strm.arrow_schema
     full = [{"event_id": next(_ids), **{c.name: _default(c.name) for c in strm.columns[2:]}, **row} for row in rows]
     path = strm.partition(root, year, month) / name
     path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pylist(full, schema=schema), path)
+    pq.write_table(pa.Table.from_pylist(full, schema=schema), path, **options)
     return path
 
 
@@ -278,9 +278,10 @@ def test_events_outside_their_partition_are_excluded_counted_and_noted(edge) -> 
 # -- bad event files (DuckDB; the Spark engine shares the checks, see test_aggregate_spark) --------------------
 
 
-def wifi_year(root: Path, year: int = 2021, per_month: int = 2) -> None:
+def wifi_year(root: Path, year: int = 2021, per_month: int = 2, **options: object) -> None:
     for month in range(1, 13):
-        write(root, "wifi.sessions", year, month, [{"ts": local(year, month, 1 + i, 12)} for i in range(per_month)])
+        write(root, "wifi.sessions", year, month, [{"ts": local(year, month, 1 + i, 12)} for i in range(per_month)],
+              **options)
 
 
 def run(root: Path, years: list[int] | None = None, engine=None):
@@ -363,6 +364,43 @@ def test_duplicate_event_ids_are_an_error(tmp_path: Path) -> None:
     problem = caught.value.problems[0]
     assert problem.code == "duplicate_event_ids" and "2 events repeat" in problem.message
     assert "part-000 (copy).parquet" in problem.message and "month=9/part-000.parquet" in problem.message
+
+
+# ids written as the simulator writes them: delta-encoded, so each file's pages show its ids consecutive
+DELTA_IDS = {"use_dictionary": False, "column_encoding": {"event_id": "DELTA_BINARY_PACKED"}}
+
+
+@pytest.mark.parametrize("incremental", [False, True], ids=["full", "incremental"])
+@pytest.mark.parametrize("again", ["same bytes", "dictionary-encoded"])
+def test_ids_shown_by_their_pages_still_refuse_a_file_delivered_twice(tmp_path: Path, incremental: bool,
+                                                                      again: str) -> None:
+    """The scan reads no id of files whose pages show their ids consecutive; a month delivered again (as the
+    same file, or rewritten with its ids dictionary-encoded, so proven by the scan's certificate) is refused all
+    the same, in a full run and in an incremental one whose stored files were proven by their pages."""
+    events = tmp_path / "events"
+    wifi_year(events, **DELTA_IDS)
+    partials = tmp_path / "partials.duckdb" if incremental else None
+
+    def aggregate():
+        with DuckDBEngine() as engine:
+            return aggregate_events(events, engine=engine, metas=METAS, years=[2021], tables=["taipei_free_usage"],
+                                    partials=partials)
+
+    shown = aggregate().report.streams[0]
+    assert (shown.ids, shown.ids_from_pages) == ("consecutive", 12)
+    original = stream("wifi.sessions").partition(events, 2021, 9) / "part-000.parquet"
+    delivered = original.with_name("part-000 (again).parquet")
+    if again == "same bytes":
+        shutil.copy(original, delivered)
+    else:
+        pq.write_table(pq.read_table(original), delivered)
+    with pytest.raises(InvalidInput) as caught:
+        aggregate()
+    problem = caught.value.problems[0]
+    assert problem.code == "duplicate_event_ids" and "2 events repeat" in problem.message
+    assert "part-000 (again).parquet" in problem.message and "month=9/part-000.parquet" in problem.message
+    delivered.unlink()
+    assert aggregate().tables[0].cell(year="2021", measure="total") == value(24)
 
 
 def test_a_repeated_id_within_one_file_is_an_error_but_scattered_ids_are_fine(tmp_path: Path) -> None:

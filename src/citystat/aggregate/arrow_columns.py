@@ -18,12 +18,16 @@ _WHOLE_NUMBERS = {pa.int8(): np.int8, pa.int16(): np.int16, pa.int32(): np.int32
 
 
 def column(values: Sequence[Any] | np.ndarray, type_: pa.DataType) -> pa.Array:
-    """An Arrow array of ``values`` (no nulls): whole numbers (a numpy array of them too), strings, or lists of
-    strings."""
+    """An Arrow array of ``values``: whole numbers (None a null; a numpy array of them, no nulls), strings, or
+    lists of strings (no nulls)."""
     if type_ in _WHOLE_NUMBERS:
-        data = np.ascontiguousarray(values, dtype=_WHOLE_NUMBERS[type_]) if isinstance(values, np.ndarray) else \
-            np.fromiter(values, dtype=_WHOLE_NUMBERS[type_], count=len(values))
-        return pa.Array.from_buffers(type_, len(values), [None, pa.py_buffer(data)])
+        if isinstance(values, np.ndarray):
+            array = np.ascontiguousarray(values, dtype=_WHOLE_NUMBERS[type_])
+            return pa.Array.from_buffers(type_, len(array), [None, pa.py_buffer(array)])
+        present = np.fromiter((v is not None for v in values), dtype=bool, count=len(values))
+        data = np.fromiter((v or 0 for v in values), dtype=_WHOLE_NUMBERS[type_], count=len(values))
+        validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
+        return pa.Array.from_buffers(type_, len(values), [validity, pa.py_buffer(data)])
     if pa.types.is_string(type_):
         encoded = [str(v).encode("utf-8") for v in values]
         return pa.Array.from_buffers(pa.string(), len(encoded), [None, pa.py_buffer(_offsets(encoded)),

@@ -89,6 +89,7 @@ class StreamPlan:
     instants: bool  # keep each snapshot's instant (stock at period end)
     history: bool  # read every year up to the period end (net cumulative counts)
     nullable: tuple[str, ...] | None = None  # columns that may hold nulls in the files read (None: any may)
+    ids_shown: bool = False  # every file read has ids its pages show consecutive: the scan needs no certificate
 
     @property
     def raw(self) -> str:
@@ -162,11 +163,14 @@ def grouped_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, source: str 
         keys.append(f"({complete}) AS _complete")
     keys += list(plan.dims)
     ids_nullable = plan.nullable is None or ID_COLUMN in plan.nullable
+    if plan.ids_shown:  # every file's pages showed its ids consecutive (citystat.aggregate.id_runs)
+        certificate = ["CAST(NULL AS BIGINT) AS _id_offset_min", "CAST(NULL AS BIGINT) AS _id_offset_max"]
+    else:  # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1
+        certificate = [f"min({ID_COLUMN} - _row) AS _id_offset_min", f"max({ID_COLUMN} - _row) AS _id_offset_max"]
     measures = [
         *constants,
         "count(*) AS _events", f"count({ID_COLUMN}) AS _with_id" if ids_nullable else "count(*) AS _with_id",
-        f"min({ID_COLUMN} - _row) AS _id_offset_min", f"max({ID_COLUMN} - _row) AS _id_offset_max",
-        *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
+        *certificate, *(f"sum({c}) AS _sum_{c}" for c in plan.sums),
     ]
     ordinals = ", ".join(str(i + 1) for i in range(len(keys)))
     grouped = f"SELECT {', '.join(keys + measures)} FROM {source or plan.raw} GROUP BY {ordinals}"
@@ -207,15 +211,20 @@ def partial_sql(plan: StreamPlan, dialect: Dialect) -> str:
     return f"SELECT c._file_key, c._part_year, c._part_month, {_partial_columns_typed(plan, 'c')} FROM {plan.cube} c"
 
 
-def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str, source: str | None = None) -> str:
+def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: str | None,
+                     source: str | None = None) -> str:
     """The partial results of the files read, straight from the grouped scan (of ``source`` if given), each row
-    named by its file's path (``paths``: _file_key, _part_year, _part_month, _path). No calendar: a partial result
+    named by its file's path (``paths``: _file_key, _part_year, _part_month, _path), or with ``paths`` None by its
+    _file_key alone (DuckDB: to be named after several scans are read together). No calendar: a partial result
     keeps local days."""
+    grouped = grouped_sql(plan, dialect, offset_us, source)
+    if paths is None and not dialect.partitions_in_scan:
+        return f"SELECT g._file_key, {_partial_columns_typed(plan, 'g')} FROM ({grouped}) g"
     on = "k._file_key = g._file_key"
     if dialect.partitions_in_scan:
         on += " AND k._part_year = g._part_year AND k._part_month = g._part_month"
     return (f"SELECT k._path, {_partial_columns_typed(plan, 'g')} "
-            f"FROM ({grouped_sql(plan, dialect, offset_us, source)}) g JOIN {paths} k ON {on}")
+            f"FROM ({grouped}) g JOIN {paths} k ON {on}")
 
 
 def distinct_table(plan: StreamPlan, column: str) -> str:
@@ -248,7 +257,8 @@ _file_check_measures = """CAST(sum(c._events) AS BIGINT),
 
 def file_check_sql(plans: Sequence[StreamPlan], merged: str | None = None) -> str:
     """Per stream and file: events, events missing a value, events dated outside the file's partition month,
-    and the id certificate (the least and greatest event_id - row number); one query for every stream. With
+    and the id certificate (the least and greatest event_id - row number; null when the scan did not compute it);
+    one query for every stream. With
     ``merged`` (a table of every stream's cube, each row with its ``_stream_no``), one grouping of that table."""
     if merged is not None:
         return f"""

@@ -12,8 +12,10 @@ one, and only that file is read again. A month in one file is recomputed whole w
 
 A file is known by its path, size, modification time and row count; any change makes its partial result stale.
 The partial results of one set of definitions are kept apart from another's (a signature of what the scan keeps),
-so running other definitions never mixes them. What each good file's footer said (rows, columns that may hold
-nulls) is kept too, so a run opens only the footers of new or changed files.
+so running other definitions never mixes them. What checking each good file found (rows, columns that may hold
+nulls, the first id of ids its pages show consecutive) is kept too, so a run opens only new or changed files. A
+file whose pages showed its ids consecutive has no id certificate in its partial result (nulls): the run takes
+the certificate from that first id instead.
 
 An incremental run's cost is meant not to grow with the events already counted: one query finds the stale files,
 the new partial results of every stream are saved in one transaction, and each stream's merged cube is one query
@@ -36,11 +38,11 @@ import pyarrow as pa
 
 from citystat.aggregate import arrow_columns
 from citystat.aggregate.compiler import CALENDAR, StreamPlan, distinct_columns, partial_columns
-from citystat.aggregate.sources import EventFile
+from citystat.aggregate.sources import Checked, EventFile
 from citystat.events.schemas import STREAMS
 from citystat.model import InvalidInput, Problem
 
-FORMAT = 3  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
+FORMAT = 4  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
 CATALOG = "citystat_partials"  # the store's name on the engine: this, then a number of its own
 KEYS = "citystat_partial_keys"
 WAL_LIMIT = 1 << 20  # bytes of the store's write-ahead log above which it is checkpointed when detached
@@ -119,7 +121,7 @@ class PartialStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._known: dict[tuple[str, str], str] | None = None
-        self._footers: dict[str, tuple[int, int, int, frozenset[str]]] | None = None
+        self._footers: dict[str, tuple[int, int, Checked]] | None = None
         self._owned: list[tuple[str, str]] = []  # (VIEW or TABLE, name) named on the engine, dropped on close
         # a name of its own: engines may share a database (see citystat.aggregate.engines), where names attached
         # are seen by every connection
@@ -165,7 +167,7 @@ class PartialStore:
             con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.partial_files "
                         "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
             con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.footers (_path VARCHAR NOT NULL, size BIGINT, "
-                        "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[])")
+                        "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[], first_id BIGINT)")
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -212,17 +214,18 @@ class PartialStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _footer_cache(self) -> dict[str, tuple[int, int, int, frozenset[str]]]:
+    def _footer_cache(self) -> dict[str, tuple[int, int, Checked]]:
         if self._footers is None:
-            self._footers = {p: (s, m, r, frozenset(n or ())) for p, s, m, r, n in self.connection.execute(
-                f"SELECT _path, size, mtime_ns, num_rows, nullable FROM {self.catalog}.footers").fetchall()}
+            rows = self.connection.execute(
+                f"SELECT _path, size, mtime_ns, num_rows, nullable, first_id FROM {self.catalog}.footers").fetchall()
+            self._footers = {p: (s, m, Checked(r, frozenset(n or ()), i)) for p, s, m, r, n, i in rows}
         return self._footers
 
-    def footer(self, path: Path | str, size: int, mtime_ns: int) -> tuple[int, frozenset[str]] | None:
-        """What the footer of a good file said when it was last read, under this contract, if the file has not
+    def footer(self, path: Path | str, size: int, mtime_ns: int) -> Checked | None:
+        """What checking a good file found when it was last read, under this contract, if the file has not
         changed since."""
         seen = self._footer_cache().get(_path(path))
-        return (seen[2], seen[3]) if seen is not None and seen[:2] == (size, mtime_ns) else None
+        return seen[2] if seen is not None and seen[:2] == (size, mtime_ns) else None
 
     def _registry(self) -> dict[tuple[str, str], str]:
         """(signature, path) -> fingerprint of every stored partial result, read once."""
@@ -267,7 +270,8 @@ class PartialStore:
             "size": ([f.size for _, f in files], pa.int64()),
             "mtime_ns": ([f.mtime_ns for _, f in files], pa.int64()),
             "num_rows": ([f.rows for _, f in files], pa.int64()),
-            "nullable": ([sorted(f.nullable) for _, f in files], pa.list_(pa.string()))})
+            "nullable": ([sorted(f.nullable) for _, f in files], pa.list_(pa.string())),
+            "first_id": ([f.first_id for _, f in files], pa.int64())})
         # a file changed since its rows were stored: its rows of every signature are stale, drop them all
         fresh = dict(zip(registry["_path"].to_pylist(), registry["fingerprint"].to_pylist(), strict=True))
         changed = {p for (_, p), f in known.items() if p in fresh and f != fresh[p]}

@@ -8,8 +8,9 @@ This is the thin layer that meets the catalog (the published tables' metadata) a
   and events missing a value the definitions need: excluded, counted per file and reported, and noted on every
   table that uses the stream;
 - duplicate event ids: an error listing examples and the files they are in. Ids are proven distinct cheaply when
-  each file's ids run consecutively and the files' ranges do not overlap (as the simulator writes them); otherwise
-  they are counted exactly.
+  each file's ids run consecutively and the files' ranges do not overlap (as the simulator writes them): shown by
+  the file's delta-encoded pages (``citystat.aggregate.id_runs``, no id read by the scan), or else by the scan's
+  certificate (event_id - row number is one constant per file); otherwise they are counted exactly.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class StreamReport:
     misfiled: int = 0  # excluded: dated outside their file's partition month
     incomplete: int = 0  # excluded: missing a value the definitions need
     ids: str = ""  # how the event ids were shown to be distinct: "consecutive" or "counted"
+    ids_from_pages: int = 0  # files whose pages showed their ids consecutive (ids the scan did not read)
     scanned: int = 0  # files the engine read: all of them, or with partial results the new and changed ones
     misfiled_files: list[tuple[str, int]] = field(default_factory=list)
     incomplete_files: list[tuple[str, int]] = field(default_factory=list)
@@ -79,7 +81,8 @@ class StreamReport:
     def to_dict(self) -> dict[str, object]:
         return {
             "stream": self.stream, "files": self.files, "events": self.events, "misfiled": self.misfiled,
-            "incomplete": self.incomplete, "ids": self.ids, "scanned": self.scanned,
+            "incomplete": self.incomplete, "ids": self.ids,
+            "ids_from_pages": self.ids_from_pages, "scanned": self.scanned,
             "misfiled_files": [{"file": f, "events": n} for f, n in self.misfiled_files],
             "incomplete_files": [{"file": f, "events": n} for f, n in self.incomplete_files],
         }
@@ -185,10 +188,14 @@ def _periods_table(periods: Sequence[Period]) -> pa.Table:
 
 def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], stats: Sequence[tuple],
                report: StreamReport, register_raw: Callable[[], None] | None = None) -> None:
-    """Prove the event ids distinct from the cube's certificate, or count them; duplicates are an error."""
+    """Prove the event ids distinct from each file's first id (its pages showed them consecutive) or the cube's
+    certificate, or count them; duplicates are an error."""
     # a file whose event_id - row number is one constant c holds the ids c .. c + rows - 1, each once
-    consecutive = all(s[4] == s[1] and s[5] == s[6] for s in stats if s[1])
-    ranges = sorted((s[5], s[5] + s[4] - 1) for s in stats if s[1])
+    offsets = [(s[1], s[4], *((files[s[0]].first_id,) * 2 if files[s[0]].first_id is not None else s[5:7]))
+               for s in stats if s[1]]
+    report.ids_from_pages = sum(1 for f in files if f.rows and f.first_id is not None)
+    consecutive = all(with_id == events and low is not None and low == high for events, with_id, low, high in offsets)
+    ranges = sorted((low, low + with_id - 1) for _, with_id, low, _ in offsets) if consecutive else []
     disjoint = all(b[0] > a[1] for a, b in zip(ranges, ranges[1:], strict=False))
     if consecutive and disjoint:
         report.ids = "consecutive"
@@ -211,6 +218,11 @@ def _check_ids(engine: Engine, plan: StreamPlan, files: Sequence[EventFile], sta
         "run again; nothing was computed.",
         file=involved[0] if involved else None,
     )])
+
+
+def _ids_shown(files: Sequence[EventFile]) -> bool:
+    """Whether every file with rows has ids its pages show consecutive (so a scan of them needs no certificate)."""
+    return all(f.first_id is not None for f in files if f.rows)
 
 
 def _file_checks(engine: Engine, plans: Mapping[str, StreamPlan], selected: Mapping[str, list[EventFile]],
@@ -357,8 +369,8 @@ def _aggregate(
     distinct = {key: sorted({a.column for d in chosen for _, a in d.aggregates
                              if a.stream == key and a.kind is Kind.COUNT_DISTINCT and a.column}) for key in plans}
 
-    plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})))
-             for key, p in plans.items()}
+    plans = {key: replace(p, nullable=tuple(sorted({c for f in selected[key] for c in f.nullable})),
+                          ids_shown=_ids_shown(selected[key])) for key, p in plans.items()}
     stream_reports = {key: StreamReport(key, scanned=len(selected[key])) for key in plans}
     raw_views: dict[str, Callable[[], None]] = {}
     sigs = {key: signature(plan, local.offset_us, distinct[key]) for key, plan in plans.items()} if incremental else {}
@@ -372,8 +384,8 @@ def _aggregate(
             stale = store.stale(sigs[key], selected[key])
             stream_reports[key].scanned = len(stale)
             if stale or not store.holds(sigs[key], distinct[key]):  # a stream without files: its empty tables
-                scans.append(_Scan(sigs[key], plan, key, tuple(stale), tuple(distinct[key]),
-                                   plan_stream(key).directory(discovery.root)))
+                scans.append(_Scan(sigs[key], replace(plan, ids_shown=_ids_shown(stale)), key, tuple(stale),
+                                   tuple(distinct[key]), plan_stream(key).directory(discovery.root)))
         gone = store.withdrawn([plan_stream(key).directory(discovery.root) for key in plans],
                                [f for key in plans if key in discovery.streams for f in discovery.streams[key].files])
         store.save(_scan_partials(scanner, scans, local.offset_us, store.own if scanner is engine else None,
@@ -515,7 +527,11 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     cubes: dict[int, pa.Table | str] = {}
     together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
-        union = " UNION ALL BY NAME ".join(f"SELECT {i} AS _scan_no, * FROM ({sql})" for i, _, sql in together)
+        # side by side, then named by their paths in one join (a join per scan costs about a millisecond each)
+        parts = " UNION ALL BY NAME ".join(
+            f"SELECT {i} AS _scan_no, * FROM ({_keyed_scan_sql(scanner, scan, offset_us)})" for i, scan, _ in together)
+        union = (f"SELECT k._path, u.* EXCLUDE (_file_key) FROM ({parts}) u "
+                 f"JOIN {SCAN_PATHS} k ON k._scan_no = u._scan_no AND k._file_key = u._file_key")
         try:
             combined = kept(SCAN_RESULT, union)
         except EngineError:
@@ -580,6 +596,14 @@ def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
     made("TABLE", plan.cube)
     columns = ", ".join(f"c.{c}" for c in partial_columns(plan))
     return f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}"
+
+
+def _keyed_scan_sql(scanner: Engine, scan: _Scan, offset_us: int) -> str:
+    """A scan's partial result with each row's _file_key in place of its path (DuckDB; its raw view, when it has no
+    files, named by ``_prepare_scan``)."""
+    plan = _scan_names(scanner, scan)[0]
+    source = f"({scanner.stream_sql(scan.key, [f.path for f in scan.files], plan.columns)})" if scan.files else plan.raw
+    return partial_scan_sql(plan, scanner.dialect, offset_us, None, source)
 
 
 def _distinct_scan_sql(scanner: Engine, scan: _Scan, column: str, offset_us: int) -> str:

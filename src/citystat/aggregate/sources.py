@@ -2,6 +2,8 @@
 
 Only the Parquet footers are read here (schema, row count), so a wrong schema or a file that is not Parquet at
 all is reported with its name before a long scan starts. Every problem is collected, so a person can fix them all.
+A good file's id column is also looked at page by page (``citystat.aggregate.id_runs``): pages that show the ids
+running consecutively prove them distinct without the scan reading them.
 """
 
 from __future__ import annotations
@@ -11,17 +13,29 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from citystat.events.schemas import STREAMS, TIME_COLUMN, Stream
+from citystat.aggregate.id_runs import consecutive_first
+from citystat.events.schemas import ID_COLUMN, STREAMS, TIME_COLUMN, Stream
 from citystat.model import InvalidInput, Problem
 
 _PARTITION = re.compile(r"^(year|month)=(\d+)$")
 
-# what a footer said of a file seen before, looked up by path, size and modification time: (rows, nullable)
-KnownFooters = Callable[[str, int, int], tuple[int, frozenset[str]] | None]
+
+class Checked(NamedTuple):
+    """What checking a good file found: its rows, the columns that may hold nulls, and the first of its ids when
+    its pages show them running consecutively (None when they do not)."""
+
+    rows: int
+    nullable: frozenset[str]
+    first_id: int | None
+
+
+# what the check found of a file seen before, looked up by path, size and modification time
+KnownFooters = Callable[[str, int, int], Checked | None]
 
 
 @dataclass(frozen=True)
@@ -33,6 +47,7 @@ class EventFile:
     nullable: frozenset[str] = frozenset()  # columns that may hold nulls (neither REQUIRED nor shown null-free)
     size: int = 0  # bytes and modification time when it was found: with the rows, how a changed file is told
     mtime_ns: int = 0
+    first_id: int | None = None  # the ids are first_id, first_id + 1, ... in file order (shown by its pages)
 
 
 @dataclass
@@ -94,15 +109,16 @@ def _nullable(parquet: pq.ParquetFile) -> frozenset[str]:
     return frozenset(out)
 
 
-def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[str]]:
-    """The rows and possibly-null columns of an event file, or the problems that make it unusable (columns the
-    stream does not have are allowed: they are not read)."""
+def check_file(path: Path, strm: Stream) -> tuple[Checked, list[Problem]]:
+    """What checking an event file found, and the problems that make it unusable (columns the stream does not
+    have are allowed: they are not read)."""
     try:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
         rows = parquet.metadata.num_rows
     except Exception as exc:  # pyarrow raises several types for a damaged file
-        return 0, [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})", file=str(path))], frozenset()
+        return Checked(0, frozenset(), None), [Problem("corrupt_parquet", f"not a readable Parquet file ({exc})",
+                                                       file=str(path))]
     problems = []
     names = set(schema.names)
     for column in strm.columns:
@@ -116,7 +132,9 @@ def check_file(path: Path, strm: Stream) -> tuple[int, list[Problem], frozenset[
                 if column.name == TIME_COLUMN else ""
             problems.append(Problem("wrong_type", f"column {column.name!r} is {_describe(actual)}, expected "
                                     f"{_describe(column.type)}{hint}", file=str(path), column=column.name))
-    return rows, problems, _nullable(parquet)
+    if problems:
+        return Checked(rows, frozenset(), None), problems
+    return Checked(rows, _nullable(parquet), consecutive_first(parquet, path, ID_COLUMN)), []
 
 
 def _files_under(directory: Path) -> list[tuple[str, os.stat_result]]:
@@ -180,13 +198,13 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
                     problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
                     continue
                 seen = footers(name, stat.st_size, stat.st_mtime_ns) if footers is not None else None
-                if seen is not None:
-                    files.files.append(EventFile(path, year, month, seen[0], seen[1], stat.st_size, stat.st_mtime_ns))
-                    continue
-                rows, file_problems, nullable = check_file(path, strm)
-                problems += file_problems
-                if not file_problems:
-                    files.files.append(EventFile(path, year, month, rows, nullable, stat.st_size, stat.st_mtime_ns))
+                if seen is None:
+                    seen, file_problems = check_file(path, strm)
+                    if file_problems:
+                        problems += file_problems
+                        continue
+                files.files.append(EventFile(path, year, month, seen.rows, seen.nullable, stat.st_size,
+                                             stat.st_mtime_ns, seen.first_id))
     if problems:
         raise InvalidInput(problems)
     return Discovery(root, found, ignored)
