@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 import pyarrow as pa
 
+from citystat.aggregate.background import in_background
 from citystat.aggregate.compiler import DUCKDB, SPARK, Dialect
 from citystat.aggregate.sources import EventFile
 from citystat.events.schemas import stream
@@ -118,7 +119,7 @@ class _SharedDatabase:
                     self._database = None
             if self._starting is None or (self._starting.done() and self._starting.exception() is not None):
                 self._tmp = self._tmp or tempfile.TemporaryDirectory(prefix="citystat-duckdb-")
-                self._starting = _in_background(_new_database, self._tmp.name)
+                self._starting = in_background(_new_database, self._tmp.name, name="citystat-duckdb-start")
             starting = self._starting
         return lambda: self._started(starting).cursor()
 
@@ -128,20 +129,6 @@ class _SharedDatabase:
             if self._starting is starting:
                 self._database, self._starting = database, None
         return database
-
-
-def _in_background(start: Callable[..., Any], *args: Any) -> Future[Any]:
-    """Run ``start`` in a thread of its own (not a daemon: a process that ends meanwhile waits for it)."""
-    future: Future[Any] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(start(*args))
-        except BaseException as exc:
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="citystat-duckdb-start").start()
-    return future
 
 
 def _new_database(temp_directory: str, settings: Mapping[str, Any] | None = None) -> Any:

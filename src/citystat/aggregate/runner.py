@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -28,6 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from citystat.aggregate import arrow_columns
+from citystat.aggregate.background import in_background
 from citystat.aggregate.compiler import (
     CALENDAR,
     StreamPlan,
@@ -53,7 +55,7 @@ from citystat.aggregate.definitions import DEFINITIONS_DIR, Definition, Kind, ch
 from citystat.aggregate.engines import DuckDBEngine, Engine, EngineError
 from citystat.aggregate.finish import StreamCoverage, Values, assemble
 from citystat.aggregate.partials import Batch, PartialStore, paths_table, signature
-from citystat.aggregate.sources import Discovery, EventFile, discover
+from citystat.aggregate.sources import Discovery, EventFile, Listing, discover, list_files
 from citystat.events.calendar import US_PER_DAY, date_to_day, month_days
 from citystat.events.schemas import stream as plan_stream
 from citystat.model import Frequency, InvalidInput, Note, Period, Problem, Provenance, Table, TableMeta, Text
@@ -302,10 +304,14 @@ def aggregate_events(
         return _aggregate(events_dir, engine, None, metas, years, definitions, tables, progress)
     # the partial results are small: the driver merges them in DuckDB (the scanning engine's own when it is DuckDB)
     merge = engine if isinstance(engine, DuckDBEngine) else DuckDBEngine()
-    definitions = bundled_definitions() if definitions is None else definitions  # read while DuckDB starts
+    # while DuckDB starts (in a thread of its own, see engines): the definitions read, the event files listed
+    definitions = bundled_definitions() if definitions is None else definitions
+    listing = in_background(list_files, Path(events_dir), plan_streams(select_definitions(definitions, tables)),
+                            name="citystat-list-events")
     try:
         with PartialStore(merge.connection, partials) as store:  # detached, and its objects dropped, however it ends
-            return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress)
+            return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress,
+                              listing)
     finally:
         if merge is not engine:
             merge.close()
@@ -320,9 +326,11 @@ def _aggregate(
     definitions: Sequence[Definition] | None,
     tables: Sequence[str] | None,
     progress: Progress | None,
+    listing: Future[Listing] | None = None,
 ) -> AggregationResult:
     """``engine`` computes the tables; with ``incremental`` (the scanning engine and the partial results), it
-    computes them from the partial results, which the scanning engine brings up to date first."""
+    computes them from the partial results, which the scanning engine brings up to date first. ``listing``: the
+    event files of the definitions' streams, being listed."""
     started = time.perf_counter()
     chosen = select_definitions(definitions if definitions is not None else bundled_definitions(), tables)
     problems = []
@@ -335,8 +343,8 @@ def _aggregate(
     if problems:
         raise InvalidInput(problems)
     plans = plan_streams(chosen)
-    discovery: Discovery = discover(Path(events_dir), plans,
-                                    footers=incremental[1].footer if incremental else None)
+    discovery: Discovery = discover(Path(events_dir), plans, footers=incremental[1].footer if incremental else None,
+                                    listing=listing.result() if listing is not None else None)
     years = sorted(set(years)) if years else _default_years(discovery, plans)
     if not years:
         raise InvalidInput([Problem("no_events", f"no event files under {events_dir}")])

@@ -152,19 +152,30 @@ def _files_under(directory: Path) -> list[tuple[str, os.stat_result]]:
     return sorted(found, key=lambda item: item[0].split(os.sep))
 
 
-def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFooters | None = None) -> Discovery:
-    """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked.
+@dataclass(frozen=True)
+class Listing:
+    """The files of some streams under an events directory, before any is opened: each candidate event file (its
+    stream, path as text, partition and status) or the problem of a file misplaced, in path order; the paths that
+    are not event files of a known stream; and the directories of the streams listed."""
 
-    ``footers`` answers for files whose footer was read and found good before (same path, size and modification
-    time), so an incremental run opens only new or changed files."""
+    root: Path
+    streams: list[Stream]
+    entries: list[tuple[Stream, str, int, int, os.stat_result] | Problem]
+    ignored: list[str]
+
+
+def list_files(root: Path, streams: Iterable[str] | None = None) -> Listing:
+    """List the event files of ``streams`` (every stream by default) under ``root``
+    (``service=*/stream=*/year=*/month=*/*.parquet``) without opening one: directories and their entries' status
+    only (an incremental run lists them while DuckDB starts)."""
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"no events directory at {root}")
     wanted = set(streams) if streams is not None else {s.key for s in STREAMS}
     known = {(s.service, s.name): s for s in STREAMS}
-    found: dict[str, StreamFiles] = {}
+    listed: list[Stream] = []
+    entries: list[tuple[Stream, str, int, int, os.stat_result] | Problem] = []
     ignored: list[str] = []
-    problems: list[Problem] = []
     for service_dir in sorted(root.iterdir()):
         if service_dir.name.startswith(("_", ".")):
             continue
@@ -179,33 +190,52 @@ def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFoo
                 continue
             if strm.key not in wanted:
                 continue
-            files = found.setdefault(strm.key, StreamFiles(strm))
+            listed.append(strm)
             prefix = len(os.fspath(stream_dir)) + 1
             for name, stat in _files_under(stream_dir):
                 parts = name[prefix:].split(os.sep)
                 if parts[-1].startswith(("_", ".")) or not parts[-1].endswith(".parquet"):
                     ignored.append(name[len(os.fspath(root)) + 1:])
                     continue
-                path = Path(name)
                 year_part, month_part = (parts[0], parts[1]) if len(parts) == 3 else ("", "")
                 if not (year_part.startswith("year=") and month_part.startswith("month=")) or not all(
                         _PARTITION.match(p) for p in (year_part, month_part)):
-                    problems.append(Problem("bad_partition", "an event file must lie in year=YYYY/month=M under its "
-                                            "stream", file=str(path)))
+                    entries.append(Problem("bad_partition", "an event file must lie in year=YYYY/month=M under its "
+                                           "stream", file=str(Path(name))))
                     continue
                 year, month = int(year_part[5:]), int(month_part[6:])
                 if not 1 <= month <= 12:
-                    problems.append(Problem("bad_partition", f"month={month} is not a month", file=str(path)))
+                    entries.append(Problem("bad_partition", f"month={month} is not a month", file=str(Path(name))))
                     continue
-                seen = footers(name, stat.st_size, stat.st_mtime_ns) if footers is not None else None
-                if seen is None:
-                    seen, file_problems = check_file(path, strm)
-                    if file_problems:
-                        problems += file_problems
-                        continue
-                files.files.append(EventFile(path, year, month, seen.rows, seen.nullable, stat.st_size,
-                                             stat.st_mtime_ns, seen.first_id))
+                entries.append((strm, name, year, month, stat))
+    return Listing(root, listed, entries, ignored)
+
+
+def discover(root: Path, streams: Iterable[str] | None = None, footers: KnownFooters | None = None,
+             listing: Listing | None = None) -> Discovery:
+    """The event files under ``root`` (``service=*/stream=*/year=*/month=*/*.parquet``), footers checked.
+
+    ``footers`` answers for files whose footer was read and found good before (same path, size and modification
+    time), so an incremental run opens only new or changed files. ``listing``: the files under ``root`` listed
+    before (``list_files``), or they are listed now."""
+    listing = listing if listing is not None else list_files(root, streams)
+    found = {strm.key: StreamFiles(strm) for strm in listing.streams}
+    problems: list[Problem] = []
+    for entry in listing.entries:
+        if isinstance(entry, Problem):
+            problems.append(entry)
+            continue
+        strm, name, year, month, stat = entry
+        path = Path(name)
+        seen = footers(name, stat.st_size, stat.st_mtime_ns) if footers is not None else None
+        if seen is None:
+            seen, file_problems = check_file(path, strm)
+            if file_problems:
+                problems += file_problems
+                continue
+        found[strm.key].files.append(EventFile(path, year, month, seen.rows, seen.nullable, stat.st_size,
+                                               stat.st_mtime_ns, seen.first_id))
     if problems:
         raise InvalidInput(problems)
-    return Discovery(root, found, ignored)
+    return Discovery(listing.root, found, listing.ignored)
 
