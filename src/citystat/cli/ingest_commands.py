@@ -20,8 +20,6 @@ from citystat.ingest.reading import Reading
 from citystat.ingest.registry import readers as registered_readers
 from citystat.ingest.run import build_tables, expand, provenance, read_all, rejects_csv
 from citystat.model import Role, Table
-from citystat.publish.charts import render_spec
-from citystat.publish.maps import station_map_spec
 from citystat.store import Store
 
 PROGRESS_FROM_BYTES = 4_000_000  # show a progress bar when the input is at least this large
@@ -164,6 +162,9 @@ def station_map(
     lang: LangOption = "zh-TW",
 ) -> None:
     """Draw a snapshot's stations as points over the district boundaries (sized by docks)."""
+    from citystat.publish.charts import render_spec  # altair: imported by the commands that draw
+    from citystat.publish.maps import station_map_spec
+
     readings = read_all(expand([snapshot]))
     stations = [s for r in readings if r.kind == "youbike_stations" for s in r.records]
     if not stations:
