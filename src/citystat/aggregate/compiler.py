@@ -258,8 +258,8 @@ _file_check_measures = """CAST(sum(c._events) AS BIGINT),
 def file_check_sql(plans: Sequence[StreamPlan], merged: str | None = None) -> str:
     """Per stream and file: events, events missing a value, events dated outside the file's partition month,
     and the id certificate (the least and greatest event_id - row number; null when the scan did not compute it);
-    one query for every stream. With
-    ``merged`` (a table of every stream's cube, each row with its ``_stream_no``), one grouping of that table."""
+    one query for every stream. With ``merged`` (a table of every stream's cube, each row with its
+    ``_stream_no``), one grouping of that table."""
     if merged is not None:
         return f"""
         SELECT c._stream_no AS stream_no, c._file_key, c._part_year, c._part_month,

@@ -29,6 +29,7 @@ import hashlib
 import itertools
 import json
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,7 @@ CATALOG = "citystat_partials"  # the store's name on the engine: this, then a nu
 KEYS = "citystat_partial_keys"
 WAL_LIMIT = 1 << 20  # bytes of the store's write-ahead log above which it is checkpointed when detached
 _ATTACHED = itertools.count()
+_DETACHING = threading.Lock()
 _OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")
 
 
@@ -202,11 +204,12 @@ class PartialStore:
             if wal.is_file() and wal.stat().st_size > WAL_LIMIT:
                 con.execute(f"CHECKPOINT {self.catalog}")
         finally:
-            con.execute("PRAGMA disable_checkpoint_on_shutdown")
-            try:
-                con.execute(f"DETACH DATABASE IF EXISTS {self.catalog}")
-            finally:
-                con.execute("PRAGMA enable_checkpoint_on_shutdown")
+            with _DETACHING:  # the setting is the whole database's: two stores detached at once must not interleave
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+                try:
+                    con.execute(f"DETACH DATABASE IF EXISTS {self.catalog}")
+                finally:
+                    con.execute("PRAGMA enable_checkpoint_on_shutdown")
 
     def __enter__(self) -> PartialStore:
         return self
