@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -152,18 +153,24 @@ def aggregate(
     chosen = parse_years(years) if years else None
     if engine is not EngineName.spark and (master or conf):
         raise typer.BadParameter("--master and --conf are Spark settings; add --engine spark")
-    provenance = events_provenance(events_dir, engine.value)  # a bad manifest is refused before any work
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=errors if as_json else console, transient=True) as bar:
+    with contextlib.ExitStack() as stack:
+        # DuckDB starts in the background (see aggregate.engines) while the manifest and the catalog are read;
+        # Spark, a cluster's session, only once they are found good
+        early = stack.enter_context(make_engine(engine.value, threads=threads, memory_limit=memory_limit)) \
+            if engine is EngineName.duckdb else None
+        provenance = events_provenance(events_dir, engine.value)  # a bad manifest is refused before any work
+        metas = catalog_metas()
+        bar = stack.enter_context(Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                           TimeElapsedColumn(), console=errors if as_json else console,
+                                           transient=True))
         task = bar.add_task("starting", total=None)
 
         def advance(what: str, done: int, total: int) -> None:
             bar.update(task, description=what, completed=done, total=total)
 
-        with make_engine(engine.value, master=master, conf=_conf(conf), threads=threads,
-                         memory_limit=memory_limit) as runner:
-            result = aggregate_events(events_dir, engine=runner, metas=catalog_metas(), years=chosen, tables=table,
-                                      progress=advance, partials=partials)
+        runner = early or stack.enter_context(make_engine(engine.value, master=master, conf=_conf(conf)))
+        result = aggregate_events(events_dir, engine=runner, metas=metas, years=chosen, tables=table,
+                                  progress=advance, partials=partials)
     loaded = store_tables(db_path(db), result, provenance)
     report = result.report
     scale = None if provenance.scale is None else format(provenance.scale, "f")
