@@ -248,7 +248,7 @@ def _skip(data: bytes, at: int, kind: int) -> int:
         if size > len(data) - at:  # every element takes a byte at least
             raise _NoRun
         for _ in range(size):
-            at = at + 1 if element in (1, 2) else _skip(data, at, element)
+            at = _skip_element(data, at, element)
         return at
     if kind == 11:
         size, at = _varint(data, at)
@@ -258,8 +258,13 @@ def _skip(data: bytes, at: int, kind: int) -> int:
             types = data[at]
             at += 1
             for _ in range(size):
-                at = _skip(data, _skip(data, at, types >> 4), types & 0x0F)
+                at = _skip_element(data, _skip_element(data, at, types >> 4), types & 0x0F)
         return at
     if kind == _STRUCT:
         return _struct(data, at)[1]
     raise _NoRun  # not a type of the protocol
+
+
+def _skip_element(data: bytes, at: int, kind: int) -> int:
+    """Past an element of a list, set or map (a boolean element takes a byte of its own)."""
+    return at + 1 if kind in (_TRUE, _FALSE) else _skip(data, at, kind)
