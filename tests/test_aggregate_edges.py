@@ -386,8 +386,9 @@ def test_ids_shown_by_their_pages_still_refuse_a_file_delivered_twice(tmp_path: 
             return aggregate_events(events, engine=engine, metas=METAS, years=[2021], tables=["taipei_free_usage"],
                                     partials=partials)
 
-    shown = aggregate().report.streams[0]
-    assert (shown.ids, shown.ids_from_pages) == ("consecutive", 12)
+    for _ in range(2):  # the second run takes every file's check from the partial store when incremental
+        shown = aggregate().report.streams[0]
+        assert (shown.ids, shown.ids_from_pages) == ("consecutive", 12)
     original = stream("wifi.sessions").partition(events, 2021, 9) / "part-000.parquet"
     delivered = original.with_name("part-000 (again).parquet")
     if again == "same bytes":

@@ -7,8 +7,9 @@ deltas above it. A block whose least delta is 1 and whose bit widths are all 0 h
 packed deltas take no bytes. So a page is checked by comparing its bytes after the first value with that pattern:
 a few hundred bytes for 20,000 ids, against reading, decompressing and comparing each id with its row number.
 
-Anything else (another encoding, a dictionary, nulls, a gap, a repeated id, a page that does not parse, a codec
-pyarrow cannot decompress) gives no answer, and the aggregation proves the ids another way: this never says "yes"
+An optional column counts when its definition levels (the RLE / bit-packed hybrid) say every value is present,
+as DuckDB writes ids with ``PARQUET_VERSION V2``. Anything else (another encoding, a dictionary, a null, a gap, a
+repeated id, a page that does not parse, a codec pyarrow cannot decompress) gives no answer, and the aggregation proves the ids another way: this never says "yes"
 without the pages showing it, and it never raises. Reading is bounded: only the column's chunks, each at most
 ``MAX_CHUNK`` bytes, and each page at most ``MAX_PAGE`` bytes once decompressed.
 
@@ -32,7 +33,7 @@ MAX_PAGE = 16 << 20  # bytes of one decompressed page
 _CODECS = {"UNCOMPRESSED": None, "SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "BROTLI": "brotli",
            "LZ4": "lz4_raw", "LZ4_RAW": "lz4_raw"}
 _DATA_PAGE, _INDEX_PAGE, _DICTIONARY_PAGE, _DATA_PAGE_V2 = 0, 1, 2, 3
-_DELTA_BINARY_PACKED = 5
+_RLE, _DELTA_BINARY_PACKED = 3, 5
 _BOUNDS = {pa.int64(): (-(1 << 63), (1 << 63) - 1), pa.int32(): (-(1 << 31), (1 << 31) - 1)}
 
 
@@ -57,8 +58,9 @@ def _first_of_run(parquet: pq.ParquetFile, path: str, column: str) -> int | None
     index = names.index(column)
     described = meta.schema.column(index)
     bounds = _BOUNDS.get(parquet.schema_arrow.field(column).type)
-    if bounds is None or described.max_definition_level or described.max_repetition_level:
-        return None  # an id that may be null, repeated, unsigned or not a whole number: not shown here
+    if bounds is None or described.max_definition_level > 1 or described.max_repetition_level:
+        return None  # an id nested, repeated, unsigned or not a whole number: not shown here
+    optional = described.max_definition_level == 1  # then every page's definition levels must say "present"
     first: int | None = None
     following = 0  # the value the next page must start with
     with open(path, "rb") as file:
@@ -71,7 +73,7 @@ def _first_of_run(parquet: pq.ParquetFile, path: str, column: str) -> int | None
                 return None
             file.seek(chunk.data_page_offset)
             data = file.read(chunk.total_compressed_size)
-            for page_first, count in _pages(data, _CODECS[chunk.compression], chunk.num_values):
+            for page_first, count in _pages(data, _CODECS[chunk.compression], chunk.num_values, optional):
                 if first is None:
                     first = following = page_first
                 if page_first != following:
@@ -82,8 +84,9 @@ def _first_of_run(parquet: pq.ParquetFile, path: str, column: str) -> int | None
     return first
 
 
-def _pages(data: bytes, codec: str | None, values: int):
-    """(first value, count) of each data page of a column chunk whose values run by 1 within the page."""
+def _pages(data: bytes, codec: str | None, values: int, optional: bool):
+    """(first value, count) of each data page of a column chunk whose values run by 1 within the page (of an
+    ``optional`` column, with no null: every definition level 1)."""
     at, seen = 0, 0
     while seen < values:
         header, at = _page_header(data, at)
@@ -94,17 +97,24 @@ def _pages(data: bytes, codec: str | None, values: int):
             raise _NoRun
         if kind == _INDEX_PAGE:
             continue
-        if kind == _DATA_PAGE:
+        if kind == _DATA_PAGE:  # levels, then values, compressed together
             page = header.get(5) or {}
             count, encoding = page.get(1, -1), page.get(2)
             encoded = _decompressed(body, size, codec)
-        elif kind == _DATA_PAGE_V2:
+            if optional:  # the levels' length (4 bytes, little-endian), then the levels (RLE)
+                length = int.from_bytes(encoded[:4], "little")
+                if page.get(3) != _RLE or not _all_present(encoded[4:4 + length], count):
+                    raise _NoRun
+                encoded = encoded[4 + length:]
+        elif kind == _DATA_PAGE_V2:  # levels uncompressed, then the values
             page = header.get(8) or {}
             count, encoding = page.get(1, -1), page.get(4)
-            levels = page.get(5, 0) + page.get(6, 0)
-            if page.get(2, 0) or levels:  # nulls, or levels a required column does not have
+            length = page.get(5, -1)
+            if page.get(2) or page.get(6) or (length > 0) != optional or not 0 <= length <= min(size, stored):
+                raise _NoRun  # nulls, repetition levels, or levels the column does not have
+            if optional and not _all_present(body[:length], count):
                 raise _NoRun
-            encoded = _decompressed(body, size, codec if page.get(7, 1) else None)
+            encoded = _decompressed(body[length:], size - length, codec if page.get(7, 1) else None)
         else:
             raise _NoRun  # a dictionary page
         if encoding != _DELTA_BINARY_PACKED or count <= 0:
@@ -132,6 +142,31 @@ def _decompressed(body: bytes, size: int, codec: str | None) -> bytes:
     if len(out) != size:
         raise _NoRun
     return out
+
+
+def _all_present(levels: bytes, count: int) -> bool:
+    """Whether definition levels of bit width 1 (the RLE / bit-packed hybrid) say ``count`` values are all
+    present: every level 1."""
+    at, seen = 0, 0
+    while seen < count:
+        head, at = _varint(levels, at)
+        if head & 1:  # bit-packed: (head >> 1) groups of 8 levels, a byte each; levels past count are padding
+            groups = head >> 1
+            packed = levels[at:at + groups]
+            if groups == 0 or len(packed) != groups:
+                return False
+            wanted = min(groups * 8, count - seen)
+            full, rest = divmod(wanted, 8)
+            if packed[:full] != b"\xff" * full or (rest and packed[full] & ((1 << rest) - 1) != (1 << rest) - 1):
+                return False
+            at += groups
+            seen += groups * 8
+        else:  # a run of (head >> 1) copies of one level, in a byte
+            if head >> 1 == 0 or at >= len(levels) or levels[at] != 1:
+                return False
+            at += 1
+            seen += head >> 1
+    return at == len(levels)
 
 
 def _delta_run(encoded: bytes, count: int) -> int:
@@ -248,7 +283,7 @@ def _skip(data: bytes, at: int, kind: int) -> int:
         if size > len(data) - at:  # every element takes a byte at least
             raise _NoRun
         for _ in range(size):
-            at = at + 1 if element in (1, 2) else _skip(data, at, element)
+            at = _skip_element(data, at, element)
         return at
     if kind == 11:
         size, at = _varint(data, at)
@@ -258,8 +293,13 @@ def _skip(data: bytes, at: int, kind: int) -> int:
             types = data[at]
             at += 1
             for _ in range(size):
-                at = _skip(data, _skip(data, at, types >> 4), types & 0x0F)
+                at = _skip_element(data, _skip_element(data, at, types >> 4), types & 0x0F)
         return at
     if kind == _STRUCT:
         return _struct(data, at)[1]
     raise _NoRun  # not a type of the protocol
+
+
+def _skip_element(data: bytes, at: int, kind: int) -> int:
+    """Past an element of a list, set or map (a boolean element takes a byte of its own)."""
+    return at + 1 if kind in (_TRUE, _FALSE) else _skip(data, at, kind)
