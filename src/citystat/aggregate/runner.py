@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from citystat.aggregate import arrow_columns
-from citystat.aggregate.background import in_background
+from citystat.aggregate.background import settled
 from citystat.aggregate.compiler import (
     CALENDAR,
     StreamPlan,
@@ -304,10 +304,10 @@ def aggregate_events(
         return _aggregate(events_dir, engine, None, metas, years, definitions, tables, progress)
     # the partial results are small: the driver merges them in DuckDB (the scanning engine's own when it is DuckDB)
     merge = engine if isinstance(engine, DuckDBEngine) else DuckDBEngine()
-    # while DuckDB starts (in a thread of its own, see engines): the definitions read, the event files listed
+    # done while DuckDB starts (in a thread of its own, see engines): the definitions read, the event files listed
+    # (in this thread: a second thread of Python would hold the GIL when DuckDB's calls return)
     definitions = bundled_definitions() if definitions is None else definitions
-    listing = in_background(list_files, Path(events_dir), plan_streams(select_definitions(definitions, tables)),
-                            name="citystat-list-events")
+    listing = settled(list_files, Path(events_dir), plan_streams(select_definitions(definitions, tables)))
     try:
         with PartialStore(merge.connection, partials) as store:  # detached, and its objects dropped, however it ends
             return _aggregate(events_dir, merge, (engine, store), metas, years, definitions, tables, progress,
@@ -330,7 +330,7 @@ def _aggregate(
 ) -> AggregationResult:
     """``engine`` computes the tables; with ``incremental`` (the scanning engine and the partial results), it
     computes them from the partial results, which the scanning engine brings up to date first. ``listing``: the
-    event files of the definitions' streams, being listed."""
+    event files of the definitions' streams, listed before (or why they could not be)."""
     started = time.perf_counter()
     chosen = select_definitions(definitions if definitions is not None else bundled_definitions(), tables)
     problems = []
