@@ -9,9 +9,10 @@ a few hundred bytes for 20,000 ids, against reading, decompressing and comparing
 
 An optional column counts when its definition levels (the RLE / bit-packed hybrid) say every value is present,
 as DuckDB writes ids with ``PARQUET_VERSION V2``. Anything else (another encoding, a dictionary, a null, a gap, a
-repeated id, a page that does not parse, a codec pyarrow cannot decompress) gives no answer, and the aggregation proves the ids another way: this never says "yes"
-without the pages showing it, and it never raises. Reading is bounded: only the column's chunks, each at most
-``MAX_CHUNK`` bytes, and each page at most ``MAX_PAGE`` bytes once decompressed.
+repeated id, a page that does not parse, a codec pyarrow cannot decompress) gives no answer, and the aggregation
+proves the ids another way: this never says "yes" without the pages showing it, and it never raises. Reading is
+bounded: only the column's chunks, each at most ``MAX_CHUNK`` bytes, and each page at most ``MAX_PAGE`` bytes
+once decompressed.
 
 The page headers are Thrift compact-protocol structs (parquet-format's ``PageHeader``); pyarrow and DuckDB read
 them but expose neither the pages nor the encoded bytes, so the few fields needed are read here.
