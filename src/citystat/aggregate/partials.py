@@ -268,13 +268,14 @@ class PartialStore:
         registry = arrow_columns.table({"signature": ([s for s, _ in files], pa.string()),
                                         "_path": ([_path(f) for _, f in files], pa.string()),
                                         "fingerprint": ([fingerprint(f) for _, f in files], pa.string())})
+        checked = list({_path(f): f for _, f in files}.items())  # a file read for several signatures: once
         footers = arrow_columns.table({
-            "_path": ([_path(f) for _, f in files], pa.string()),
-            "size": ([f.size for _, f in files], pa.int64()),
-            "mtime_ns": ([f.mtime_ns for _, f in files], pa.int64()),
-            "num_rows": ([f.rows for _, f in files], pa.int64()),
-            "nullable": ([sorted(f.nullable) for _, f in files], pa.list_(pa.string())),
-            "first_id": ([f.first_id for _, f in files], pa.int64())})
+            "_path": ([p for p, _ in checked], pa.string()),
+            "size": ([f.size for _, f in checked], pa.int64()),
+            "mtime_ns": ([f.mtime_ns for _, f in checked], pa.int64()),
+            "num_rows": ([f.rows for _, f in checked], pa.int64()),
+            "nullable": ([sorted(f.nullable) for _, f in checked], pa.list_(pa.string())),
+            "first_id": ([f.first_id for _, f in checked], pa.int64())})
         # a file changed since its rows were stored: its rows of every signature are stale, drop them all
         fresh = dict(zip(registry["_path"].to_pylist(), registry["fingerprint"].to_pylist(), strict=True))
         changed = {p for (_, p), f in known.items() if p in fresh and f != fresh[p]}
@@ -315,7 +316,7 @@ class PartialStore:
             if any(p in self._footer_cache() for p in fresh):
                 con.execute(f"DELETE FROM {store}.footers WHERE _path IN (SELECT _path FROM citystat_saved_footers)")
             con.execute(f"INSERT INTO {store}.partial_files SELECT * FROM citystat_saved_files")
-            con.execute(f"INSERT INTO {store}.footers SELECT DISTINCT * FROM citystat_saved_footers")
+            con.execute(f"INSERT INTO {store}.footers SELECT * FROM citystat_saved_footers")
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -332,15 +333,12 @@ class PartialStore:
         """One table naming every file of every stream (by the stream plan's index) by its position
         (_file_key) and partition."""
         rows = [(index, _path(f), key, f.year, f.month) for index, fs in files.items() for key, f in enumerate(fs)]
-        self.connection.register(f"{KEYS}_arrow", arrow_columns.table({
+        # the Arrow table itself (the merge joins it once; a copy into a table of its own cost more than it saved)
+        self.connection.register(KEYS, arrow_columns.table({
             "stream_no": ([r[0] for r in rows], pa.int32()), "_path": ([r[1] for r in rows], pa.string()),
             "_file_key": ([r[2] for r in rows], pa.int64()),
             "_part_year": ([r[3] for r in rows], pa.int32()),
             "_part_month": ([r[4] for r in rows], pa.int32())}))
-        # a table of its own: the merge joins it once per stream, quicker than scanning the Arrow table each time
-        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {KEYS} AS SELECT * FROM {KEYS}_arrow")
-        self.connection.unregister(f"{KEYS}_arrow")
-        self.own("TABLE", KEYS)
 
     def files_sql(self, plan: StreamPlan) -> str:
         """The stream's files (_file_key, _part_year, _part_month), from the keys."""

@@ -521,7 +521,7 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     scanner.register_table(SCAN_PATHS, pa.concat_tables([  # the files of every scan, in one table
         t.append_column("_scan_no", arrow_columns.column([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
     made = made or (lambda kind, name: None)
-    made("TABLE", SCAN_PATHS)
+    made("VIEW", SCAN_PATHS)
     prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us, made)) for i, scan in enumerate(scans)]
 
     def kept(name: str, sql: str) -> pa.Table | str:
