@@ -49,10 +49,9 @@ def codes_sql(meta: TableMeta, position: str, name: str) -> tuple[str, dict[str,
     """SQL for the list of a cell's codes (``VARCHAR[]``) from its ``position`` in the cube of ``meta``, and its
     parameters (the codes of each variable, named ``{name}0``, ``{name}1``, ...)."""
     counts, steps = sizes(meta), strides(meta)
-    params: dict[str, Any] = {f"{name}{i}": list(v.codes) for i, v in enumerate(meta.variables)}
     terms = [f"list_extract(${name}{i}::VARCHAR[], ({position} // {steps[i]}) % {counts[i]} + 1)"
              for i in range(len(counts))]
-    return f"[{', '.join(terms)}]::VARCHAR[]", params
+    return f"[{', '.join(terms)}]::VARCHAR[]", _codes(meta, name)
 
 
 def position_joins(meta: TableMeta, name: str, code_of: Callable[[int], str], join: str = "JOIN"
@@ -61,9 +60,13 @@ def position_joins(meta: TableMeta, name: str, code_of: Callable[[int], str], jo
     variable (``{name}{i}.idx``, NULL after a LEFT JOIN when the code is unknown), the position they make, and the
     parameters (the codes of each variable, named ``{name}0``, ``{name}1``, ...)."""
     steps = strides(meta)
-    params: dict[str, Any] = {f"{name}{i}": list(v.codes) for i, v in enumerate(meta.variables)}
     joins = " ".join(f"{join} (SELECT unnest(${name}{i}::VARCHAR[]) AS code, "
                      f"generate_subscripts(${name}{i}::VARCHAR[], 1) - 1 AS idx) {name}{i} "
                      f"ON {name}{i}.code = {code_of(i)}" for i in range(len(meta.variables)))
     position = " + ".join(f"{name}{i}.idx * {steps[i]}" for i in range(len(meta.variables))) or "0"
-    return joins, position, params
+    return joins, position, _codes(meta, name)
+
+
+def _codes(meta: TableMeta, name: str) -> dict[str, Any]:
+    """The parameters of the SQL above: the codes of each variable, named ``{name}0``, ``{name}1``, ..."""
+    return {f"{name}{i}": list(v.codes) for i, v in enumerate(meta.variables)}

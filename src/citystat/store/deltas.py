@@ -41,14 +41,16 @@ class Storage:
     stored_cells: int
 
 
-def state_sql(release: int, base: int) -> str:
-    """The cells of a release (position, value, decimals, status), for the table named by ``$table``."""
+def state_sql(release: int, base: int, where: str = "") -> str:
+    """The cells of a release (position, value, decimals, status), for the table named by ``$table``; with
+    ``where``, only the cells at the positions it admits."""
+    only = f" AND {where}" if where else ""
     if release == base:
         return ("SELECT position, value, decimals, status FROM cell_changes "
-                f"WHERE table_id = $table AND release = {int(release)}")
+                f"WHERE table_id = $table AND release = {int(release)}{only}")
     return (
         "SELECT position, value, decimals, status FROM cell_changes "
-        f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} "
+        f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)}{only} "
         "QUALIFY row_number() OVER (PARTITION BY position ORDER BY release DESC) = 1"
     )
 
@@ -57,13 +59,8 @@ def touched_sql(release: int, base: int, since: int, until: int) -> str:
     """The cells of a release (as ``state_sql``) at only the positions that a row of a release after ``since``, up
     to ``until``, stores. Two releases of one chain (the same base) can differ only there: a diff of two releases
     each revising 1% reads 1% of the cells twice, not all of them."""
-    return (
-        "SELECT position, value, decimals, status FROM cell_changes "
-        f"WHERE table_id = $table AND release BETWEEN {int(base)} AND {int(release)} AND position IN ("
-        f"SELECT position FROM cell_changes WHERE table_id = $table AND release > {int(since)} "
-        f"AND release <= {int(until)}) "
-        "QUALIFY row_number() OVER (PARTITION BY position ORDER BY release DESC) = 1"
-    )
+    return state_sql(release, base, "position IN (SELECT position FROM cell_changes WHERE table_id = $table "
+                                    f"AND release > {int(since)} AND release <= {int(until)})")
 
 
 def storage(con: duckdb.DuckDBPyConnection, table_id: str, release: int) -> Storage:
