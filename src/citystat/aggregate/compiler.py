@@ -215,14 +215,13 @@ def partial_scan_sql(plan: StreamPlan, dialect: Dialect, offset_us: int, paths: 
                      source: str | None = None) -> str:
     """The partial results of the files read, straight from the grouped scan (of ``source`` if given), each row
     named by its file's path (``paths``: _file_key, _part_year, _part_month, _path), or with ``paths`` None by its
-    _file_key alone (DuckDB: to be named after several scans are read together). No calendar: a partial result
-    keeps local days."""
+    file's key (and partition, where the scan has it), to be named after several scans are read together. No
+    calendar: a partial result keeps local days."""
     grouped = grouped_sql(plan, dialect, offset_us, source)
-    if paths is None and not dialect.partitions_in_scan:
-        return f"SELECT g._file_key, {_partial_columns_typed(plan, 'g')} FROM ({grouped}) g"
-    on = "k._file_key = g._file_key"
-    if dialect.partitions_in_scan:
-        on += " AND k._part_year = g._part_year AND k._part_month = g._part_month"
+    keys = ["_file_key", *(["_part_year", "_part_month"] if dialect.partitions_in_scan else [])]
+    if paths is None:
+        return f"SELECT {', '.join(f'g.{k}' for k in keys)}, {_partial_columns_typed(plan, 'g')} FROM ({grouped}) g"
+    on = " AND ".join(f"k.{k} = g.{k}" for k in keys)
     return (f"SELECT k._path, {_partial_columns_typed(plan, 'g')} "
             f"FROM ({grouped}) g JOIN {paths} k ON {on}")
 

@@ -607,8 +607,8 @@ def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
 
 
 def _keyed_scan_sql(scanner: Engine, scan: _Scan, offset_us: int) -> str:
-    """A scan's partial result with each row's _file_key in place of its path (DuckDB; its raw view, when it has no
-    files, named by ``_prepare_scan``)."""
+    """A scan's partial result with each row's file key in place of its path (an engine with ``stream_sql``; its
+    raw view, when it has no files, named by ``_prepare_scan``)."""
     plan = _scan_names(scanner, scan)[0]
     source = f"({scanner.stream_sql(scan.key, [f.path for f in scan.files], plan.columns)})" if scan.files else plan.raw
     return partial_scan_sql(plan, scanner.dialect, offset_us, None, source)
