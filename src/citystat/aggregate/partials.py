@@ -17,8 +17,13 @@ nulls, the first id of ids its pages show consecutive) is kept too, so a run ope
 file whose pages showed its ids consecutive has no id certificate in its partial result (nulls): the run takes
 the certificate from that first id instead.
 
+The grouped rows of every stream are kept in one table (``cube_rows``), each row with its signature and file: its
+columns are the union of every stream's, added as definitions need them (a column of the same name has the same
+type in every stream, checked when this module is imported), a stream's rows leaving the others' columns null.
+One table, not one per signature: saving a day is one insert, and merging every stream's cube one read.
+
 An incremental run's cost is meant not to grow with the events already counted: one query finds the stale files,
-the new partial results of every stream are saved in one transaction, and each stream's merged cube is one query
+the new partial results of every stream are saved in one transaction, and every stream's merged cube is one query
 over the stored partial results (small: rows per file, day and dimensions, not per event).
 """
 
@@ -43,13 +48,29 @@ from citystat.aggregate.sources import Checked, EventFile
 from citystat.events.schemas import STREAMS
 from citystat.model import InvalidInput, Problem
 
-FORMAT = 4  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
+FORMAT = 5  # of the partial results and of the checks a file passed to be kept: a new one reads every file again
 CATALOG = "citystat_partials"  # the store's name on the engine: this, then a number of its own
 KEYS = "citystat_partial_keys"
 WAL_LIMIT = 1 << 20  # bytes of the store's write-ahead log above which it is checkpointed when detached
 _ATTACHED = itertools.count()
 _DETACHING = threading.Lock()
-_OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")
+CUBE_ROWS = "cube_rows"  # the grouped rows of every signature's partial results
+_OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")  # cube_*: older formats'
+
+
+def _shared_column_types() -> None:
+    """The one table of grouped rows holds a column of each name once: refuse streams whose columns of the same
+    name differ in type (a stated rule of the stream schemas, not a fact of the data)."""
+    types: dict[str, set[str]] = {}
+    for s in STREAMS:
+        for c in s.columns:
+            types.setdefault(c.name, set()).add(str(c.type))
+    clashing = sorted(name for name, kinds in types.items() if len(kinds) > 1)
+    if clashing:
+        raise TypeError(f"stream columns of the same name with different types: {', '.join(clashing)}")
+
+
+_shared_column_types()
 
 
 def contract_digest() -> str:
@@ -101,7 +122,8 @@ def _path(file: EventFile | Path | str) -> str:
 @dataclass(frozen=True)
 class Batch:
     """New partial results of one stream's stale files: the grouped scan and each distinct set, rows named by
-    ``_path``; each an Arrow table or a query on the store's connection (results scanned there)."""
+    ``_path``; each an Arrow table or a query on the store's connection (results scanned there). ``signed``: the
+    grouped rows are those of several batches, each row with its ``signature`` (one insert saves them all)."""
 
     sig: str
     plan: StreamPlan
@@ -109,6 +131,7 @@ class Batch:
     files: tuple[EventFile, ...]
     cube: pa.Table | str
     sets: Mapping[str, pa.Table | str]
+    signed: bool = False
 
 
 class PartialStore:
@@ -123,6 +146,7 @@ class PartialStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._known: dict[tuple[str, str], str] | None = None
+        self._columns: dict[str, None] = {}  # of cube_rows, in order
         self._footers: dict[str, tuple[int, int, Checked]] | None = None
         self._owned: list[tuple[str, str]] = []  # (VIEW or TABLE, name) named on the engine, dropped on close
         # a name of its own: engines may share a database (see citystat.aggregate.engines), where names attached
@@ -147,34 +171,41 @@ class PartialStore:
                                      file=str(self.path))])
 
     def _prepare(self, contract: str) -> set[str]:
-        """The store's tables, emptied first when written under another contract."""
+        """The store's tables (and the columns of ``cube_rows``), emptied first when written under another
+        contract."""
         con = self.connection
-        tables = {name for (name,) in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [self.catalog]).fetchall()}
+        columns = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = ? "
+                              "ORDER BY table_name, column_index", [self.catalog]).fetchall()
+        tables = {name for name, _ in columns}
+        self._columns = {column: None for name, column in columns if name == CUBE_ROWS}
         foreign = sorted(t for t in tables if not t.startswith(_OWN_TABLES))
         if foreign:
             raise duckdb.CatalogException(f"it holds other tables: {', '.join(foreign[:5])}")
         stored = con.execute(f"SELECT digest FROM {self.catalog}.partial_contract").fetchall() \
             if "partial_contract" in tables else []
-        if stored == [(contract,)] and {"partial_files", "footers"} <= tables:  # as written before: nothing to write
+        if stored == [(contract,)] and {"partial_files", "footers", CUBE_ROWS} <= tables:  # nothing to write
             return tables
         con.execute("BEGIN TRANSACTION")
         try:
             if stored != [(contract,)]:
                 for name in sorted(tables):
                     con.execute(f"DROP TABLE {self.catalog}.{name}")
-                tables = set()
+                tables, self._columns = set(), {}
                 con.execute(f"CREATE TABLE {self.catalog}.partial_contract (digest VARCHAR NOT NULL)")
                 con.execute(f"INSERT INTO {self.catalog}.partial_contract VALUES (?)", [contract])
             con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.partial_files "
                         "(signature VARCHAR NOT NULL, _path VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL)")
             con.execute(f"CREATE TABLE IF NOT EXISTS {self.catalog}.footers (_path VARCHAR NOT NULL, size BIGINT, "
                         "mtime_ns BIGINT, num_rows BIGINT, nullable VARCHAR[], first_id BIGINT)")
+            if CUBE_ROWS not in tables:
+                con.execute(f"CREATE TABLE {self.catalog}.{CUBE_ROWS} (signature VARCHAR NOT NULL, "
+                            "_path VARCHAR NOT NULL)")
+                self._columns = {"signature": None, "_path": None}
         except BaseException:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
-        return tables | {"partial_contract", "partial_files", "footers"}
+        return tables | {"partial_contract", "partial_files", "footers", CUBE_ROWS}
 
     def own(self, kind: str, name: str) -> None:
         """Note an object (``VIEW`` or ``TABLE``) named on the engine from the partial results (once made): dropped
@@ -188,8 +219,7 @@ class PartialStore:
             for kind, name in reversed(dict.fromkeys(self._owned)):
                 con.execute(f"DROP {kind} IF EXISTS {name}")
             self._owned.clear()
-            for name in (KEYS, "citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone",
-                         "citystat_incoming_partial"):
+            for name in (KEYS, "citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone"):
                 con.unregister(name)
         finally:
             self._detach()
@@ -242,12 +272,15 @@ class PartialStore:
         known = self._registry()
         return [f for f in files if known.get((sig, _path(f))) != fingerprint(f)]
 
-    def holds(self, sig: str, distinct: Sequence[str]) -> bool:
-        """Whether the tables of a signature's partial results exist (a stream never read has none)."""
-        return all(name in self._tables for name in self._names(sig, distinct).values())
+    def holds(self, sig: str, plan: StreamPlan, distinct: Sequence[str]) -> bool:
+        """Whether the store can hold a signature's partial results: ``cube_rows`` has the plan's columns and its
+        distinct sets have their tables (a stream never read has none)."""
+        return (all(c in self._columns for c in partial_columns(plan))
+                and all(self._distinct_name(sig, c) in self._tables for c in distinct))
 
-    def _names(self, sig: str, distinct: Sequence[str]) -> dict[str, str]:
-        return {"": f"cube_{sig}"} | {c: f"distinct_{sig}_{c}" for c in distinct}
+    @staticmethod
+    def _distinct_name(sig: str, column: str) -> str:
+        return f"distinct_{sig}_{column}"
 
     def withdrawn(self, directories: Sequence[Path], present: Sequence[EventFile]) -> list[str]:
         """The stored files under ``directories`` (the streams read) that are no longer among ``present``: gone,
@@ -280,35 +313,42 @@ class PartialStore:
         fresh = dict(zip(registry["_path"].to_pylist(), registry["fingerprint"].to_pylist(), strict=True))
         changed = {p for (_, p), f in known.items() if p in fresh and f != fresh[p]}
         purged = arrow_columns.table({"_path": (sorted(set(gone) | changed), pa.string())})
+        registered = ["citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone"]
+        older = {b.sig for b in batches if any((b.sig, _path(f)) in known for f in b.files)}  # rows to replace
         created: set[str] = set()
+        added: dict[str, None] = {}
         con.execute("BEGIN TRANSACTION")
         try:
             con.register("citystat_saved_files", registry)
             con.register("citystat_saved_footers", footers)
             con.register("citystat_saved_gone", purged)
+            cubes = self._cube_sources(batches, registered)
+            added = self._add_columns(cubes)  # before any row of the table changes
             if purged.num_rows:
-                for name in sorted(t for t in self._tables if t.startswith(("cube_", "distinct_"))):
+                for name in sorted(t for t in self._tables if t == CUBE_ROWS or t.startswith("distinct_")):
                     con.execute(f"DELETE FROM {store}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
                 for name in ("partial_files", "footers"):
                     con.execute(f"DELETE FROM {store}.{name} WHERE _path IN (SELECT _path FROM citystat_saved_gone)")
-            for batch in batches:
-                for column, name in self._names(batch.sig, batch.distinct).items():
-                    incoming = batch.cube if column == "" else batch.sets[column]
-                    if isinstance(incoming, str):
-                        source = f"({incoming})"
-                    else:
-                        con.register("citystat_incoming_partial", incoming)
-                        source = "citystat_incoming_partial"
+            if older:
+                con.execute(f"DELETE FROM {store}.{CUBE_ROWS} c USING citystat_saved_files s "
+                            "WHERE c.signature = s.signature AND c._path = s._path")
+            if cubes:  # every stream's grouped rows in one insert
+                signed = {source: "" if group[0].signed else f"'{group[0].sig}' AS signature, "
+                          for source, group in cubes}
+                con.execute(f"INSERT INTO {store}.{CUBE_ROWS} BY NAME " + " UNION ALL BY NAME ".join(
+                    f"SELECT {signed[source]}* FROM {source}" for source, _ in cubes))
+            for i, batch in enumerate(batches):
+                for column in batch.distinct:
+                    source = self._source(batch.sets[column], f"citystat_incoming_{i}_{column}", registered)
+                    name = self._distinct_name(batch.sig, column)
                     table = f"{store}.{name}"
                     if name not in self._tables | created:
                         con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM {source} LIMIT 0")
                         created.add(name)
-                    elif any((batch.sig, _path(f)) in known for f in batch.files):  # older rows of these files
+                    elif batch.sig in older:
                         con.execute(f"DELETE FROM {table} WHERE _path IN "
                                     "(SELECT _path FROM citystat_saved_files WHERE signature = ?)", [batch.sig])
                     con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {source}")
-                    if not isinstance(incoming, str):
-                        con.unregister("citystat_incoming_partial")
             if any(key in known for key in zip(registry["signature"].to_pylist(), registry["_path"].to_pylist(),
                                                  strict=True)):
                 con.execute(f"DELETE FROM {store}.partial_files p USING citystat_saved_files s "
@@ -321,24 +361,59 @@ class PartialStore:
             con.execute("ROLLBACK")
             raise
         finally:
-            for name in ("citystat_saved_files", "citystat_saved_footers", "citystat_saved_gone",
-                         "citystat_incoming_partial"):
+            for name in registered:
                 con.unregister(name)
         con.execute("COMMIT")
         self._tables |= created  # only once they exist
+        self._columns |= added
         self._known = None
         self._footers = None
 
-    def register_keys(self, files: Mapping[int, Sequence[EventFile]]) -> None:
-        """One table naming every file of every stream (by the stream plan's index) by its position
-        (_file_key) and partition."""
-        rows = [(index, _path(f), key, f.year, f.month) for index, fs in files.items() for key, f in enumerate(fs)]
+    def _source(self, incoming: pa.Table | str, name: str, registered: list[str]) -> str:
+        """A batch's rows as a relation on the store's connection: its query, or its Arrow table registered as
+        ``name`` (noted in ``registered``, to be unregistered)."""
+        if isinstance(incoming, str):
+            return f"({incoming})"
+        self.connection.register(name, incoming)
+        registered.append(name)
+        return name
+
+    def _cube_sources(self, batches: Sequence[Batch], registered: list[str]) -> list[tuple[str, list[Batch]]]:
+        """The relations of the batches' grouped rows, each with the batches whose rows it holds (several when
+        signed, one otherwise)."""
+        groups: dict[object, tuple[str, list[Batch]]] = {}
+        for i, batch in enumerate(batches):
+            key = (id(batch.cube) if not isinstance(batch.cube, str) else batch.cube) if batch.signed else i
+            if key not in groups:
+                groups[key] = (self._source(batch.cube, f"citystat_incoming_{i}", registered), [])
+            groups[key][1].append(batch)
+        return list(groups.values())
+
+    def _add_columns(self, cubes: Sequence[tuple[str, Sequence[Batch]]]) -> dict[str, None]:
+        """Add to ``cube_rows`` the columns of the batches' grouped rows (``source``) it lacks, typed as the source
+        has them; the columns added."""
+        added: dict[str, None] = {}
+        for source, group in cubes:
+            if all(c in self._columns or c in added for batch in group for c in partial_columns(batch.plan)):
+                continue
+            for column, kind, *_ in self.connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall():
+                if column not in self._columns and column not in added:
+                    self.connection.execute(f'ALTER TABLE {self.catalog}.{CUBE_ROWS} ADD COLUMN "{column}" {kind}')
+                    added[column] = None
+        return added
+
+    def register_keys(self, streams: Sequence[tuple[str, StreamPlan, Sequence[EventFile]]]) -> None:
+        """One table naming every file of every stream (signature, plan, files) by its position (_file_key) and
+        partition, with its stream's signature and index."""
+        rows = [(sig, plan.index, _path(f), key, f.year, f.month)
+                for sig, plan, fs in streams for key, f in enumerate(fs)]
         # the Arrow table itself (the merge joins it once; a copy into a table of its own cost more than it saved)
         self.connection.register(KEYS, arrow_columns.table({
-            "stream_no": ([r[0] for r in rows], pa.int32()), "_path": ([r[1] for r in rows], pa.string()),
-            "_file_key": ([r[2] for r in rows], pa.int64()),
-            "_part_year": ([r[3] for r in rows], pa.int32()),
-            "_part_month": ([r[4] for r in rows], pa.int32())}))
+            "signature": ([r[0] for r in rows], pa.string()), "stream_no": ([r[1] for r in rows], pa.int32()),
+            "_path": ([r[2] for r in rows], pa.string()),
+            "_file_key": ([r[3] for r in rows], pa.int64()),
+            "_part_year": ([r[4] for r in rows], pa.int32()),
+            "_part_month": ([r[5] for r in rows], pa.int32())}))
 
     def files_sql(self, plan: StreamPlan) -> str:
         """The stream's files (_file_key, _part_year, _part_month), from the keys."""
@@ -351,14 +426,14 @@ class PartialStore:
 
     def merged_cubes_sql(self, streams: Sequence[tuple[str, StreamPlan]]) -> str:
         """Every stream's cube, merged from the stored partial results of its files, in one query, each row with
-        its stream's index: the stored rows of every stream side by side, joined once to the files' keys and the
-        calendar (a query that plans in a fraction of the time of a join per stream)."""
-        stored = " UNION ALL BY NAME ".join(
-            f"SELECT {plan.index} AS _stream_no, _path, {', '.join(partial_columns(plan))} "
-            f"FROM {self.catalog}.{self._names(sig, ())['']}" for sig, plan in streams)
-        return (f"SELECT c.* EXCLUDE (_path), k._file_key, k._part_year, k._part_month, cal._year, cal._month "
-                f"FROM ({stored}) c JOIN {KEYS} k ON k.stream_no = c._stream_no AND k._path = c._path "
-                f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day")
+        its stream's index: the stored rows of the streams' signatures, joined once to the files' keys (only the
+        files read: rows of other years or streams stay out) and the calendar."""
+        columns = dict.fromkeys(c for _, plan in streams for c in partial_columns(plan))
+        signatures = ", ".join(f"'{sig}'" for sig, _ in streams)
+        return (f"SELECT k.stream_no AS _stream_no, {', '.join(f'c.{c}' for c in columns)}, k._file_key, "
+                f"k._part_year, k._part_month, cal._year, cal._month FROM {self.catalog}.{CUBE_ROWS} c "
+                f"JOIN {KEYS} k ON k.signature = c.signature AND k._path = c._path "
+                f"LEFT JOIN {CALENDAR} cal ON cal._local_day = c._local_day WHERE c.signature IN ({signatures})")
 
     @staticmethod
     def stream_cube_sql(merged: str, plan: StreamPlan) -> str:
@@ -370,7 +445,7 @@ class PartialStore:
     def distinct_sql(self, sig: str, plan: StreamPlan, column: str) -> str:
         """The stream's distinct set of ``column`` per file and day, from the stored partial results."""
         kept = ", ".join(f"d.{c}" for c in distinct_columns(plan, column))
-        return (f"SELECT k._file_key, d._local_day, {kept} FROM {self.catalog}.{self._names(sig, [column])[column]} d "
+        return (f"SELECT k._file_key, d._local_day, {kept} FROM {self.catalog}.{self._distinct_name(sig, column)} d "
                 f"JOIN {KEYS} k ON k.stream_no = {plan.index} AND k._path = d._path")
 
 

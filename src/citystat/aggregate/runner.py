@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from citystat.aggregate import arrow_columns
@@ -391,14 +390,14 @@ def _aggregate(
             step(f"scanning {key}")
             stale = store.stale(sigs[key], selected[key])
             stream_reports[key].scanned = len(stale)
-            if stale or not store.holds(sigs[key], distinct[key]):  # a stream without files: its empty tables
+            if stale or not store.holds(sigs[key], plan, distinct[key]):  # a stream without files: its empty tables
                 scans.append(_Scan(sigs[key], replace(plan, ids_shown=_ids_shown(stale)), key, tuple(stale),
                                    tuple(distinct[key]), plan_stream(key).directory(discovery.root)))
         gone = store.withdrawn([plan_stream(key).directory(discovery.root) for key in plans],
                                [f for key in plans if key in discovery.streams for f in discovery.streams[key].files])
         store.save(_scan_partials(scanner, scans, local.offset_us, store.own if scanner is engine else None,
                                   in_place=scanner is engine), gone)
-        store.register_keys({plan.index: selected[key] for key, plan in plans.items()})
+        store.register_keys([(sigs[key], plan, selected[key]) for key, plan in plans.items()])
         # every stream's merged cube in one query (small; read by every measure), each stream's a view of it
         together = len(plans) > 1 and _same_types(list(plans.values()))
         if together:
@@ -537,20 +536,16 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
         # side by side, then named by their paths in one join (a join per scan costs about a millisecond each)
         parts = " UNION ALL BY NAME ".join(
-            f"SELECT {i} AS _scan_no, * FROM ({_keyed_scan_sql(scanner, scan, offset_us)})" for i, scan, _ in together)
-        union = (f"SELECT k._path, u.* EXCLUDE (_file_key) FROM ({parts}) u "
+            f"SELECT {i} AS _scan_no, '{scan.sig}' AS signature, * FROM ({_keyed_scan_sql(scanner, scan, offset_us)})"
+            for i, scan, _ in together)
+        union = (f"SELECT k._path, u.* EXCLUDE (_file_key, _scan_no) FROM ({parts}) u "
                  f"JOIN {SCAN_PATHS} k ON k._scan_no = u._scan_no AND k._file_key = u._file_key")
         try:
             combined = kept(SCAN_RESULT, union)
         except EngineError:
             pass  # read them one by one below: the failing stream names its damaged files
-        else:
-            for i, scan, _ in together:
-                names = ["_path", *partial_columns(scan.plan)]
-                if isinstance(combined, str):
-                    cubes[i] = f"SELECT {', '.join(names)} FROM {SCAN_RESULT} WHERE _scan_no = {i}"
-                else:
-                    cubes[i] = combined.filter(pc.equal(combined["_scan_no"], i)).select(names)
+        else:  # every row with its signature: saved in one go
+            cubes.update((i, combined) for i, _, _ in together)
     batches = []
     for i, (scan, sql) in enumerate(prepared):
         try:
@@ -559,7 +554,7 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
                     for column in scan.distinct}
         except EngineError as exc:
             raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
-        batches.append(Batch(scan.sig, scan.plan, scan.distinct, scan.files, cube, sets))
+        batches.append(Batch(scan.sig, scan.plan, scan.distinct, scan.files, cube, sets, signed=i in cubes))
     return batches
 
 
