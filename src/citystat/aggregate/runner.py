@@ -510,15 +510,29 @@ class _Scan:
 def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
                    made: Callable[[str, str], None] | None = None, *, in_place: bool = False) -> list[Batch]:
     """Scan each stream's stale files on the scanning engine: their partial results, to be saved. On DuckDB the
-    streams without distinct counts are read in one query, their scans side by side (a day's files are small:
-    one query each would spend more on starting queries than on reading). ``made`` is told each (kind, name)
-    made on the engine. ``in_place``: the scanner is the store's own connection, so the partial results stay in
-    temporary tables there (named by the batches) instead of travelling through Arrow and back."""
+    streams without distinct counts are read in one query, side by side, and streams whose scans differ only in
+    their files in one read (a day's files are small: a query or a read each would spend more on starting than on
+    reading). ``made`` is told each (kind, name) made on the engine. ``in_place``: the scanner is the store's own
+    connection, so the partial results stay in temporary tables there (named by the batches) instead of
+    travelling through Arrow and back."""
     if not scans:
         return []
-    tables = [paths_table(scan.files, scanner.dialect.partitions_in_scan) for scan in scans]
-    scanner.register_table(SCAN_PATHS, pa.concat_tables([  # the files of every scan, in one table
-        t.append_column("_scan_no", arrow_columns.column([i] * t.num_rows, pa.int32())) for i, t in enumerate(tables)]))
+    together = [i for i, scan in enumerate(scans) if not scan.distinct]
+    if scanner.dialect.partitions_in_scan or len(together) < 2 or not _same_types([scans[i].plan for i in together]):
+        together = []
+    reads = _shared_reads(scanner, [(i, scans[i]) for i in together], offset_us)
+    read_of = {i: (number, sum(len(scans[j].files) for j in members[:members.index(i)]))
+               for number, members in enumerate(reads) for i in members}  # scan -> (read, its first file's place)
+    tables = []
+    for i, scan in enumerate(scans):
+        table = paths_table(scan.files, scanner.dialect.partitions_in_scan)
+        read, first = read_of.get(i, (-1, 0))
+        tables.append(table.append_column("_scan_no", arrow_columns.column([i] * table.num_rows, pa.int32()))
+                      .append_column("signature", arrow_columns.column([scan.sig] * table.num_rows, pa.string()))
+                      .append_column("_read_no", arrow_columns.column([read] * table.num_rows, pa.int32()))
+                      .append_column("_read_key", arrow_columns.column(range(first, first + table.num_rows),
+                                                                       pa.int64())))
+    scanner.register_table(SCAN_PATHS, pa.concat_tables(tables))  # the files of every scan, in one table
     made = made or (lambda kind, name: None)
     made("VIEW", SCAN_PATHS)
     prepared = [(scan, _prepare_scan(scanner, scan, i, offset_us, made)) for i, scan in enumerate(scans)]
@@ -532,20 +546,18 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
         return f"SELECT * FROM {name}"
 
     cubes: dict[int, pa.Table | str] = {}
-    together = [(i, scan, sql) for i, (scan, sql) in enumerate(prepared) if not scan.distinct]
-    if not scanner.dialect.partitions_in_scan and len(together) > 1 and _same_types([s.plan for _, s, _ in together]):
-        # side by side, then named by their paths in one join (a join per scan costs about a millisecond each)
+    if reads:  # side by side, then named by their paths in one join (a join per scan costs about a millisecond each)
         parts = " UNION ALL BY NAME ".join(
-            f"SELECT {i} AS _scan_no, '{scan.sig}' AS signature, * FROM ({_keyed_scan_sql(scanner, scan, offset_us)})"
-            for i, scan, _ in together)
-        union = (f"SELECT k._path, u.* EXCLUDE (_file_key, _scan_no) FROM ({parts}) u "
-                 f"JOIN {SCAN_PATHS} k ON k._scan_no = u._scan_no AND k._file_key = u._file_key")
+            f"SELECT {number} AS _read_no, * FROM ({_read_sql(scanner, [scans[i] for i in members], offset_us)})"
+            for number, members in enumerate(reads))
+        union = (f"SELECT k._path, k.signature, u.* EXCLUDE (_file_key, _read_no) FROM ({parts}) u "
+                 f"JOIN {SCAN_PATHS} k ON k._read_no = u._read_no AND k._read_key = u._file_key")
         try:
             combined = kept(SCAN_RESULT, union)
         except EngineError:
             pass  # read them one by one below: the failing stream names its damaged files
         else:  # every row with its signature: saved in one go
-            cubes.update((i, combined) for i, _, _ in together)
+            cubes.update((i, combined) for i in together)
     batches = []
     for i, (scan, sql) in enumerate(prepared):
         try:
@@ -601,11 +613,25 @@ def _prepare_scan(scanner: Engine, scan: _Scan, number: int, offset_us: int,
     return f"SELECT k._path, {columns} FROM ({partial_sql(plan, scanner.dialect)}) c {join}"
 
 
-def _keyed_scan_sql(scanner: Engine, scan: _Scan, offset_us: int) -> str:
-    """A scan's partial result with each row's file key in place of its path (an engine with ``stream_sql``; its
-    raw view, when it has no files, named by ``_prepare_scan``)."""
-    plan = _scan_names(scanner, scan)[0]
-    source = f"({scanner.stream_sql(scan.key, [f.path for f in scan.files], plan.columns)})" if scan.files else plan.raw
+def _shared_reads(scanner: Engine, scans: Sequence[tuple[int, _Scan]], offset_us: int) -> list[list[int]]:
+    """The scans (numbered) grouped into reads: scans whose partial results are the same query but for the files
+    read (the same columns, dimensions, sums and checks) are one read of all their files; a scan without files
+    is a read of its own."""
+    reads: dict[object, list[int]] = {}
+    for number, scan in scans:
+        plan = _scan_names(scanner, scan)[0]
+        shape = (tuple(plan.columns), partial_scan_sql(plan, scanner.dialect, offset_us, None, "(?)"))
+        reads.setdefault(shape if scan.files else number, []).append(number)
+    return list(reads.values())
+
+
+def _read_sql(scanner: Engine, scans: Sequence[_Scan], offset_us: int) -> str:
+    """The partial results of one read (scans of one shape, see ``_shared_reads``), each row with its file's place
+    among the read's files in place of its path (an engine with ``stream_sql``; a scan without files reads its
+    raw view, named by ``_prepare_scan``)."""
+    plan = _scan_names(scanner, scans[0])[0]
+    files = [f.path for scan in scans for f in scan.files]
+    source = f"({scanner.stream_sql(scans[0].key, files, plan.columns)})" if files else plan.raw
     return partial_scan_sql(plan, scanner.dialect, offset_us, None, source)
 
 
