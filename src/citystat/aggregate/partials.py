@@ -158,7 +158,7 @@ class PartialStore:
         except duckdb.Error as exc:
             raise self._refused(str(exc)) from exc
         try:
-            self._tables = self._prepare(CONTRACT if contract is None else contract)
+            self._listed = self._prepare(CONTRACT if contract is None else contract)
         except BaseException as exc:
             connection.execute(f"DETACH {self.catalog}")
             if isinstance(exc, duckdb.Error):
@@ -170,10 +170,17 @@ class PartialStore:
                                      f"({why.splitlines()[0]}); give a new file or the one written before",
                                      file=str(self.path))])
 
-    def _prepare(self, contract: str) -> set[str]:
-        """The store's tables (and the columns of ``cube_rows``), emptied first when written under another
-        contract."""
+    def _prepare(self, contract: str) -> set[str] | None:
+        """The store's tables (None: not listed yet) and the columns of ``cube_rows``, the store emptied first
+        when written under another contract."""
         con = self.connection
+        try:  # written before under this contract (its tables made in one transaction with it): nothing to list
+            if con.execute(f"SELECT digest FROM {self.catalog}.partial_contract").fetchall() == [(contract,)]:
+                described = con.execute(f"SELECT * FROM {self.catalog}.{CUBE_ROWS} LIMIT 0").description
+                self._columns = dict.fromkeys(d[0] for d in described)
+                return None
+        except duckdb.CatalogException:
+            pass  # a new file, an older format, or not a store of partial results: listed and checked below
         columns = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = ? "
                               "ORDER BY table_name, column_index", [self.catalog]).fetchall()
         tables = {name for name, _ in columns}
@@ -206,6 +213,15 @@ class PartialStore:
             raise
         con.execute("COMMIT")
         return tables | {"partial_contract", "partial_files", "footers", CUBE_ROWS}
+
+    @property
+    def _tables(self) -> set[str]:
+        """The store's tables (listed the first time they are needed: a catalog query costs a few milliseconds in a
+        fresh process)."""
+        if self._listed is None:
+            self._listed = {name for (name,) in self.connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [self.catalog]).fetchall()}
+        return self._listed
 
     def own(self, kind: str, name: str) -> None:
         """Note an object (``VIEW`` or ``TABLE``) named on the engine from the partial results (once made): dropped
@@ -364,7 +380,8 @@ class PartialStore:
             for name in registered:
                 con.unregister(name)
         con.execute("COMMIT")
-        self._tables |= created  # only once they exist
+        if created:  # only once they exist
+            self._listed = self._tables | created
         self._columns |= added
         self._known = None
         self._footers = None
