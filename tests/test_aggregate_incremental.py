@@ -501,3 +501,59 @@ def test_adding_a_day_in_a_fresh_process_does_not_import_pandas(by_day, tmp_path
     scanned, pandas_imported = done.stdout.split()[-2:]
     assert int(scanned) == len(days)
     assert pandas_imported == "False"
+
+
+def test_stream_columns_of_one_name_must_share_a_type_for_the_one_table_of_grouped_rows(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every stream's grouped rows are kept in one table, a column of each name once: the bundled streams keep the
+    rule, and a stream whose column clashes in type with another's is refused by name."""
+    from citystat.aggregate import partials as partial_results
+    from citystat.events.schemas import STREAMS, Column, Stream
+
+    partial_results._shared_column_types()  # the bundled streams: no clash
+    mode = next(c for s in STREAMS for c in s.columns if c.name == "mode")
+    clashing = Stream("elsewhere", "rides", "a stream of another city", (Column("mode", pa.int32(), "a code"),))
+    assert mode.type != clashing.columns[0].type
+    monkeypatch.setattr(partial_results, "STREAMS", [*STREAMS, clashing])
+    with pytest.raises(TypeError, match=r"different types: mode$"):
+        partial_results._shared_column_types()
+
+
+def test_definitions_of_other_dimensions_share_one_store_and_each_equals_a_full_recompute(tmp_path: Path) -> None:
+    """The bundled definitions, then a definition that filters on another column (a new, whole-number column of
+    the one table of grouped rows, under a signature of its own), then the bundled ones again, on one store: every
+    run equals its full recompute, and going back reads nothing again."""
+    import duckdb
+
+    from citystat.aggregate.definitions import parse_definition
+
+    from .test_aggregate_edges import build_edge_events
+
+    root = tmp_path / "events"
+    build_edge_events(root)
+    partials = tmp_path / "partials.duckdb"
+    bundled = {"metas": METAS, "years": [2021]}
+    by_hotspot = {**bundled, "tables": ["taipei_free_usage"], "definitions": [parse_definition({
+        "table": "taipei_free_usage", "measures": {
+            "total": {"measure": "count", "stream": "wifi.sessions", "filter": {"hotspot_id": [1, 2]}},
+            "monthly_average": {"measure": "average_per_month_in_service", "of": "total"}}})]}
+
+    def run(options: dict) -> AggregationResult:
+        with DuckDBEngine() as engine:
+            return aggregate_events(root, engine=engine, partials=partials, **options)
+
+    def columns() -> dict[str, str]:
+        with duckdb.connect(str(partials), read_only=True) as con:
+            return dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() "
+                                    "WHERE table_name = 'cube_rows'").fetchall())
+
+    first = run(bundled)
+    assert _cells(first) == _cells(_full_tables(root, bundled))
+    assert "hotspot_id" not in columns()
+    filtered = run(by_hotspot)
+    assert _cells(filtered) == _cells(_full_tables(root, by_hotspot))
+    assert filtered.tables[0].cell(year="2021", measure="total").value > 0
+    assert columns()["hotspot_id"] == "INTEGER"
+    again = run(bundled)
+    assert _cells(again) == _cells(first)
+    assert sum(_scanned(again).values()) == 0
