@@ -379,13 +379,16 @@ def workers_figures(catalog: list[Table], synthetic: Table, args: argparse.Names
           f"is published: {published.rate / one.rate:.2f}; errors: {one.errors + many.errors + published.errors} "
           f"(c = cores busy on average; machine CPU counts every process, other users' included)")
     if use_wrk and one.requests and many.requests:
-        # with the load generator on the same cores, N workers can at best share the cores left by it: with s the
-        # server's and w wrk's CPU per request, one worker serves 1/s, N serve at most cores/(s + w)
-        server, client = one.server_cpu / one.requests, one.wrk_cpu / one.requests
-        cores = min(args.workers, os.cpu_count() or 1)
-        bound = min(args.workers, cores * server / (server + client))
-        print(f"CPU per request: server {server * 1e6:.0f} us, wrk {client * 1e6:.0f} us; on {cores} cores shared "
-              f"with wrk the ratio can reach at most {bound:.2f} (and less while other processes use the cores)")
+        # with the load generator on the same cores, N workers can at best share the cores left by it: with s and w
+        # the server's and wrk's CPU per request in the N-worker run, N workers serve at most cores/(s + w)
+        # requests a second (each CPU figure as measured: a worker kept less busy spends less per request)
+        server, client = many.server_cpu / many.requests, many.wrk_cpu / many.requests
+        cores = os.cpu_count() or 1
+        bound = min(args.workers * one.rate, cores / (server + client)) / one.rate
+        idle = max(0.0, cores - many.machine_cpu / many.seconds)
+        print(f"CPU per request with {args.workers} workers: server {server * 1e6:.0f} us (one worker: "
+              f"{one.server_cpu / one.requests * 1e6:.0f} us), wrk {client * 1e6:.0f} us; on {cores} cores shared "
+              f"with wrk the ratio can reach at most {bound:.2f}; the cores were idle {idle:.2f}c on average")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -27,6 +28,7 @@ class ServeContext:
     cache: AnswerCache = field(default_factory=AnswerCache)
     loads: LoadRunner = field(init=False)
     _by_url: dict[Hashable, Hashable] = field(default_factory=dict)  # URL -> answer key
+    _building: dict[Hashable, asyncio.Task[Answer]] = field(default_factory=dict)  # answer key -> its one build
 
     def __post_init__(self) -> None:
         if self.admin_token is not None and not self.admin_token.strip():
@@ -64,11 +66,28 @@ class ServeContext:
         last_modified: datetime | None = None,
         immutable: bool = False,
     ) -> Answer:
-        """The cached answer for ``key``, built in a worker thread if there is none yet."""
+        """The cached answer for ``key``, built in a worker thread if there is none yet: once, however many
+        requests ask for it meanwhile (after a new release every client asks again at once; each building the answer
+        of its own would multiply the work by the number of connections). The build is not the first asker's: it
+        goes on, for the others, if that request is cancelled, and what it raises reaches every asker."""
         cached = self.cache.get(key)
-        if cached is None:
-            cached = self._keep(key, await run_in_threadpool(build), last_modified, immutable)
-        return cached
+        if cached is not None:
+            return cached
+        building = self._building.get(key)
+        if building is None or building.get_loop() is not asyncio.get_running_loop():  # (a loop of its own: tests)
+            async def build_and_keep() -> Answer:
+                return self._keep(key, await run_in_threadpool(build), last_modified, immutable)
+
+            building = asyncio.ensure_future(build_and_keep())
+            self._building[key] = building
+            building.add_done_callback(lambda done: self._built(key, done))
+        return await asyncio.shield(building)
+
+    def _built(self, key: Hashable, done: asyncio.Task[Answer]) -> None:
+        if self._building.get(key) is done:
+            del self._building[key]
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every asker may have gone
 
     async def answer(
         self,
