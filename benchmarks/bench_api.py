@@ -1,7 +1,7 @@
 """Throughput and latency of the PxWeb API: a JSON-stat query of a whole table against a trivial endpoint.
 
     PYTHONPATH=src python benchmarks/bench_api.py [--seconds 4] [--connections 8] [--rounds 2]
-    PYTHONPATH=src python benchmarks/bench_api.py --workers-only --seconds 8 --connections 16 --rounds 3
+    PYTHONPATH=src python benchmarks/bench_api.py --workers-only --seconds 8 --connections 128 --rounds 5
 
 It builds a database (the catalog, plus a synthetic table of about 20,000 cells), starts `citystat serve`
 on 127.0.0.1 in a process of its own, and drives it with a bounded load generator: keep-alive HTTP/1.1
