@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -33,6 +36,19 @@ class Builds:
         return b'{"value": [1, 2, 3]}', "application/json", {}
 
 
+T = TypeVar("T")
+
+
+def run(asking: Callable[[], Awaitable[T]]) -> T:
+    """Run the askers on an event loop of their own, in a thread of its own, as a server's loop is (the suite's
+    browser tests keep a loop running in the main thread)."""
+    async def main() -> T:
+        return await asking()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
+
+
 @pytest.fixture()
 def context(built_db: Path) -> ServeContext:
     return ServeContext(StoreReader(built_db), ApiSettings())
@@ -44,12 +60,12 @@ def test_many_askers_of_one_answer_build_it_once_and_share_it(context: ServeCont
     async def ask() -> list:
         return await asyncio.gather(*(context.get_answer(("table", 1), build) for _ in range(32)))
 
-    answers = asyncio.run(ask())
+    answers = run(ask)
     assert build.count == 1
     assert all(answer is answers[0] for answer in answers) and answers[0].body == b'{"value": [1, 2, 3]}'
-    assert asyncio.run(context.get_answer(("table", 1), build)) is answers[0] and build.count == 1  # cached
+    assert run(lambda: context.get_answer(("table", 1), build)) is answers[0] and build.count == 1  # cached
     other = Builds()
-    asyncio.run(context.get_answer(("table", 2), other))  # another key: a build of its own
+    run(lambda: context.get_answer(("table", 2), other))  # another key: a build of its own
     assert other.count == 1
 
 
@@ -60,11 +76,11 @@ def test_a_failed_build_reaches_every_asker_and_the_next_ask_builds_again(contex
         return await asyncio.gather(*(context.get_answer(("table", 3), broken) for _ in range(8)),
                                     return_exceptions=True)
 
-    failures = asyncio.run(ask())
+    failures = run(ask)
     assert broken.count == 1
     assert all(isinstance(f, ValueError) and str(f) == "the table could not be read" for f in failures)
     mended = Builds()
-    assert asyncio.run(context.get_answer(("table", 3), mended)).body == b'{"value": [1, 2, 3]}'
+    assert run(lambda: context.get_answer(("table", 3), mended)).body == b'{"value": [1, 2, 3]}'
     assert mended.count == 1
 
 
@@ -82,5 +98,5 @@ def test_the_first_asker_going_away_does_not_stop_the_build_the_others_wait_for(
             await first
         return answer, context.cache.get(("table", 4))
 
-    answer, cached = asyncio.run(ask())
+    answer, cached = run(ask)
     assert build.count == 1 and answer is cached
