@@ -503,20 +503,17 @@ def test_adding_a_day_in_a_fresh_process_does_not_import_pandas(by_day, tmp_path
     assert pandas_imported == "False"
 
 
-def test_stream_columns_of_one_name_must_share_a_type_for_the_one_table_of_grouped_rows(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stream_columns_of_one_name_must_share_a_type_for_the_one_table_of_grouped_rows() -> None:
     """Every stream's grouped rows are kept in one table, a column of each name once: the bundled streams keep the
     rule, and a stream whose column clashes in type with another's is refused by name."""
-    from citystat.aggregate import partials as partial_results
-    from citystat.events.schemas import STREAMS, Column, Stream
+    from citystat.events.schemas import STREAMS, Column, Stream, check_column_types
 
-    partial_results._shared_column_types()  # the bundled streams: no clash
+    check_column_types(STREAMS)  # the bundled streams: no clash
     mode = next(c for s in STREAMS for c in s.columns if c.name == "mode")
     clashing = Stream("elsewhere", "rides", "a stream of another city", (Column("mode", pa.int32(), "a code"),))
     assert mode.type != clashing.columns[0].type
-    monkeypatch.setattr(partial_results, "STREAMS", [*STREAMS, clashing])
     with pytest.raises(TypeError, match=r"different types: mode$"):
-        partial_results._shared_column_types()
+        check_column_types([*STREAMS, clashing])
 
 
 def test_definitions_of_other_dimensions_share_one_store_and_each_equals_a_full_recompute(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ the certificate from that first id instead.
 
 The grouped rows of every stream are kept in one table (``cube_rows``), each row with its signature and file: its
 columns are the union of every stream's, added as definitions need them (a column of the same name has the same
-type in every stream, checked when this module is imported), a stream's rows leaving the others' columns null.
+type in every stream: ``citystat.events.schemas.check_column_types``), a stream's rows leaving the others' columns
+null.
 One table, not one per signature: saving a day is one insert, and merging every stream's cube one read.
 
 An incremental run's cost is meant not to grow with the events already counted: one query finds the stale files,
@@ -57,20 +58,6 @@ _DETACHING = threading.Lock()
 CUBE_ROWS = "cube_rows"  # the grouped rows of every signature's partial results
 _OWN_TABLES = ("partial_contract", "partial_files", "footers", "cube_", "distinct_")  # cube_*: older formats'
 
-
-def _shared_column_types() -> None:
-    """The one table of grouped rows holds a column of each name once: refuse streams whose columns of the same
-    name differ in type (a stated rule of the stream schemas, not a fact of the data)."""
-    types: dict[str, set[str]] = {}
-    for s in STREAMS:
-        for c in s.columns:
-            types.setdefault(c.name, set()).add(str(c.type))
-    clashing = sorted(name for name, kinds in types.items() if len(kinds) > 1)
-    if clashing:
-        raise TypeError(f"stream columns of the same name with different types: {', '.join(clashing)}")
-
-
-_shared_column_types()
 
 
 def contract_digest() -> str:

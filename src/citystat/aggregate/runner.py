@@ -399,7 +399,7 @@ def _aggregate(
                                   in_place=scanner is engine), gone)
         store.register_keys([(sigs[key], plan, selected[key]) for key, plan in plans.items()])
         # every stream's merged cube in one query (small; read by every measure), each stream's a view of it
-        together = len(plans) > 1 and _same_types(list(plans.values()))
+        together = len(plans) > 1  # one column of each name (citystat.events.schemas.check_column_types)
         if together:
             engine.materialise(MERGED_CUBES, store.merged_cubes_sql([(sigs[k], p) for k, p in plans.items()]))
             store.own("TABLE", MERGED_CUBES)
@@ -518,11 +518,15 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
     if not scans:
         return []
     together = [i for i, scan in enumerate(scans) if not scan.distinct]
-    if scanner.dialect.partitions_in_scan or len(together) < 2 or not _same_types([scans[i].plan for i in together]):
+    if scanner.dialect.partitions_in_scan or len(together) < 2:
         together = []
     reads = _shared_reads(scanner, [(i, scans[i]) for i in together], offset_us)
-    read_of = {i: (number, sum(len(scans[j].files) for j in members[:members.index(i)]))
-               for number, members in enumerate(reads) for i in members}  # scan -> (read, its first file's place)
+    read_of: dict[int, tuple[int, int]] = {}  # scan -> (its read, its first file's place among the read's files)
+    for number, members in enumerate(reads):
+        first = 0
+        for i in members:
+            read_of[i] = (number, first)
+            first += len(scans[i].files)
     tables = []
     for i, scan in enumerate(scans):
         table = paths_table(scan.files, scanner.dialect.partitions_in_scan)
@@ -568,15 +572,6 @@ def _scan_partials(scanner: Engine, scans: Sequence[_Scan], offset_us: int,
             raise _damaged_files(scan.key, scan.files, scan.plan.columns, exc) from exc
         batches.append(Batch(scan.sig, scan.plan, scan.distinct, scan.files, cube, sets, signed=i in cubes))
     return batches
-
-
-def _same_types(plans: Sequence[StreamPlan]) -> bool:
-    """Whether columns of the same name have the same type in every stream (so one query can read them all)."""
-    types: dict[str, set[pa.DataType]] = {}
-    for plan in plans:
-        for column in plan.columns:
-            types.setdefault(column, set()).add(plan_stream(plan.stream).column(column).type)
-    return all(len(t) == 1 for t in types.values())
 
 
 def _scan_names(scanner: Engine, scan: _Scan) -> tuple[StreamPlan, str, str]:

@@ -14,6 +14,7 @@ identity can be recovered. Category columns are strings (Parquet dictionary-enco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +162,21 @@ STREAMS: tuple[Stream, ...] = (
     ), history=True),
 )
 
+
+
+def check_column_types(streams: Sequence[Stream]) -> None:
+    """A column name has one type in every stream (a rule of the schemas, so that every stream's columns can be
+    read side by side and kept in one table): streams whose columns of the same name differ in type are refused."""
+    types: dict[str, set[str]] = {}
+    for s in streams:
+        for c in s.columns:
+            types.setdefault(c.name, set()).add(str(c.type))
+    clashing = sorted(name for name, kinds in types.items() if len(kinds) > 1)
+    if clashing:
+        raise TypeError(f"stream columns of the same name with different types: {', '.join(clashing)}")
+
+
+check_column_types(STREAMS)
 _BY_KEY = {s.key: s for s in STREAMS}
 
 
